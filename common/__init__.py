@@ -1,0 +1,1 @@
+"""Shared base: users and roles, organisations, audit events, domain errors and helpers."""

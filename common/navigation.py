@@ -1,0 +1,44 @@
+"""The menu each role sees: apps register their pages here by URL name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.urls import NoReverseMatch, reverse
+
+from common.models import User
+from common.roles import Role, roles_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+# Role -> (label, URL name). Later pages are added here as their apps grow.
+MENUS: dict[Role, list[tuple[str, str]]] = {
+    Role.OFFICER: [("My cases", "participants:dashboard")],
+    Role.COUNSELLOR: [("Workshops", "workshops:dashboard")],
+    Role.RESEARCHER: [("Research", "reports:dashboard")],
+    Role.TRIAL_MANAGER: [("Trial", "trial:dashboard"), ("Admin", "admin:index")],
+    Role.DATA_MANAGER: [("Follow-up data", "outcomes:dashboard")],
+}
+
+
+def nav_for(user: User | AnonymousUser) -> tuple[list[NavItem], list[Role]]:
+    """Return the menu entries and roles of a user, without duplicates."""
+    roles = roles_of(user)
+    items: list[NavItem] = []
+    seen: set[str] = set()
+    for role in roles:
+        for label, name in MENUS[role]:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            if url not in seen:
+                seen.add(url)
+                items.append(NavItem(label, url))
+    return items, roles

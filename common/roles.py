@@ -1,0 +1,83 @@
+"""The trial's roles: each is a Django group with permissions, created by migrations."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from common.models import User
+
+
+class Role(StrEnum):
+    """A role is a group name; the value is what the migration creates."""
+
+    OFFICER = "Case officer"
+    COUNSELLOR = "Counsellor"
+    RESEARCHER = "Researcher"
+    TRIAL_MANAGER = "Trial manager"
+    DATA_MANAGER = "Data manager"
+
+    @property
+    def slug(self) -> str:
+        return ROLE_SLUGS[self]
+
+    @property
+    def dashboard(self) -> str:
+        """URL name of the page this role lands on after login."""
+        return DASHBOARDS[self]
+
+    @property
+    def page_permission(self) -> str:
+        """The permission that opens this role's pages."""
+        return f"common.{PAGE_PERMISSIONS[self]}"
+
+
+ROLE_SLUGS = {
+    Role.OFFICER: "officer",
+    Role.COUNSELLOR: "counsellor",
+    Role.RESEARCHER: "researcher",
+    Role.TRIAL_MANAGER: "trial_manager",
+    Role.DATA_MANAGER: "data_manager",
+}
+
+DASHBOARDS = {
+    Role.OFFICER: "participants:dashboard",
+    Role.COUNSELLOR: "workshops:dashboard",
+    Role.RESEARCHER: "reports:dashboard",
+    Role.TRIAL_MANAGER: "trial:dashboard",
+    Role.DATA_MANAGER: "outcomes:dashboard",
+}
+
+# Codenames of common.Access permissions; the migration grants each to its group.
+PAGE_PERMISSIONS = {
+    Role.OFFICER: "officer_pages",
+    Role.COUNSELLOR: "counsellor_pages",
+    Role.RESEARCHER: "research_pages",
+    Role.TRIAL_MANAGER: "manage_trial",
+    Role.DATA_MANAGER: "manage_data",
+}
+
+# Order matters when one person holds two roles: they land on the first one's dashboard.
+LANDING_ORDER = [
+    Role.TRIAL_MANAGER,
+    Role.DATA_MANAGER,
+    Role.OFFICER,
+    Role.COUNSELLOR,
+    Role.RESEARCHER,
+]
+
+
+def roles_of(user: User | AnonymousUser) -> list[Role]:
+    """Return the roles a user holds, in landing order."""
+    if not user.is_authenticated:
+        return []
+    names = set(user.groups.values_list("name", flat=True))
+    return [role for role in LANDING_ORDER if role.value in names]
+
+
+def has_role(user: User | AnonymousUser, role: Role) -> bool:
+    """Say whether the user holds the role (superusers hold every role)."""
+    return bool(user.is_authenticated and user.has_perm(role.page_permission))

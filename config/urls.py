@@ -1,0 +1,18 @@
+"""Top-level URL map: each role's pages live under their own prefix."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from common import views as common_views
+
+urlpatterns = [
+    path("", common_views.home, name="home"),
+    path("healthz", common_views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("trial/", include("trial.urls")),
+    path("officer/", include("participants.urls")),
+    path("counsellor/", include("workshops.urls")),
+    path("outcomes/", include("outcomes.urls")),
+    path("research/", include("reports.urls")),
+]

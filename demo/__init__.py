@@ -1,0 +1,1 @@
+"""The demo trial loaded by the run command: synthetic data across every app."""

@@ -1,0 +1,25 @@
+"""Load (or refresh) the demo trial and print the demo users' sign-in details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from demo.loader import demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo CARA trial with one user per role, printing usernames and passwords."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            result = demo_load()
+        self.stdout.write(self.style.SUCCESS(result.summary))
+        self.stdout.write("\nDemo users (passwords are new each time the demo is loaded):")
+        for login in result.logins:
+            self.stdout.write(
+                f"  {login.role.value:<14} username: {login.username:<12} "
+                f"password: {login.password}"
+            )

@@ -1,0 +1,1 @@
+"""The CCHI catalogue, re-offence records, record sources and follow-up snapshots."""

@@ -1,0 +1,1 @@
+"""Screening, eligibility rules, victims and consent, enrolment."""

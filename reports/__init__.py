@@ -1,0 +1,1 @@
+"""Analysis over a data cut, PDF rendering, report runs and the dataset export."""

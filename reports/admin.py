@@ -1,0 +1,1 @@
+"""Admin registrations for trial managers."""

@@ -1,0 +1,1 @@
+"""Writes: keyword-only, typed, one transaction each with its audit event."""

@@ -1,0 +1,117 @@
+"""Settings come from the environment and refuse unsafe production defaults."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "REDIS_URL"))
+}
+
+
+def _django(code: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={
+            **BASE_ENV,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_VAR_DIR": str(tmp_path),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.smoke
+def test_settings_refuse_to_start_without_a_secret_key_outside_demo(tmp_path: Path) -> None:
+    result = _django("", {}, tmp_path)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.smoke
+def test_demo_mode_runs_on_embedded_defaults(tmp_path: Path) -> None:
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.DEBUG, "
+        "s.TIME_ZONE, s.LANGUAGE_CODE, s.USE_TZ, s.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    result = _django(code, {"DJANGO_DEMO": "1"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "False",
+        "Europe/London",
+        "en-gb",
+        "True",
+        "False",
+    ]
+    assert (tmp_path / "secret_key").exists()
+
+
+def test_environment_selects_postgresql_and_redis(tmp_path: Path) -> None:
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME'], d['HOST'], s.CELERY_BROKER_URL)"
+    )
+    result = _django(
+        code,
+        {
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://trial@db.example:5432/trials",
+            "REDIS_URL": "redis://cache.example:6379/0",
+        },
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "trials",
+        "db.example",
+        "redis://cache.example:6379/0",
+    ]
+
+
+def test_dates_are_shown_the_british_way(settings: object) -> None:
+    import datetime
+
+    from django.utils import formats, translation
+
+    with translation.override("en-gb"):
+        assert formats.date_format(datetime.date(2026, 11, 23), "SHORT_DATE_FORMAT") == "23/11/2026"
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={
+            **BASE_ENV,
+            "DJANGO_VAR_DIR": str(tmp_path),
+            "DJANGO_SECRET_KEY": "k7#f9Qp2!zR8vX4mL0wT6yB1nH3jD5sG-aE9cU2oI7pK4rW6qZ",
+            "DJANGO_ALLOWED_HOSTS": "trials.example.police.uk",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    warnings = re.findall(r"\((security\.\w+)\)", result.stdout + result.stderr)
+    # HSTS preload is a commitment each force makes for its own domain; README explains W021.
+    assert warnings == ["security.W021"]
+    assert "security.W021" in (ROOT / "README.md").read_text()

@@ -1,0 +1,64 @@
+"""Fixtures shared by every test: users per role, the browser launch settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from common.models import User
+from common.roles import Role
+from tests.support.factories import make_user
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch the system Chromium: Playwright cannot download its own browser here."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def user_with_role(db: None) -> Callable[..., User]:
+    """Make a user holding the given role."""
+    return make_user
+
+
+@pytest.fixture
+def officer(db: None) -> User:
+    return make_user(Role.OFFICER)
+
+
+@pytest.fixture
+def counsellor(db: None) -> User:
+    return make_user(Role.COUNSELLOR)
+
+
+@pytest.fixture
+def researcher(db: None) -> User:
+    return make_user(Role.RESEARCHER)
+
+
+@pytest.fixture
+def trial_manager(db: None) -> User:
+    return make_user(Role.TRIAL_MANAGER)
+
+
+@pytest.fixture
+def data_manager(db: None) -> User:
+    return make_user(Role.DATA_MANAGER)

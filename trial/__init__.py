@@ -1,0 +1,1 @@
+"""Trial configuration, randomisation sequences, allocations and the allocation log."""

@@ -1,0 +1,1 @@
+"""Workshop sessions, cycles, bookings, attendance, breaches, feedback, calendar and reminders."""
