@@ -42,6 +42,27 @@ else:
         "the embedded demo with a key generated into var/."
     )
 
+# Personal data at rest: Fernet keys, newest first (MultiFernet decrypts with any, encrypts with
+# the first; `manage.py reencrypt_personal_data` moves old rows to the first). PERSON_HASH_KEY keys
+# the HMAC that finds a person already in a trial without storing the identifier in clear.
+if env.str("FIELD_ENCRYPTION_KEYS", default=""):
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+elif DEMO_MODE or TESTING:
+    from cryptography.fernet import Fernet
+
+    FIELD_ENCRYPTION_KEYS = [_demo_secret("field_key", Fernet.generate_key().decode())]
+else:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS is not set: personal data is encrypted at rest with these keys "
+        "(see .env.example)."
+    )
+if env.str("PERSON_HASH_KEY", default=""):
+    PERSON_HASH_KEY = env.str("PERSON_HASH_KEY")
+elif DEMO_MODE or TESTING:
+    PERSON_HASH_KEY = _demo_secret("person_hash_key", secrets.token_urlsafe(32))
+else:
+    raise ImproperlyConfigured("PERSON_HASH_KEY is not set (see .env.example).")
+
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS",
     default=["127.0.0.1", "localhost", "[::1]"] if (DEMO_MODE or DEBUG or TESTING) else [],

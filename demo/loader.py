@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from common.models import User
 from demo.people import DemoLogin, demo_organisations_load, demo_users_load
+from demo.trial import demo_trial_load
 
 
 @dataclass(frozen=True)
@@ -17,5 +19,10 @@ def demo_load() -> DemoResult:
     """Load every part of the demo; safe to run again (existing demo data is kept)."""
     areas, provider = demo_organisations_load()
     logins = demo_users_load()
-    summary = f"Demo loaded: {len(areas)} police areas, provider {provider.name}."
+    manager = User.objects.get(username="manager")
+    trial = demo_trial_load(areas=areas, manager=manager)
+    summary = (
+        f"Demo loaded: trial {trial.code} ({trial.get_status_display()}), "
+        f"{len(areas)} police areas, provider {provider.name}."
+    )
     return DemoResult(summary=summary, logins=logins)

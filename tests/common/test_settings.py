@@ -11,10 +11,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+PROD_SECRETS = {
+    "DJANGO_SECRET_KEY": "k7#f9Qp2!zR8vX4mL0wT6yB1nH3jD5sG-aE9cU2oI7pK4rW6qZ",
+    "FIELD_ENCRYPTION_KEYS": "uXG1qJ0c1Qv3mB6m3yQ7g2c8f6l1vHq7Kq0yq3x9sXo=",
+    "PERSON_HASH_KEY": "a-long-random-person-hash-key-for-the-test",
+}
 BASE_ENV = {
     k: v
     for k, v in os.environ.items()
-    if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "REDIS_URL"))
+    if not k.startswith(
+        ("DJANGO_", "DATABASE_URL", "CELERY_", "REDIS_URL", "FIELD_ENC", "PERSON_HASH")
+    )
 }
 
 
@@ -40,6 +47,16 @@ def test_settings_refuse_to_start_without_a_secret_key_outside_demo(tmp_path: Pa
     result = _django("", {}, tmp_path)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["FIELD_ENCRYPTION_KEYS", "PERSON_HASH_KEY"])
+def test_settings_refuse_to_start_without_the_personal_data_keys(
+    tmp_path: Path, missing: str
+) -> None:
+    env = {k: v for k, v in PROD_SECRETS.items() if k != missing}
+    result = _django("", env, tmp_path)
+    assert result.returncode != 0
+    assert f"{missing} is not set" in result.stderr
 
 
 @pytest.mark.smoke
@@ -71,7 +88,7 @@ def test_environment_selects_postgresql_and_redis(tmp_path: Path) -> None:
     result = _django(
         code,
         {
-            "DJANGO_SECRET_KEY": "x" * 50,
+            **PROD_SECRETS,
             "DATABASE_URL": "postgres://trial@db.example:5432/trials",
             "REDIS_URL": "redis://cache.example:6379/0",
         },
@@ -106,7 +123,7 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
         env={
             **BASE_ENV,
             "DJANGO_VAR_DIR": str(tmp_path),
-            "DJANGO_SECRET_KEY": "k7#f9Qp2!zR8vX4mL0wT6yB1nH3jD5sG-aE9cU2oI7pK4rW6qZ",
+            **PROD_SECRETS,
             "DJANGO_ALLOWED_HOSTS": "trials.example.police.uk",
         },
     )
