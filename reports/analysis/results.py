@@ -1,0 +1,188 @@
+"""One call from an analysis dataset to the results dict (keys documented in docs/analysis.md)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from common.exceptions import DomainError
+from reports.analysis.baseline import baseline_table, recruitment
+from reports.analysis.bootstrap import DEFAULT_REPS, DEFAULT_SEED
+from reports.analysis.consort import consort_flow
+from reports.analysis.dataset import AnalysisDataset, dataset_sha256, to_frame
+from reports.analysis.effects import binary_comparison
+from reports.analysis.frequency import MODEL, frequency_comparison, frequency_summary
+from reports.analysis.harm import harm_comparison, harm_summary
+from reports.analysis.secondary import CACE_METHOD, cace, compliance, feedback_summary, per_protocol
+from reports.analysis.survival import durations, kaplan_meier, logrank_p
+
+SCHEMA_VERSION = 1
+BINARY = (
+    ("prevalence", "reoffended"),
+    ("prevalence_same_partner", "reoffended_same_partner"),
+    ("prevalence_domestic", "reoffended_domestic"),
+)
+# Comparison blocks mirrored at the top level for the primary (first intervention) comparison.
+MIRRORED = (*(key for key, _ in BINARY), "harm", "frequency")
+
+
+def jsonable(value: Any) -> Any:
+    """Return the value with numpy scalars as Python numbers and NaN or infinity as None."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _arm_summary(rows: pd.DataFrame) -> dict[str, Any]:
+    """Return the per-arm counts, proportions, harm and frequency figures."""
+    n = len(rows)
+    out: dict[str, Any] = {"n": n}
+    for key, column in BINARY:
+        suffix = key.removeprefix("prevalence")
+        events = int(rows[column].sum())
+        out[f"reoffended{suffix}"] = events
+        out[key] = events / n
+    out.update(harm_summary(rows["harm"].to_numpy(float)))
+    out.update(
+        frequency_summary(
+            offences=rows["offences"].to_numpy(np.int64), days=rows["follow_up_days"].to_numpy()
+        )
+    )
+    out["withdrawn"] = int(rows["withdrawn"].sum())
+    return out
+
+
+def _compare(
+    *, treated: pd.DataFrame, control: pd.DataFrame, reps: int, seed: int
+) -> dict[str, Any]:
+    """Return every effect of one intervention arm against control."""
+    block: dict[str, Any] = {}
+    for key, column in BINARY:
+        block[key] = binary_comparison(
+            a=int(treated[column].sum()),
+            n1=len(treated),
+            c=int(control[column].sum()),
+            n2=len(control),
+        )
+    block["harm"] = harm_comparison(
+        intervention=treated["harm"].to_numpy(float),
+        control=control["harm"].to_numpy(float),
+        reps=reps,
+        seed=seed,
+    )
+    block["frequency"] = frequency_comparison(
+        offences_i=treated["offences"].to_numpy(np.int64),
+        days_i=treated["follow_up_days"].to_numpy(),
+        offences_c=control["offences"].to_numpy(np.int64),
+        days_c=control["follow_up_days"].to_numpy(),
+    )
+    time_i, obs_i = durations(
+        days_to_first=treated["days_to_first"].to_numpy(float),
+        follow_up_days=treated["follow_up_days"].to_numpy(),
+    )
+    time_c, obs_c = durations(
+        days_to_first=control["days_to_first"].to_numpy(float),
+        follow_up_days=control["follow_up_days"].to_numpy(),
+    )
+    block["survival"] = {
+        "logrank_p_value": logrank_p(
+            time_i=time_i, observed_i=obs_i, time_c=time_c, observed_c=obs_c
+        )
+    }
+    block["per_protocol"] = per_protocol(treated=treated, control=control, reps=reps, seed=seed)
+    block["cace"] = cace(treated=treated, control=control, reps=reps, seed=seed)
+    return block
+
+
+def analyse(
+    *, dataset: AnalysisDataset, reps: int = DEFAULT_REPS, seed: int = DEFAULT_SEED
+) -> dict[str, Any]:
+    """Return every figure of the report for the dataset; the same input gives the same output."""
+    meta = dataset.meta
+    frame = to_frame(dataset=dataset)
+    arms = {arm.code: frame[frame["arm"] == arm.code] for arm in meta.arms}
+    empty = [arm.name for arm in meta.arms if arms[arm.code].empty]
+    if empty:
+        raise DomainError(
+            f"No participant in {', '.join(empty)}: effects cannot be estimated with an empty arm.",
+            code="empty_arm",
+        )
+    control = next(a for a in meta.arms if not a.is_intervention)
+    interventions = [a for a in meta.arms if a.is_intervention]
+    comparisons = {
+        f"{arm.code}_vs_{control.code}": {
+            "intervention": arm.code,
+            "control": control.code,
+            **_compare(treated=arms[arm.code], control=arms[control.code], reps=reps, seed=seed),
+        }
+        for arm in interventions
+    }
+    primary_key = f"{interventions[0].code}_vs_{control.code}"
+    primary = comparisons[primary_key]
+    survival_arms = {}
+    for arm in meta.arms:
+        time, observed = durations(
+            days_to_first=arms[arm.code]["days_to_first"].to_numpy(float),
+            follow_up_days=arms[arm.code]["follow_up_days"].to_numpy(),
+        )
+        survival_arms[arm.code] = kaplan_meier(time=time, observed=observed)
+    results: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "meta": {
+            "trial_code": meta.code,
+            "trial_title": meta.title,
+            "window_months": meta.window_months,
+            "data_cut": meta.data_cut.isoformat(),
+            "cchi_version": meta.cchi_version,
+            "dataset_sha256": dataset_sha256(dataset=dataset),
+            "participants": len(frame),
+            "primary_analysis": "intention-to-treat",
+            "primary_comparison": primary_key,
+            "control_arm": control.code,
+            "randomisation": {
+                "ratios": dict(meta.randomisation.ratios),
+                "block_sizes": list(meta.randomisation.block_sizes),
+                "strata_factors": dict(meta.randomisation.strata_factors),
+            },
+            "bootstrap": {"reps": reps, "seed": seed},
+            "methods": {
+                "prevalence": "risk ratio with 95% CI by the log (Katz) method; risk difference "
+                "with 95% Wald CI; Fisher's exact test, two-sided",
+                "harm": "difference in mean CCHI days with a percentile bootstrap 95% CI "
+                f"({reps} resamples within arm, seed {seed}); Mann-Whitney U test, two-sided",
+                "frequency": MODEL,
+                "survival": "Kaplan-Meier per arm, censored at the end of follow-up; log-rank test",
+                "cace": CACE_METHOD,
+            },
+        },
+        "arms": {
+            arm.code: {"name": arm.name, "is_intervention": arm.is_intervention}
+            | _arm_summary(arms[arm.code])
+            for arm in meta.arms
+        },
+        **{key: primary[key] for key in MIRRORED},
+        "survival": {
+            "arms": survival_arms,
+            "logrank_p_value": primary["survival"]["logrank_p_value"],
+        },
+        "secondary": {"per_protocol": primary["per_protocol"], "cace": primary["cace"]},
+        "comparisons": comparisons,
+        "compliance": {
+            arm.code: compliance(workshops=arms[arm.code]["workshops_attended"])
+            for arm in interventions
+        },
+        "consort": consort_flow(frame=frame, meta=meta),
+        "baseline": baseline_table(frame=frame, meta=meta),
+        "recruitment": recruitment(frame=frame, meta=meta),
+        "feedback": feedback_summary(answers=meta.feedback),
+    }
+    return jsonable(results)
