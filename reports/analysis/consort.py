@@ -33,6 +33,8 @@ def consort_flow(*, frame: pd.DataFrame, meta: TrialMeta) -> dict[str, Any]:
             "not_received": not_received,
             "received_not_recorded": not_recorded if arm.is_intervention else None,
             "withdrawn": withdrawn,
+            # The contract has no loss-to-follow-up field: say so rather than print a zero.
+            "lost_to_follow_up": None,
             # Outcomes come from police records, which follow a man who withdrew from the
             # workshops, so intention-to-treat analyses every randomised participant.
             "analysed": allocated,

@@ -1,0 +1,85 @@
+"""Matplotlib charts as inline SVG: recruitment over time and Kaplan-Meier curves."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # never an interactive backend: reports are built by workers
+
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+
+# Line styles as well as colours, so arms stay distinct printed in black and white.
+STYLES = (("#1b5e9e", "-"), ("#c05a00", "--"), ("#3a7d44", ":"), ("#7b3294", "-."))
+RC: dict[Any, Any] = {
+    "svg.fonttype": "none",  # text stays text: searchable in the PDF, set in the report's font
+    "svg.hashsalt": "report",  # stable element ids, so the same data gives the same bytes
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+}
+
+
+def _svg(fig: Figure, *, prefix: str) -> str:
+    """Return the figure as an <svg> element without the XML prolog, its ids prefixed."""
+    fig.tight_layout()
+    buffer = io.StringIO()
+    FigureCanvasSVG(fig).print_svg(buffer, metadata={"Date": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    # Two inline SVGs in one document would share ids such as "figure_1" and clip paths,
+    # and one chart could then be clipped by the other's rectangle.
+    text = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', text)
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", text)
+    return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', text)
+
+
+def recruitment_svg(*, months: Sequence[str], arms: Sequence[tuple[str, Sequence[int]]]) -> str:
+    """Return cumulative randomisations per arm by month, one line per arm."""
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(6.6, 2.6))
+        ax = fig.add_subplot()
+        x = range(len(months))
+        for (label, counts), (colour, style) in zip(arms, STYLES, strict=False):
+            total, cumulative = 0, []
+            for count in counts:
+                total += count
+                cumulative.append(total)
+            ax.step(x, cumulative, where="post", color=colour, linestyle=style, label=label)
+        step = max(1, len(months) // 8)
+        ax.set_xticks(list(x)[::step], list(months[::step]))
+        ax.set_xlabel("Month of randomisation")
+        ax.set_ylabel("Randomised (cumulative)")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(frameon=False, loc="upper left")
+        return _svg(fig, prefix="recruitment")
+
+
+def km_svg(*, curves: Sequence[tuple[str, dict[str, Any]]], window_days: int) -> str:
+    """Return Kaplan-Meier curves (proportion not re-offended) with 95% bands per arm."""
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(6.6, 3.2))
+        ax = fig.add_subplot()
+        for (label, curve), (colour, style) in zip(curves, STYLES, strict=False):
+            ax.step(curve["days"], curve["survival"], where="post", color=colour, linestyle=style)
+            ax.fill_between(
+                curve["days"],
+                curve["ci95_lower"],
+                curve["ci95_upper"],
+                step="post",
+                color=colour,
+                alpha=0.12,
+                linewidth=0,
+            )
+            ax.plot([], [], color=colour, linestyle=style, label=label)
+        ax.set_xlim(0, window_days)
+        ax.set_ylim(bottom=min(0.5, ax.get_ylim()[0]), top=1.01)
+        ax.set_xlabel("Days since randomisation")
+        ax.set_ylabel("Not re-offended")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(frameon=False, loc="lower left")
+        return _svg(fig, prefix="km")
