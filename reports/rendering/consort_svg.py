@@ -107,9 +107,9 @@ def consort_svg(*, consort: dict[str, Any], arms: list[tuple[str, str]], blinded
     gap, bar = 14.0, 18.0
     svg.stage(y=0, h=bar, label="Enrolment")
     top = svg.box(
-        x=width * 0.18,
+        x=width * 0.12,
         y=bar + gap,
-        w=width * 0.34,
+        w=width * 0.42,
         texts=[f"Assessed for eligibility ({count(consort['assessed'])})"],
     )
     reasons = consort["excluded_by_reason"]
@@ -119,9 +119,9 @@ def consort_svg(*, consort: dict[str, Any], arms: list[tuple[str, str]], blinded
     excluded = svg.box(x=width * 0.6, y=top.bottom + gap, w=width * 0.38, texts=excluded_texts)
     randomised_y = excluded.bottom + gap
     randomised = svg.box(
-        x=width * 0.18,
+        x=width * 0.12,
         y=randomised_y,
-        w=width * 0.34,
+        w=width * 0.42,
         texts=[f"Randomised (n={consort['randomised']})"],
         bold=True,
     )
@@ -172,7 +172,7 @@ def _allocation(counts: dict[str, Any], label: str, blinded: bool) -> list[str]:
     if counts["received_not_recorded"] is None:
         texts.append("No workshops to receive (caution only)")
         return texts
-    texts.append(f"• Received allocated intervention: both workshops ({count(counts['received'])})")
+    texts.append(f"• Received allocated intervention ({count(counts['received'])})")
     texts.append(f"• Did not receive allocated intervention ({count(counts['not_received'])})")
     if counts["received_not_recorded"]:
         texts.append(f"• Attendance not recorded (n={counts['received_not_recorded']})")

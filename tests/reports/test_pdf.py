@@ -1,0 +1,166 @@
+"""The PDF read back as a researcher or a data monitoring committee would read it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from reports.analysis.dataset import AnalysisDataset, Screening, dataset_sha256
+from reports.analysis.results import analyse
+from reports.analysis.synthetic import synthetic_dataset
+from reports.rendering.consort_svg import consort_svg
+from reports.rendering.pdf import build_report, render_report_html
+from reports.version import software_version
+from tests.reports.builders import cara_published, meta
+
+GENERATED_AT = datetime(2016, 7, 4, 9, 30, tzinfo=UTC)
+SCREENING = Screening(
+    assessed=1186, excluded_by_reason={"not eligible": 743, "victim declined": 150}
+)
+
+
+def _pages(pdf: bytes, tmp: Path) -> list[str]:
+    """Return the text of each page, as pdftotext lays it out."""
+    path = tmp / "report.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return text.split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[AnalysisDataset, list[str]]:
+    dataset = cara_published(screening=SCREENING)
+    _, pdf = build_report(
+        dataset=dataset,
+        report_type="final",
+        generated_at=GENERATED_AT,
+        generated_by="Dr R. Searcher",
+        reps=500,
+    )
+    return dataset, _pages(pdf, tmp_path_factory.mktemp("pdf"))
+
+
+def test_cover_names_the_report_and_the_exact_data_it_came_from(published) -> None:
+    dataset, pages = published
+    cover = pages[0]
+    assert "Project CARA" in cover
+    assert "Final report" in cover
+    assert "12 months after randomisation" in cover
+    assert "30/06/2016" in cover
+    assert "Dr R. Searcher" in cover
+    assert f"trial-manager {software_version()}" in cover
+    assert dataset_sha256(dataset=dataset) in cover.replace(" ", "")
+
+
+def test_headline_numbers_match_the_published_trial(published) -> None:
+    _, pages = published
+    text = re.sub(r"\s+", " ", "\n".join(pages))
+    assert "8.4 CCHI days in CARA workshops vs 11.6 in Caution only: 27.4% less harm" in text
+    assert "1,299.0" in text
+    assert "1,616.0" in text
+
+
+def test_consort_diagram_shows_every_count(published) -> None:
+    _, pages = published
+    text = re.sub(r"\s+", " ", "\n".join(pages))
+    for phrase in (
+        "Assessed for eligibility (n=1186)",
+        "Excluded (n=893)",
+        "not eligible (n=743)",
+        "victim declined (n=150)",
+        "Randomised (n=293)",
+        "Allocated to CARA workshops (n=154)",
+        "Allocated to Caution only (n=139)",
+        "Analysed (n=154)",
+        "Analysed (n=139)",
+    ):
+        assert phrase in text, phrase
+    assert "Received allocated intervention (n=123)" in text
+    assert "Did not receive allocated intervention (n=31)" in text
+
+
+def test_report_has_a_sane_number_of_pages_with_numbers_in_the_footer(published) -> None:
+    _, pages = published
+    assert 4 <= len(pages) <= 8
+    assert f"Page 2 of {len(pages)}" in pages[1]
+
+
+def test_tables_do_not_split_across_pages(published) -> None:
+    _, pages = published
+    for first, last in (
+        ("Harm (Cambridge Crime Harm Index days)", "p (Mann-Whitney U)"),
+        ("Re-offending within the window", "Domestic"),
+        ("Frequency of re-offending", "p (Poisson model"),
+    ):
+        holding = [i for i, page in enumerate(pages) if first in page]
+        assert holding, first
+        assert last in pages[holding[0]], f"{first!r} split from {last!r}"
+
+
+def test_blinded_report_names_no_arm_and_shows_no_mapping(tmp_path: Path) -> None:
+    dataset = cara_published(screening=SCREENING)
+    _, pdf = build_report(
+        dataset=dataset,
+        report_type="interim",
+        generated_at=GENERATED_AT,
+        generated_by="DMC secretary",
+        blinded=True,
+        reps=300,
+    )
+    text = "\n".join(_pages(pdf, tmp_path))
+    assert "Arm A" in text
+    assert "Arm B" in text
+    for revealing in ("CARA workshops", "Caution only", "workshop", "caution", "control"):
+        assert revealing.lower() not in text.lower(), revealing
+    assert dataset_sha256(dataset=dataset) in text.replace(" ", "")
+    assert "Randomised (n=293)" in re.sub(r"\s+", " ", text)
+
+
+def test_a_long_baseline_table_breaks_only_between_characteristics(tmp_path: Path) -> None:
+    areas = [f"area-{i:02d}" for i in range(30)]
+    base = synthetic_dataset(n=900, meta=meta(strata=areas))
+    rows = tuple(
+        row.__class__(
+            **{**{f: getattr(row, f) for f in row.__slots__}, "stratum": f"area={areas[i % 30]}"}
+        )
+        for i, row in enumerate(base.rows)
+    )
+    dataset = AnalysisDataset(meta=base.meta, rows=rows)
+    results = analyse(dataset=dataset, reps=200)
+    html = render_report_html(
+        results=results, report_type="interim", generated_at=GENERATED_AT, generated_by="R"
+    )
+    assert "break-inside: avoid" in html
+    _, pdf = build_report(
+        dataset=dataset,
+        report_type="interim",
+        generated_at=GENERATED_AT,
+        generated_by="R",
+        reps=200,
+    )
+    pages = _pages(pdf, tmp_path)
+    assert 5 <= len(pages) <= 10
+    stratum_page = next(p for p in pages if "Stratum, n (%)" in p)
+    # The 30 strata form one group that moves whole to the next page, under a repeated header.
+    assert all(f"area={a}" in stratum_page for a in areas)
+    assert "Characteristic" in stratum_page
+    assert "Table 1." not in stratum_page
+
+
+def test_consort_diagram_says_not_recorded_for_an_imported_trial() -> None:
+    results = analyse(dataset=cara_published(), reps=100)
+    svg = consort_svg(
+        consort=results["consort"],
+        arms=[("cara", "CARA workshops"), ("control", "Caution only")],
+        blinded=False,
+    )
+    assert "Assessed for eligibility (not recorded)" in svg
+    assert "Excluded (not recorded)" in svg
+    assert "Assessed for eligibility (n=" not in svg
+    assert "Excluded (n=" not in svg
