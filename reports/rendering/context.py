@@ -204,12 +204,14 @@ def report_context(
             "control": labels[primary["control"]],
             "harm_i": f.num(h_block["intervention_mean"]),
             "harm_c": f.num(h_block["control_mean"]),
-            "harm_reduction": f.pct(h_block["relative_reduction"]),
+            "harm_reduction": f.change(
+                h_block["relative_reduction"], less="less harm", more="more harm"
+            ),
             "harm_ci": f.ci(h_block["mean_difference_ci95"]),
             "harm_p": f.p_value(h_block["p_value"]),
             "prev_i": f.pct(p_block["intervention"]["proportion"]),
             "prev_c": f.pct(p_block["control"]["proportion"]),
-            "prev_reduction": f.pct(p_block["relative_reduction"]),
+            "prev_reduction": f.change(p_block["relative_reduction"], less="fewer", more="more"),
             "rr": f.num(p_block["risk_ratio"], 2),
             "rr_ci": f.ci(p_block["risk_ratio_ci95"]),
             "prev_p": f.p_value(p_block["p_value"]),

@@ -41,3 +41,10 @@ def count(value: int | None) -> str:
 def n_of(events: int, n: int) -> str:
     """Return "events/n (percent)"."""
     return f"{events:,}/{n:,} ({100 * events / n:.1f}%)" if n else f"{events}/0"
+
+
+def change(reduction: float | None, *, less: str, more: str) -> str:
+    """Return a relative reduction as "27.4% less harm", or "11.9% more harm" when negative."""
+    if reduction is None:
+        return NOT_ESTIMABLE
+    return f"{100 * abs(reduction):.1f}% {less if reduction >= 0 else more}"
