@@ -21,8 +21,12 @@ class NavItem:
 MENUS: dict[Role, list[tuple[str, str]]] = {
     Role.OFFICER: [("My cases", "participants:dashboard")],
     Role.COUNSELLOR: [("Workshops", "workshops:dashboard")],
-    Role.RESEARCHER: [("Research", "reports:dashboard")],
-    Role.TRIAL_MANAGER: [("Trial", "trial:dashboard"), ("Admin", "admin:index")],
+    Role.RESEARCHER: [("Research", "reports:dashboard"), ("Balance", "trial:balance_index")],
+    Role.TRIAL_MANAGER: [
+        ("Trial", "trial:dashboard"),
+        ("Balance", "trial:balance_index"),
+        ("Admin", "admin:index"),
+    ],
     Role.DATA_MANAGER: [("Follow-up data", "outcomes:dashboard")],
 }
 

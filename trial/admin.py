@@ -1,1 +1,98 @@
-"""Admin registrations for trial managers."""
+"""Admin registrations: read-only views of the trial's records; changes go through services.
+
+Seeds are never shown, and slots are listed only once used, so the admin reveals no future
+allocation (the audited sequence page is the one way to see those).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from trial.models import (
+    Allocation,
+    AllocationNotice,
+    Arm,
+    ChainVerification,
+    DesignVersion,
+    PostRandomisationEvent,
+    Slot,
+    Stratum,
+    Trial,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and shows rows; adding, changing and deleting happen through the services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Trial)
+class TrialAdmin(ReadOnlyAdmin):
+    list_display = ("code", "title", "status", "chain_length", "allocations_imported")
+    exclude = ("chain_head",)
+
+
+@admin.register(Arm)
+class ArmAdmin(ReadOnlyAdmin):
+    list_display = ("trial", "code", "name", "ratio", "is_intervention")
+    list_filter = ("trial",)
+
+
+@admin.register(DesignVersion)
+class DesignVersionAdmin(ReadOnlyAdmin):
+    list_display = ("trial", "number", "ratios", "block_multipliers", "created_at", "created_by")
+    list_filter = ("trial",)
+
+
+@admin.register(Stratum)
+class StratumAdmin(ReadOnlyAdmin):
+    # No remaining-slot figures either: blocks_generated minus next_position would count them.
+    list_display = ("trial", "design", "key", "created_at")
+    list_filter = ("trial",)
+    fields = ("trial", "design", "key", "values", "created_at")
+
+
+@admin.register(Slot)
+class SlotAdmin(ReadOnlyAdmin):
+    list_display = ("stratum", "position", "block_number", "block_size", "arm")
+    list_filter = ("stratum__trial",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Slot]:
+        return super().get_queryset(request).filter(allocation__isnull=False)
+
+
+@admin.register(Allocation)
+class AllocationAdmin(ReadOnlyAdmin):
+    list_display = ("trial", "seq", "participant_key", "arm", "randomised_on", "imported")
+    list_filter = ("trial", "arm", "imported")
+    search_fields = ("participant_key",)
+    exclude = ("person_key",)
+
+
+@admin.register(PostRandomisationEvent)
+class PostRandomisationEventAdmin(ReadOnlyAdmin):
+    list_display = ("allocation", "kind", "occurred_on", "recorded_by", "recorded_at")
+    list_filter = ("kind",)
+
+
+@admin.register(ChainVerification)
+class ChainVerificationAdmin(ReadOnlyAdmin):
+    list_display = ("trial", "at", "ok", "rows_checked", "first_broken_seq", "message")
+    list_filter = ("trial", "ok")
+
+
+@admin.register(AllocationNotice)
+class AllocationNoticeAdmin(ReadOnlyAdmin):
+    list_display = ("allocation", "recipient", "sent_at")

@@ -45,6 +45,9 @@ class Trial(models.Model):
     # row deleted from the end of the chain is detected too.
     chain_length = models.PositiveIntegerField(default=0)
     chain_head = models.CharField(max_length=64, default=ZERO_HASH)
+    # Set by the first imported allocation: a chain is all imported or all live, never mixed, so an
+    # analysis never has to ask which rows this system randomised (docs/randomisation.md).
+    allocations_imported = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -121,6 +124,16 @@ class DesignVersion(models.Model):
     def block_sizes(self) -> list[int]:
         return [m * self.ratio_sum for m in self.block_multipliers]
 
+    @property
+    def arm_ratios(self) -> list[tuple[str, int]]:
+        """(arm code, ratio) in code order: PostgreSQL's jsonb does not keep key order."""
+        return sorted((code, int(ratio)) for code, ratio in self.ratios.items())
+
+    @property
+    def factor_names(self) -> list[str]:
+        """Stratification factors in name order, for the same reason."""
+        return sorted(self.strata_factors)
+
 
 class Stratum(models.Model):
     """One combination of stratification values with its own secret, concealed sequence."""
@@ -138,6 +151,7 @@ class Stratum(models.Model):
     class Meta:
         ordering = ["trial", "key"]
         verbose_name_plural = "strata"
+        permissions = [("view_sequence", "View and export the stored randomisation sequence")]
         constraints = [
             models.UniqueConstraint(fields=["design", "key"], name="stratum_key_unique"),
         ]
@@ -187,7 +201,11 @@ class Allocation(models.Model):
     # Keyed hash of the person identifier: one person is randomised at most once per trial.
     person_key = models.CharField(max_length=64)
     stratum = models.ForeignKey(Stratum, on_delete=models.PROTECT, related_name="allocations")
-    slot = models.OneToOneField(Slot, on_delete=models.PROTECT, related_name="allocation")
+    # Empty only for allocations made elsewhere and imported for analysis (no slot of ours).
+    slot = models.OneToOneField(
+        Slot, null=True, blank=True, on_delete=models.PROTECT, related_name="allocation"
+    )
+    imported = models.BooleanField(default=False)
     arm = models.ForeignKey(Arm, on_delete=models.PROTECT, related_name="allocations")
     randomised_on = models.DateField()
     allocated_at = models.DateTimeField()
@@ -208,6 +226,11 @@ class Allocation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["trial", "person_key"], name="allocation_person_once_per_trial"
+            ),
+            models.CheckConstraint(
+                condition=Q(imported=False, slot__isnull=False)
+                | Q(imported=True, slot__isnull=True),
+                name="allocation_slot_unless_imported",
             ),
         ]
 
@@ -242,6 +265,9 @@ class PostRandomisationEvent(models.Model):
                 condition=Q(kind__in=PostRandomisationKind.values),
                 name="post_randomisation_kind_valid",
             ),
+            models.UniqueConstraint(
+                fields=["allocation", "kind"], name="post_randomisation_once_per_kind"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -264,3 +290,14 @@ class ChainVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trial.code} {'ok' if self.ok else 'BROKEN'} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AllocationNotice(models.Model):
+    """That an allocation was e-mailed to the research team (the allocation row is immutable)."""
+
+    allocation = models.OneToOneField(Allocation, on_delete=models.PROTECT, related_name="notice")
+    recipient = models.EmailField()
+    sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.allocation} sent to {self.recipient}"

@@ -1,29 +1,27 @@
-"""Writes of the trial app: trial set-up, status changes, allocation and corrections."""
+"""Writes of the trial app: trial set-up, design versions, status changes and allocation."""
 
 from __future__ import annotations
 
 import datetime
+import itertools
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
 from trial.chain import allocation_hash
-from trial.models import (
-    Allocation,
-    Arm,
-    DesignVersion,
-    Slot,
-    Stratum,
-    Trial,
-    TrialStatus,
-)
+from trial.models import Allocation, Arm, DesignVersion, Slot, Stratum, Trial, TrialStatus
 from trial.sequence import generate_block
+from trial.tasks import allocation_notify_task
 
 # Allowed status changes; anything else is refused.
 TRANSITIONS: dict[str, set[str]] = {
@@ -33,7 +31,28 @@ TRANSITIONS: dict[str, set[str]] = {
     TrialStatus.FOLLOW_UP: {TrialStatus.CLOSED},
     TrialStatus.CLOSED: set(),
 }
-BLOCKS_AHEAD = 2  # blocks generated when a stratum is first used, and kept ahead after
+# The design (arms' ratios, block sizes, strata) may change only in these statuses; once
+# recruiting has started a change is a new design version, never an edit.
+DESIGN_EDITABLE = {TrialStatus.SETUP, TrialStatus.RECRUITING}
+BLOCKS_AHEAD = 2  # blocks generated when a stratum is created, and again whenever it runs out
+MAX_STRATA = 500
+MAX_BLOCK_SIZE = 200
+RESERVED_CODES = {"new", "balance"}  # page names under /trial/
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
+# Trial fields that do not affect allocation: editable in any status but closed.
+SETTINGS_FIELDS = (
+    "title",
+    "research_email",
+    "follow_up_months",
+    "workshop_gap_days",
+    "workshop_gap_min_days",
+    "workshop_gap_max_days",
+    "cycle_interval_days",
+    "session_hours",
+    "session_capacity",
+    "compliance_weeks",
+    "reminder_days_before",
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +61,80 @@ class ArmSpec:
     name: str
     ratio: int = 1
     is_intervention: bool = False
+
+
+def _design_check(
+    arms: Sequence[ArmSpec],
+    block_multipliers: Sequence[int],
+    strata_factors: Mapping[str, Sequence[str]],
+) -> None:
+    if len(arms) < 2:
+        raise DomainError("A trial needs at least two arms.", field="arms")
+    if len({a.code for a in arms}) != len(arms):
+        raise DomainError("Arm codes must be different.", field="arms")
+    if any(not NAME_PATTERN.match(a.code) for a in arms):
+        raise DomainError(
+            "Arm codes are lower-case letters, digits, - and _, starting with a letter.",
+            field="arms",
+        )
+    if any(a.ratio < 1 for a in arms):
+        raise DomainError("Each arm's ratio must be at least 1.", field="arms")
+    if not block_multipliers or any(m < 1 for m in block_multipliers):
+        raise DomainError(
+            "Block sizes must be positive multiples of the ratio sum.", field="block_multipliers"
+        )
+    if len(set(block_multipliers)) != len(block_multipliers):
+        raise DomainError("Each block multiplier may appear once.", field="block_multipliers")
+    if max(block_multipliers) * sum(a.ratio for a in arms) > MAX_BLOCK_SIZE:
+        raise DomainError(
+            f"The largest block would exceed {MAX_BLOCK_SIZE} places.", field="block_multipliers"
+        )
+    combinations = 1
+    for factor, values in strata_factors.items():
+        if not NAME_PATTERN.match(factor):
+            raise DomainError(
+                f"{factor!r} is not a valid factor name (lower-case letters, digits, - and _).",
+                field="strata_factors",
+            )
+        if not values or len(set(values)) != len(values):
+            raise DomainError(
+                f"The factor {factor} needs at least one value, each listed once.",
+                field="strata_factors",
+            )
+        if any(not NAME_PATTERN.match(v) for v in values):
+            raise DomainError(
+                f"Values of {factor} are lower-case letters, digits, - and _.",
+                field="strata_factors",
+            )
+        combinations *= len(values)
+    if combinations > MAX_STRATA:
+        raise DomainError(
+            f"These factors make {combinations} strata; at most {MAX_STRATA} are allowed.",
+            field="strata_factors",
+        )
+
+
+def _settings_check(values: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise DomainError(f"{', '.join(sorted(unknown))} cannot be set here.")
+    clean = dict(values)
+    if "follow_up_months" in clean:
+        months = [int(m) for m in clean["follow_up_months"]]
+        if not months or any(m < 1 for m in months):
+            raise DomainError(
+                "Give at least one follow-up window in whole months.", field="follow_up_months"
+            )
+        clean["follow_up_months"] = sorted(set(months))
+    return clean
+
+
+def _gap_check(trial: Trial) -> None:
+    if not trial.workshop_gap_min_days <= trial.workshop_gap_days <= trial.workshop_gap_max_days:
+        raise DomainError(
+            "The gap between workshop parts must lie between its minimum and maximum.",
+            field="workshop_gap_days",
+        )
 
 
 def trial_create(
@@ -53,28 +146,25 @@ def trial_create(
     block_multipliers: Sequence[int] = (1, 2, 3),
     research_email: str = "",
     follow_up_months: Sequence[int] = (12, 24),
+    options: Mapping[str, Any] | None = None,
     by: User | None,
 ) -> Trial:
     """Create a trial in set-up with its arms and first design version."""
-    if len(arms) < 2:
-        raise DomainError("A trial needs at least two arms.", field="arms")
-    if len({a.code for a in arms}) != len(arms):
-        raise DomainError("Arm codes must be different.", field="arms")
-    if any(a.ratio < 1 for a in arms):
-        raise DomainError("Each arm's ratio must be at least 1.", field="arms")
-    if not block_multipliers or any(m < 1 for m in block_multipliers):
+    _design_check(arms, block_multipliers, strata_factors)
+    fields = _settings_check(
+        {"research_email": research_email, "follow_up_months": follow_up_months, **(options or {})}
+    )
+    if not re.match(r"^[A-Za-z][A-Za-z0-9-]*$", code) or code.lower() in RESERVED_CODES:
         raise DomainError(
-            "Block sizes must be positive multiples of the ratio sum.", field="block_multipliers"
+            "A trial code is letters, digits and -, starting with a letter (not new or balance).",
+            field="code",
         )
     if Trial.objects.filter(code=code).exists():
         raise ConflictError(f"A trial with code {code} already exists.", field="code")
     with transaction.atomic():
-        trial = Trial.objects.create(
-            code=code,
-            title=title,
-            research_email=research_email,
-            follow_up_months=list(follow_up_months),
-        )
+        trial = Trial(code=code, title=title, **fields)
+        _gap_check(trial)
+        trial.save(force_insert=True)
         for order, spec in enumerate(arms):
             Arm.objects.create(
                 trial=trial,
@@ -97,6 +187,120 @@ def trial_create(
     return trial
 
 
+def trial_settings_update(*, trial: Trial, values: Mapping[str, Any], by: User | None) -> Trial:
+    """Change the settings that do not affect allocation (title, e-mail, windows, workshops)."""
+    clean = _settings_check(values)
+    with transaction.atomic():
+        locked = Trial.objects.select_for_update().get(pk=trial.pk)
+        if locked.status == TrialStatus.CLOSED:
+            raise NotAllowedError(f"Trial {locked.code} is closed: its settings are final.")
+        changed = [name for name, value in clean.items() if getattr(locked, name) != value]
+        for name in changed:
+            setattr(locked, name, clean[name])
+        _gap_check(locked)
+        if changed:
+            locked.save(update_fields=changed)
+            audit_record(actor=by, action="trial.settings_update", obj=locked, fields=changed)
+    return locked
+
+
+def trial_design_update(
+    *,
+    trial: Trial,
+    arms: Sequence[ArmSpec],
+    block_multipliers: Sequence[int],
+    strata_factors: Mapping[str, Sequence[str]],
+    reason: str = "",
+    by: User | None,
+) -> DesignVersion:
+    """Change arms and allocation design: in set-up in place; once recruiting, as a new version."""
+    _design_check(arms, block_multipliers, strata_factors)
+    with transaction.atomic():
+        locked = Trial.objects.select_for_update().get(pk=trial.pk)
+        if locked.status not in DESIGN_EDITABLE:
+            raise NotAllowedError(
+                f"Trial {locked.code} is {locked.get_status_display().lower()}: its allocation "
+                "design can no longer change."
+            )
+        design = current_design(locked)
+        ratios = {a.code: a.ratio for a in arms}
+        factors = {k: list(v) for k, v in strata_factors.items()}
+        if locked.status == TrialStatus.SETUP:
+            _arms_replace(locked, arms)
+            design.ratios, design.block_multipliers = ratios, list(block_multipliers)
+            design.strata_factors = factors
+            design.save(update_fields=["ratios", "block_multipliers", "strata_factors"])
+            audit_record(actor=by, action="trial.design_edit", obj=locked, design=design.number)
+            return design
+        _arms_rename(locked, arms)
+        if (ratios, list(block_multipliers), factors) == (
+            design.ratios,
+            design.block_multipliers,
+            design.strata_factors,
+        ):
+            return design
+        if not reason.strip():
+            raise DomainError(
+                "Recruiting has started: give the reason for a new design version.", field="reason"
+            )
+        new = DesignVersion.objects.create(
+            trial=locked,
+            number=design.number + 1,
+            ratios=ratios,
+            block_multipliers=list(block_multipliers),
+            strata_factors=factors,
+            reason=reason.strip(),
+            created_by=by,
+        )
+        for spec in arms:
+            Arm.objects.filter(trial=locked, code=spec.code).update(ratio=spec.ratio)
+        _strata_prepare(locked, new)
+        audit_record(
+            actor=by,
+            action="trial.design_revise",
+            obj=locked,
+            from_design=design.number,
+            to_design=new.number,
+            reason=new.reason,
+        )
+    return new
+
+
+def _arms_replace(trial: Trial, arms: Sequence[ArmSpec]) -> None:
+    """Make the trial's arms exactly these (set-up only: nothing refers to them yet)."""
+    trial.arms.exclude(code__in=[a.code for a in arms]).delete()
+    for order, spec in enumerate(arms):
+        Arm.objects.update_or_create(
+            trial=trial,
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "ratio": spec.ratio,
+                "is_intervention": spec.is_intervention,
+                "order": order,
+            },
+        )
+
+
+def _arms_rename(trial: Trial, arms: Sequence[ArmSpec]) -> None:
+    """Allow new arm names once recruiting; arms themselves are fixed."""
+    existing = {arm.code: arm for arm in trial.arms.all()}
+    if set(existing) != {a.code for a in arms}:
+        raise NotAllowedError(
+            "Arms cannot be added or removed once recruiting has started.", field="arms"
+        )
+    for spec in arms:
+        arm = existing[spec.code]
+        if arm.is_intervention != spec.is_intervention:
+            raise NotAllowedError(
+                f"Whether {arm.name} is the intervention arm cannot change once recruiting.",
+                field="arms",
+            )
+        if arm.name != spec.name:
+            arm.name = spec.name
+            arm.save(update_fields=["name"])
+
+
 def trial_transition(*, trial: Trial, to_status: str, by: User | None) -> Trial:
     """Move a trial to a new status if the transition table allows it."""
     with transaction.atomic():
@@ -110,6 +314,9 @@ def trial_transition(*, trial: Trial, to_status: str, by: User | None) -> Trial:
         from_status = locked.status
         locked.status = to_status
         locked.save(update_fields=["status"])
+        if to_status == TrialStatus.RECRUITING and not locked.allocations_imported:
+            # Sequences are drawn when the design freezes, before anyone is enrolled.
+            _strata_prepare(locked, current_design(locked))
         audit_record(
             actor=by,
             action="trial.transition",
@@ -130,7 +337,7 @@ def _no_design(trial: Trial) -> DesignVersion:
 
 
 def _stratum_key(design: DesignVersion, strata: Mapping[str, str]) -> tuple[str, dict[str, str]]:
-    factors: dict[str, list[str]] = design.strata_factors
+    factors: dict[str, list[str]] = {f: design.strata_factors[f] for f in design.factor_names}
     unknown = set(strata) - set(factors)
     if unknown:
         raise DomainError(
@@ -151,10 +358,25 @@ def _stratum_key(design: DesignVersion, strata: Mapping[str, str]) -> tuple[str,
     return key, values
 
 
+def _strata_prepare(trial: Trial, design: DesignVersion) -> None:
+    """Create every stratum of a design with its secret seed and first blocks."""
+    factors: dict[str, list[str]] = {f: design.strata_factors[f] for f in design.factor_names}
+    arms = {arm.code: arm for arm in trial.arms.all()}
+    for combination in itertools.product(*factors.values()):
+        key, values = _stratum_key(design, dict(zip(factors, combination, strict=True)))
+        stratum, created = Stratum.objects.get_or_create(
+            design=design,
+            key=key,
+            defaults={"trial": trial, "values": values, "seed": secrets.token_hex(32)},
+        )
+        if created:
+            _extend(stratum, design, arms, BLOCKS_AHEAD)
+
+
 def _extend(stratum: Stratum, design: DesignVersion, arms: dict[str, Arm], blocks: int) -> None:
-    """Append new blocks to a stratum's sequence (its row is locked by the caller)."""
+    """Append new blocks to a stratum's sequence (the trial row is locked by the caller)."""
     seed = bytes.fromhex(stratum.seed)
-    ratios = [(code, int(ratio)) for code, ratio in design.ratios.items()]
+    ratios = design.arm_ratios
     position = stratum.slots.count() + 1
     new: list[Slot] = []
     for number in range(stratum.blocks_generated + 1, stratum.blocks_generated + blocks + 1):
@@ -175,6 +397,26 @@ def _extend(stratum: Stratum, design: DesignVersion, arms: dict[str, Arm], block
     stratum.save(update_fields=["blocks_generated"])
 
 
+def _participant_check(trial: Trial, participant_key: str) -> None:
+    if not participant_key.startswith(f"{trial.code}-"):
+        raise DomainError(
+            f"{participant_key} is not a participant of trial {trial.code}.", field="participant"
+        )
+
+
+def _not_yet_allocated(trial: Trial, participant_key: str, person_key: str) -> None:
+    """Refuse a participant or person already in the chain (one query, under the trial lock)."""
+    taken = list(
+        Allocation.objects.filter(trial=trial)
+        .filter(Q(participant_key=participant_key) | Q(person_key=person_key))
+        .values_list("participant_key", flat=True)[:2]
+    )
+    if participant_key in taken:
+        raise ConflictError(f"{participant_key} has already been randomised.")
+    if taken:
+        raise ConflictError("This person has already been randomised in this trial.")
+
+
 def allocation_claim(
     *,
     trial: Trial,
@@ -189,10 +431,7 @@ def allocation_claim(
     Runs in its own transaction (or the caller's): the trial row is locked for the duration, which
     serialises the allocation chain; on SQLite the IMMEDIATE write transaction does the same.
     """
-    if not participant_key.startswith(f"{trial.code}-"):
-        raise DomainError(
-            f"{participant_key} is not a participant of trial {trial.code}.", field="participant"
-        )
+    _participant_check(trial, participant_key)
     try:
         with transaction.atomic():
             return _claim(
@@ -216,36 +455,33 @@ def _claim(
     by: User | None,
     randomised_on: datetime.date | None,
 ) -> Allocation:
+    # Everything from here to commit holds the trial lock: keep it to a handful of queries.
     locked = Trial.objects.select_for_update().get(pk=trial.pk)
     if locked.status != TrialStatus.RECRUITING:
         raise NotAllowedError(
             f"Trial {locked.code} is {locked.get_status_display().lower()}, not recruiting: "
             "nobody can be randomised now."
         )
-    if Allocation.objects.filter(trial=locked, participant_key=participant_key).exists():
-        raise ConflictError(f"{participant_key} has already been randomised.")
-    if Allocation.objects.filter(trial=locked, person_key=person_key).exists():
-        raise ConflictError("This person has already been randomised in this trial.")
+    if locked.allocations_imported:
+        raise NotAllowedError(
+            f"Trial {locked.code} holds allocations imported from another system: "
+            "it cannot randomise here."
+        )
+    _not_yet_allocated(locked, participant_key, person_key)
     design = current_design(locked)
     key, values = _stratum_key(design, strata)
-    stratum, created = Stratum.objects.get_or_create(
-        design=design,
-        key=key,
-        defaults={"trial": locked, "values": values, "seed": secrets.token_hex(32)},
-    )
-    arms = {arm.code: arm for arm in locked.arms.all()}
-    if created:
-        _extend(stratum, design, arms, BLOCKS_AHEAD)
-    slot = (
-        Slot.objects.select_related("arm")
-        .filter(stratum=stratum, position=stratum.next_position)
-        .first()
-    )
+    slot = _next_slot(design, key)
     if slot is None:  # never "no slots left": the sequence grows by whole blocks
-        _extend(stratum, design, arms, BLOCKS_AHEAD)
-        slot = Slot.objects.select_related("arm").get(
-            stratum=stratum, position=stratum.next_position
+        stratum, _ = Stratum.objects.get_or_create(
+            design=design,
+            key=key,
+            defaults={"trial": locked, "values": values, "seed": secrets.token_hex(32)},
         )
+        _extend(stratum, design, {arm.code: arm for arm in locked.arms.all()}, BLOCKS_AHEAD)
+        slot = _next_slot(design, key)
+        assert slot is not None  # whole blocks were just appended after next_position
+    stratum = slot.stratum
+    stratum.design = design
     now = timezone.now()
     allocation = Allocation(
         trial=locked,
@@ -262,8 +498,7 @@ def _claim(
     )
     allocation.row_hash = allocation_hash(allocation)
     allocation.save(force_insert=True)
-    stratum.next_position += 1
-    stratum.save(update_fields=["next_position"])
+    Stratum.objects.filter(pk=stratum.pk).update(next_position=F("next_position") + 1)
     locked.chain_length = allocation.seq
     locked.chain_head = allocation.row_hash
     locked.save(update_fields=["chain_length", "chain_head"])
@@ -276,4 +511,82 @@ def _claim(
         participant=participant_key,
         seq=allocation.seq,
     )
+    if locked.research_email:
+        transaction.on_commit(partial(allocation_notify_task.delay, allocation.pk))
     return allocation
+
+
+def _next_slot(design: DesignVersion, key: str) -> Slot | None:
+    """Return the stratum's next unused slot with its arm, in one query."""
+    return (
+        Slot.objects.select_related("arm", "stratum")
+        .filter(stratum__design=design, stratum__key=key, position=F("stratum__next_position"))
+        .first()
+    )
+
+
+def allocation_import(
+    *,
+    trial: Trial,
+    participant_key: str,
+    person_key: str,
+    arm_code: str,
+    strata: Mapping[str, str],
+    randomised_on: datetime.date,
+    by: User | None,
+) -> Allocation:
+    """Record an allocation made by another system into the chain, without a slot.
+
+    A trial's chain is all live or all imported: the first allocation decides, and the other kind
+    is refused from then on.
+    """
+    _participant_check(trial, participant_key)
+    try:
+        with transaction.atomic():
+            locked = Trial.objects.select_for_update().get(pk=trial.pk)
+            if locked.chain_length and not locked.allocations_imported:
+                raise NotAllowedError(
+                    f"Trial {locked.code} randomises here: imported allocations cannot be "
+                    "mixed into its chain."
+                )
+            _not_yet_allocated(locked, participant_key, person_key)
+            arm = locked.arms.filter(code=arm_code).first()
+            if arm is None:
+                raise DomainError(f"{arm_code} is not an arm of trial {locked.code}.", field="arm")
+            design = current_design(locked)
+            key, values = _stratum_key(design, strata)
+            # No seed: an imported history has no sequence of ours to regenerate.
+            stratum, _ = Stratum.objects.get_or_create(
+                design=design, key=key, defaults={"trial": locked, "values": values, "seed": ""}
+            )
+            allocation = Allocation(
+                trial=locked,
+                seq=locked.chain_length + 1,
+                participant_key=participant_key,
+                person_key=person_key,
+                stratum=stratum,
+                slot=None,
+                imported=True,
+                arm=arm,
+                randomised_on=randomised_on,
+                allocated_at=timezone.now(),
+                allocated_by=by if by is not None and by.pk else None,
+                prev_hash=locked.chain_head,
+            )
+            allocation.row_hash = allocation_hash(allocation)
+            allocation.save(force_insert=True)
+            locked.chain_length = allocation.seq
+            locked.chain_head = allocation.row_hash
+            locked.allocations_imported = True
+            locked.save(update_fields=["chain_length", "chain_head", "allocations_imported"])
+            audit_record(
+                actor=by,
+                action="allocation.import",
+                obj=allocation,
+                trial=locked.code,
+                participant=participant_key,
+                seq=allocation.seq,
+            )
+            return allocation
+    except IntegrityError as exc:
+        raise ConflictError(f"{participant_key} has already been randomised.") from exc

@@ -39,7 +39,7 @@ def test_each_block_is_balanced_and_the_chain_advances() -> None:
     ]
     trial.refresh_from_db()
     assert trial.chain_length == 40
-    slots = [a.slot for a in Allocation.objects.filter(trial=trial)]
+    slots = [a.slot for a in Allocation.objects.filter(trial=trial) if a.slot is not None]
     # Whole blocks contain each arm equally often.
     done = 0
     for slot in slots:

@@ -1,0 +1,35 @@
+"""Recompute allocation hash chains; exit non-zero naming the first broken row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from trial.models import Trial
+from trial.verification import chain_verify
+
+
+class Command(BaseCommand):
+    help = "Verify each trial's allocation hash chain (or one trial's with --trial CODE)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--trial", help="Trial code, e.g. CARA")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        trials = Trial.objects.all()
+        if options["trial"]:
+            trials = trials.filter(code=options["trial"])
+            if not trials.exists():
+                raise CommandError(f"No trial with code {options['trial']}.")
+        broken = []
+        for trial in trials:
+            result = chain_verify(trial=trial, by=None)
+            if result.ok:
+                self.stdout.write(f"{trial.code}: intact, {result.rows_checked} rows verified")
+            else:
+                line = f"{trial.code}: BROKEN at row {result.first_broken_seq}: {result.message}"
+                self.stderr.write(line)
+                broken.append(line)
+        if broken:
+            raise CommandError("; ".join(broken), returncode=1)
