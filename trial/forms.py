@@ -86,7 +86,14 @@ class ArmForm(forms.Form):
     is_intervention = forms.BooleanField(required=False, label="Intervention")
 
 
-ArmFormSet = formset_factory(ArmForm, extra=2, max_num=8)
+class BaseArmFormSet(forms.BaseFormSet):
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        # Every row is read, even one left as pre-filled: blank codes are skipped by arms_from.
+        kwargs["empty_permitted"] = False
+        return super()._construct_form(i, **kwargs)  # type: ignore[misc]
+
+
+ArmFormSet = formset_factory(ArmForm, formset=BaseArmFormSet, extra=2, max_num=8)
 
 
 class DesignForm(forms.Form):

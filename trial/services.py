@@ -443,7 +443,17 @@ def allocation_claim(
                 randomised_on=randomised_on,
             )
     except IntegrityError as exc:  # a unique constraint caught a concurrent duplicate
-        raise ConflictError(f"{participant_key} has already been randomised.") from exc
+        raise _conflict(exc, participant_key) from exc
+
+
+def _conflict(exc: IntegrityError, participant_key: str) -> Exception:
+    """Name the duplicate a unique constraint caught; anything else is not a user's conflict."""
+    text = str(exc)
+    if "participant" in text:
+        return ConflictError(f"{participant_key} has already been randomised.")
+    if "person" in text:
+        return ConflictError("This person has already been randomised in this trial.")
+    return exc
 
 
 def _claim(
@@ -589,4 +599,4 @@ def allocation_import(
             )
             return allocation
     except IntegrityError as exc:
-        raise ConflictError(f"{participant_key} has already been randomised.") from exc
+        raise _conflict(exc, participant_key) from exc

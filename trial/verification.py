@@ -28,6 +28,8 @@ def _first_break(trial: Trial) -> tuple[int, int | None, str]:
                 return count, expected_seq, f"row {expected_seq} is missing (next stored is {seq})"
             return count, seq, f"row {seq} is out of order"
         label = f"row {seq} ({allocation.participant_key})"
+        if seq > trial.chain_length:
+            return count, seq, f"{label} was added behind the application's back"
         if allocation.prev_hash != prev_hash:
             return count, seq, f"{label} does not link to the row before it"
         if allocation_hash(allocation) != allocation.row_hash:

@@ -1,0 +1,110 @@
+"""Helpers shared by the trial tests."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+
+from common.models import User
+from common.roles import Role
+from trial.models import Allocation, Trial
+from trial.services import ArmSpec, allocation_claim, trial_create, trial_transition
+
+CARA_ARMS = [ArmSpec("cara", "CARA workshops", 1, True), ArmSpec("control", "Control", 1)]
+
+
+def make_trial(
+    code: str = "CARA",
+    *,
+    arms: Sequence[ArmSpec] = CARA_ARMS,
+    factors: Mapping[str, Sequence[str]] | None = None,
+    multipliers: Sequence[int] = (1, 2, 3),
+    recruiting: bool = True,
+    research_email: str = "",
+    by: User | None = None,
+) -> Trial:
+    trial = trial_create(
+        code=code,
+        title=f"{code} trial",
+        arms=arms,
+        strata_factors=factors if factors is not None else {"area": ["north", "south"]},
+        block_multipliers=multipliers,
+        research_email=research_email,
+        by=by,
+    )
+    if recruiting:
+        trial = trial_transition(trial=trial, to_status="recruiting", by=by)
+    return trial
+
+
+def claim(trial: Trial, n: int, area: str = "north", by: User | None = None) -> Allocation:
+    return allocation_claim(
+        trial=trial,
+        participant_key=f"{trial.code}-{n:04d}",
+        person_key=f"person-{trial.code}-{n}",
+        strata={"area": area},
+        by=by,
+    )
+
+
+def block_problems(trial: Trial) -> list[str]:
+    """Check every stratum's allocations: completed blocks in ratio, running imbalance bounded."""
+    problems = []
+    design_ratios = {d.pk: dict(d.arm_ratios) for d in trial.designs.all()}
+    multipliers = {d.pk: max(d.block_multipliers) for d in trial.designs.all()}
+    rows = (
+        Allocation.objects.filter(trial=trial)
+        .select_related("slot", "arm", "stratum")
+        .order_by("stratum_id", "slot__position")
+    )
+    by_stratum: dict[int, list[Allocation]] = {}
+    for row in rows:
+        by_stratum.setdefault(row.stratum_id, []).append(row)
+    for allocations in by_stratum.values():
+        design_id = allocations[0].stratum.design_id
+        ratios, top = design_ratios[design_id], multipliers[design_id]
+        total_ratio = sum(ratios.values())
+        positions = [a.slot.position for a in allocations if a.slot is not None]
+        if positions != list(range(1, len(allocations) + 1)):
+            problems.append(f"stratum {design_id}: slots used out of order {positions}")
+        counts = dict.fromkeys(ratios, 0)
+        block: list[str] = []
+        for n, allocation in enumerate(allocations, start=1):
+            assert allocation.slot is not None
+            counts[allocation.arm.code] += 1
+            block.append(allocation.arm.code)
+            for code, ratio in ratios.items():
+                # In any prefix, arm share deviates at most by what the largest block allows.
+                if abs(counts[code] * total_ratio - n * ratio) > top * ratio * (
+                    total_ratio - ratio
+                ):
+                    problems.append(f"imbalance after {n}: {counts}")
+            if len(block) == allocation.slot.block_size:
+                multiple = len(block) // total_ratio
+                if any(block.count(c) != r * multiple for c, r in ratios.items()):
+                    problems.append(f"block ending at {n} not in ratio: {block}")
+                block = []
+    return problems
+
+
+def roles_restore() -> None:
+    """Recreate the role groups and their grants after a transactional test flushed them.
+
+    A flush re-creates permissions (post_migrate) but not the groups made by data migrations.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    grants: dict[str, list[str]] = {}
+    for module in (
+        "common.migrations.0002_roles",
+        "trial.migrations.0004_trial_manager_permissions",
+    ):
+        for group, perms in importlib.import_module(module).GRANTS.items():
+            grants.setdefault(group, []).extend(perms)
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        for dotted in grants.get(role.value, []):
+            app_label, codename = dotted.split(".", 1)
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

@@ -1,0 +1,94 @@
+"""Many officers pressing the button at once: each thread has its own database connection."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from common.exceptions import ConflictError
+from trial.models import Allocation, Slot
+from trial.services import allocation_claim
+from trial.verification import chain_verify
+
+from .support import block_problems, make_trial
+
+THREADS = 32
+
+
+def run_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
+    """Start every job behind one barrier; return each result or the exception it raised."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+
+    def worker(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = jobs[i]()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_two_concurrent_enrolments_each_get_one_slot_and_the_chain_holds() -> None:
+    trial = make_trial(factors={"area": ["north", "south", "east"]})
+    areas = ["north", "south", "east"]
+
+    def job(i: int) -> Callable[[], Any]:
+        return lambda: allocation_claim(
+            trial=trial,
+            participant_key=f"CARA-{i:04d}",
+            person_key=f"person-{i}",
+            strata={"area": areas[i % 3]},
+            by=None,
+        )
+
+    results = run_at_once([job(i) for i in range(THREADS)])
+    assert [r for r in results if isinstance(r, Exception)] == []
+    allocations = list(Allocation.objects.filter(trial=trial))
+    assert sorted(a.participant_key for a in allocations) == [
+        f"CARA-{i:04d}" for i in range(THREADS)
+    ]
+    slot_ids = [a.slot_id for a in allocations if a.slot_id is not None]
+    assert len(set(slot_ids)) == THREADS
+    assert Slot.objects.filter(pk__in=slot_ids).count() == THREADS
+    assert sorted(a.seq for a in allocations) == list(range(1, THREADS + 1))
+    assert block_problems(trial) == []
+    verification = chain_verify(trial=trial, by=None)
+    assert verification.ok, verification.message
+    assert verification.rows_checked == THREADS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_randomising_the_same_man_get_one_allocation_and_one_refusal() -> None:
+    trial = make_trial()
+
+    def job() -> Any:
+        return allocation_claim(
+            trial=trial,
+            participant_key="CARA-0001",
+            person_key="person-1",
+            strata={"area": "north"},
+            by=None,
+        )
+
+    results = run_at_once([job, job])
+    won = [r for r in results if isinstance(r, Allocation)]
+    refused = [r for r in results if isinstance(r, ConflictError)]
+    assert len(won) == 1
+    assert len(refused) == 1
+    assert refused[0].message == "CARA-0001 has already been randomised."
+    assert Allocation.objects.filter(trial=trial).count() == 1
+    assert chain_verify(trial=trial, by=None).ok
