@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
@@ -428,8 +428,9 @@ def allocation_claim(
 ) -> Allocation:
     """Claim the next slot of the participant's stratum and return the allocation.
 
-    Runs in its own transaction (or the caller's): the trial row is locked for the duration, which
-    serialises the allocation chain; on SQLite the IMMEDIATE write transaction does the same.
+    Runs in its own transaction (or the caller's savepoint): the stratum row is locked to take
+    its next slot, then the trial row to extend the chain, both until commit; on SQLite the
+    IMMEDIATE write transaction serialises everything.
     """
     _participant_check(trial, participant_key)
     try:
@@ -465,33 +466,27 @@ def _claim(
     by: User | None,
     randomised_on: datetime.date | None,
 ) -> Allocation:
-    # Everything from here to commit holds the trial lock: keep it to a handful of queries.
-    locked = Trial.objects.select_for_update().get(pk=trial.pk)
-    if locked.status != TrialStatus.RECRUITING:
-        raise NotAllowedError(
-            f"Trial {locked.code} is {locked.get_status_display().lower()}, not recruiting: "
-            "nobody can be randomised now."
-        )
-    if locked.allocations_imported:
-        raise NotAllowedError(
-            f"Trial {locked.code} holds allocations imported from another system: "
-            "it cannot randomise here."
-        )
-    _not_yet_allocated(locked, participant_key, person_key)
-    design = current_design(locked)
+    # Checks and the slot come first, outside the trial lock; the trial lock (which serialises
+    # the chain) is held only for the few statements that extend the chain, then commit.
+    current = Trial.objects.get(pk=trial.pk)
+    _claim_allowed(current)
+    _not_yet_allocated(current, participant_key, person_key)  # constraints catch races
+    design = current_design(current)
     key, values = _stratum_key(design, strata)
-    slot = _next_slot(design, key)
-    if slot is None:  # never "no slots left": the sequence grows by whole blocks
-        stratum, _ = Stratum.objects.get_or_create(
-            design=design,
-            key=key,
-            defaults={"trial": locked, "values": values, "seed": secrets.token_hex(32)},
+    stratum, slot = _slot_take(current, design, key, values)
+
+    locked = (
+        Trial.objects.select_for_update(of=("self",))
+        .annotate(design_now=Subquery(_latest_design_id))
+        .get(pk=trial.pk)
+    )
+    _claim_allowed(locked)  # the status may have changed while this claim waited
+    if locked.design_now != design.pk:
+        raise ConflictError(
+            f"The allocation design of {locked.code} changed just now: randomise again."
         )
-        _extend(stratum, design, {arm.code: arm for arm in locked.arms.all()}, BLOCKS_AHEAD)
-        slot = _next_slot(design, key)
-        assert slot is not None  # whole blocks were just appended after next_position
-    stratum = slot.stratum
     stratum.design = design
+    slot.stratum = stratum
     now = timezone.now()
     allocation = Allocation(
         trial=locked,
@@ -508,7 +503,6 @@ def _claim(
     )
     allocation.row_hash = allocation_hash(allocation)
     allocation.save(force_insert=True)
-    Stratum.objects.filter(pk=stratum.pk).update(next_position=F("next_position") + 1)
     locked.chain_length = allocation.seq
     locked.chain_head = allocation.row_hash
     locked.save(update_fields=["chain_length", "chain_head"])
@@ -526,13 +520,51 @@ def _claim(
     return allocation
 
 
-def _next_slot(design: DesignVersion, key: str) -> Slot | None:
-    """Return the stratum's next unused slot with its arm, in one query."""
-    return (
-        Slot.objects.select_related("arm", "stratum")
-        .filter(stratum__design=design, stratum__key=key, position=F("stratum__next_position"))
+_latest_design_id = (
+    DesignVersion.objects.filter(trial=OuterRef("pk")).order_by("-number").values("id")[:1]
+)
+
+
+def _claim_allowed(trial: Trial) -> None:
+    if trial.status != TrialStatus.RECRUITING:
+        raise NotAllowedError(
+            f"Trial {trial.code} is {trial.get_status_display().lower()}, not recruiting: "
+            "nobody can be randomised now."
+        )
+    if trial.allocations_imported:
+        raise NotAllowedError(
+            f"Trial {trial.code} holds allocations imported from another system: "
+            "it cannot randomise here."
+        )
+
+
+def _slot_take(
+    trial: Trial, design: DesignVersion, key: str, values: dict[str, str]
+) -> tuple[Stratum, Slot]:
+    """Lock the stratum, take its next slot and move its cursor (rolled back with the claim).
+
+    The stratum row lock serialises claims of one stratum only; claims of other strata go on.
+    """
+    stratum = Stratum.objects.select_for_update().filter(design=design, key=key).first()
+    if stratum is None:  # strata are made at go-live; this covers a design without them
+        Stratum.objects.get_or_create(
+            design=design,
+            key=key,
+            defaults={"trial": trial, "values": values, "seed": secrets.token_hex(32)},
+        )
+        stratum = Stratum.objects.select_for_update().get(design=design, key=key)
+    slot = (
+        Slot.objects.select_related("arm")
+        .filter(stratum=stratum, position=stratum.next_position)
         .first()
     )
+    if slot is None:  # never "no slots left": the sequence grows by whole blocks
+        _extend(stratum, design, {arm.code: arm for arm in trial.arms.all()}, BLOCKS_AHEAD)
+        slot = Slot.objects.select_related("arm").get(
+            stratum=stratum, position=stratum.next_position
+        )
+    Stratum.objects.filter(pk=stratum.pk).update(next_position=F("next_position") + 1)
+    return stratum, slot
 
 
 def allocation_import(
