@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 
 from common.models import PoliceArea, Provider, User
 from common.roles import Role
+from tests.support.roles import roles_restore
 
 PASSWORD = "correct horse battery staple"
 
@@ -51,5 +52,7 @@ def make_user(role: Role | None = None, **fields: Any) -> User:
         fields.setdefault("provider", ProviderFactory())
     user: User = UserFactory.create(**fields)
     if role is not None:
+        if not Group.objects.filter(name=role.value).exists():
+            roles_restore()  # an earlier transactional test flushed the groups
         user.groups.add(Group.objects.get(name=role.value))
     return user

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 
 from common.models import User
-from common.roles import Role
+from tests.support.roles import roles_restore  # noqa: F401 - re-exported for tests
 from trial.models import Allocation, Trial
 from trial.services import ArmSpec, allocation_claim, trial_create, trial_transition
 
@@ -85,26 +84,3 @@ def block_problems(trial: Trial) -> list[str]:
                     problems.append(f"block ending at {n} not in ratio: {block}")
                 block = []
     return problems
-
-
-def roles_restore() -> None:
-    """Recreate the role groups and their grants after a transactional test flushed them.
-
-    A flush re-creates permissions (post_migrate) but not the groups made by data migrations.
-    """
-    from django.contrib.auth.models import Group, Permission
-
-    grants: dict[str, list[str]] = {}
-    for module in (
-        "common.migrations.0002_roles",
-        "trial.migrations.0004_trial_manager_permissions",
-    ):
-        for group, perms in importlib.import_module(module).GRANTS.items():
-            grants.setdefault(group, []).extend(perms)
-    for role in Role:
-        group, _ = Group.objects.get_or_create(name=role.value)
-        for dotted in grants.get(role.value, []):
-            app_label, codename = dotted.split(".", 1)
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
