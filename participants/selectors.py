@@ -1,1 +1,154 @@
-"""Reads that depend on who is asking: row-level visibility is decided here."""
+"""Reads that depend on who is asking: row-level visibility is decided here, once.
+
+- Case officers see the cases of their own police area (names, contact, victims).
+- Trial managers see every area; views audit each look at personal data.
+- Counsellors see enrolled participants of the intervention arm only (never the control arm,
+  victims or the allocation list): `intervention_participants`.
+- Everyone else (researchers, reports) reads `pseudonymised_rows`: trial IDs, never names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from common.models import User
+from common.roles import Role, has_role
+from participants.models import CaseStatus, Participant, Victim
+from trial.models import Trial
+
+AnyUser = User | AnonymousUser
+
+
+def cases_visible_to(user: AnyUser) -> QuerySet[Participant]:
+    """Return the cases whose screening facts and personal data the user may open."""
+    cases = Participant.objects.select_related("trial", "police_area", "allocation__arm")
+    if has_role(user, Role.TRIAL_MANAGER):
+        return cases
+    if has_role(user, Role.OFFICER) and getattr(user, "police_area_id", None):
+        return cases.filter(police_area_id=user.police_area_id)  # type: ignore[union-attr]
+    return cases.none()
+
+
+def case_get(*, user: AnyUser, pk: int) -> Participant:
+    """Return one case the user may open, or raise Http404 (another area's case does not exist)."""
+    try:
+        return cases_visible_to(user).get(pk=pk)
+    except Participant.DoesNotExist:
+        raise Http404("No such case in your area.") from None
+
+
+def case_search(*, user: AnyUser, text: str) -> QuerySet[Participant]:
+    """Return the visible cases whose trial ID or custody reference is the text (any case)."""
+    term = "".join(text.split()).upper()
+    return cases_visible_to(user).filter(pseudonym=term) | cases_visible_to(user).filter(
+        custody_reference=term
+    )
+
+
+def victim_get(*, user: AnyUser, participant: Participant) -> Victim | None:
+    """Return the case's victim if the user may see victims (same-area officers, managers)."""
+    if not cases_visible_to(user).filter(pk=participant.pk).exists():
+        raise Http404("No such case in your area.")
+    return Victim.objects.filter(participant=participant).first()
+
+
+def intervention_participants(*, user: AnyUser, trial: Trial) -> QuerySet[Participant]:
+    """Return enrolled intervention-arm participants the user may see, earliest deadline first.
+
+    Counsellors and trial managers see every area; officers their own area; others nobody.
+    Rows carry name, contact details, support needs and the workshop deadline.
+    """
+    cases = Participant.objects.select_related("trial", "police_area", "allocation__arm").filter(
+        trial=trial, status=CaseStatus.ENROLLED, allocation__arm__is_intervention=True
+    )
+    if has_role(user, Role.TRIAL_MANAGER) or has_role(user, Role.COUNSELLOR):
+        visible = cases
+    elif has_role(user, Role.OFFICER) and getattr(user, "police_area_id", None):
+        visible = cases.filter(police_area_id=user.police_area_id)  # type: ignore[union-attr]
+    else:
+        visible = cases.none()
+    return visible.order_by("workshop_deadline", "number")
+
+
+def intervention_participant_get(*, user: AnyUser, trial: Trial, pk: int) -> Participant:
+    """Return one intervention-arm participant, or raise Http404 (control arm included)."""
+    try:
+        return intervention_participants(user=user, trial=trial).get(pk=pk)
+    except Participant.DoesNotExist:
+        raise Http404("No such participant in the workshop arm.") from None
+
+
+# The columns anyone may read: no names, dates of birth, contact details or PNC IDs.
+PSEUDONYMISED_FIELDS = (
+    "pk",
+    "pseudonym",
+    "trial__code",
+    "police_area__code",
+    "status",
+    "eligible",
+    "failed_criteria",
+    "screened_at",
+    "sex",
+    "age_at_offence",
+    "age_at_randomisation",
+    "offence_type",
+    "offence_date",
+    "dash_risk",
+    "victim_relationship",
+    "caution_given_on",
+    "workshop_deadline",
+    "allocation__arm__code",
+    "allocation__randomised_on",
+    "allocation__stratum__key",
+    "consent__decision",
+    "consent__withdrawn_on",
+)
+
+
+def pseudonymised_rows(*, trial: Trial) -> QuerySet[Participant, dict[str, Any]]:
+    """Return one dict per screened case of the trial, pseudonymised (for reports and exports)."""
+    return Participant.objects.filter(trial=trial).order_by("number").values(*PSEUDONYMISED_FIELDS)
+
+
+def enrolled_participants(*, trial: Trial) -> QuerySet[Participant]:
+    """Return the trial's randomised participants (intention to treat: withdrawals included)."""
+    return (
+        Participant.objects.filter(trial=trial, status=CaseStatus.ENROLLED)
+        .select_related("allocation__arm", "police_area")
+        .defer(*PERSONAL_FIELDS)
+        .order_by("number")
+    )
+
+
+PERSONAL_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "pnc_id",
+    "phone",
+    "email",
+    "address",
+    "support_needs",
+)
+
+
+def participant_by_pseudonym(*, trial: Trial, pseudonym: str) -> Participant | None:
+    """Return the trial's case with this trial ID, personal data deferred (for imports)."""
+    return (
+        Participant.objects.filter(trial=trial, pseudonym=pseudonym.strip().upper())
+        .defer(*PERSONAL_FIELDS)
+        .first()
+    )
+
+
+def participant_by_person_key(*, trial: Trial, person_key: str) -> Participant | None:
+    """Return the trial's enrolled participant with this person key (re-offence matching)."""
+    return (
+        Participant.objects.filter(trial=trial, person_key=person_key, status=CaseStatus.ENROLLED)
+        .defer(*PERSONAL_FIELDS)
+        .first()
+    )
