@@ -19,12 +19,16 @@ class NavItem:
 
 # Role -> (label, URL name). Later pages are added here as their apps grow.
 MENUS: dict[Role, list[tuple[str, str]]] = {
-    Role.OFFICER: [("My cases", "participants:dashboard")],
+    Role.OFFICER: [
+        ("My cases", "participants:dashboard"),
+        ("Screen a case", "participants:screen"),
+    ],
     Role.COUNSELLOR: [("Workshops", "workshops:dashboard")],
     Role.RESEARCHER: [("Research", "reports:dashboard"), ("Balance", "trial:balance_index")],
     Role.TRIAL_MANAGER: [
         ("Trial", "trial:dashboard"),
         ("Balance", "trial:balance_index"),
+        ("Cases", "participants:case_list"),
         ("Admin", "admin:index"),
     ],
     Role.DATA_MANAGER: [("Follow-up data", "outcomes:dashboard")],

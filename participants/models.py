@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -110,7 +112,10 @@ class Participant(models.Model):
     # Offender: personal data, encrypted at rest; null once the case is closed without enrolment.
     given_name = EncryptedTextField(null=True, blank=True)
     family_name = EncryptedTextField(null=True, blank=True)
-    date_of_birth = EncryptedDateField(null=True, blank=True)
+    # A TextField underneath: tell the type checker it holds a date.
+    date_of_birth: models.Field[datetime.date | None, datetime.date | None] = EncryptedDateField(
+        null=True, blank=True
+    )
     pnc_id = EncryptedTextField("PNC ID", null=True, blank=True)
     phone = EncryptedTextField(null=True, blank=True)
     email = EncryptedTextField(null=True, blank=True)

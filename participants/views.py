@@ -1,15 +1,254 @@
-"""Screening and enrolment: pages of the case officer."""
+"""Screening and enrolment: pages of the case officer (trial managers may open every area's)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import uuid
+from typing import Any
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from common.exceptions import ConflictError, DomainError
+from common.models import PoliceArea, User
 from common.permissions import role_required
-from common.roles import Role
+from common.roles import Role, has_role
+from participants.dashboard import BUCKETS, bucket_counts, bucket_get
+from participants.forms import ConsentForm, EnrolForm, ScreeningForm, SearchForm, WithdrawForm
+from participants.models import CaseStatus, Participant
+from participants.selectors import (
+    PERSONAL_FIELDS,
+    case_get,
+    case_search,
+    cases_visible_to,
+    victim_get,
+)
+from participants.services import (
+    consent_record,
+    consent_withdraw,
+    participant_enrol,
+    personal_data_viewed,
+    screening_record,
+)
+from trial.models import Trial, TrialStatus
+
+PAGE_SIZE = 25
+CASE_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the login middleware guarantees it
+    return request.user
+
+
+def _case_list(request: HttpRequest, template_title: str) -> HttpResponse:
+    user = _user(request)
+    search = SearchForm(request.GET or None)
+    cases: QuerySet[Participant] = cases_visible_to(user).defer(*PERSONAL_FIELDS)
+    trials = list(Trial.objects.all())
+    today = timezone.localdate()
+    counts = bucket_counts(cases, today, trials)
+    bucket = bucket_get(request.GET.get("bucket", ""))
+    shown = cases
+    query = ""
+    if search.is_valid() and search.cleaned_data["q"]:
+        query = search.cleaned_data["q"]
+        shown = case_search(user=user, text=query).defer(*PERSONAL_FIELDS)
+    elif bucket is not None:
+        shown = cases.filter(bucket.condition(today, trials))
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participants/dashboard.html",
+        {
+            "title": template_title,
+            "buckets": [(b, counts[b.key]) for b in BUCKETS],
+            "bucket": bucket,
+            "search": search,
+            "query": query,
+            "page": page,
+            "today": today,
+            "all_areas": has_role(user, Role.TRIAL_MANAGER),
+        },
+    )
 
 
 @role_required(Role.OFFICER)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Show the case officer's dashboard."""
-    return render(request, "participants/dashboard.html", {})
+    """Show the officer's area's cases by status, with search and pages."""
+    return _case_list(request, "My area's cases")
+
+
+@role_required(Role.TRIAL_MANAGER)
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Show every area's cases to a trial manager."""
+    return _case_list(request, "Cases of every area")
+
+
+def _screening_form(request: HttpRequest, data: Any = None) -> ScreeningForm:
+    user = _user(request)
+    trials = Trial.objects.filter(status=TrialStatus.RECRUITING).order_by("code")
+    if has_role(user, Role.TRIAL_MANAGER):
+        areas = PoliceArea.objects.all()
+    else:
+        areas = PoliceArea.objects.filter(pk=user.police_area_id or 0)
+    initial = {"token": uuid.uuid4(), "police_area": user.police_area_id}
+    first = trials.first()
+    if first is not None:
+        initial["trial"] = first.pk
+    return ScreeningForm(data, trials=trials, areas=areas, initial=initial)
+
+
+@role_required(*CASE_ROLES)
+def screen(request: HttpRequest) -> HttpResponse:
+    """Record a screened case; the answer is its eligibility result page."""
+    user = _user(request)
+    if not Trial.objects.filter(status=TrialStatus.RECRUITING).exists():
+        messages.error(request, "No trial is recruiting: cases cannot be screened now.")
+        return redirect("home")
+    if not user.police_area_id and not has_role(user, Role.TRIAL_MANAGER):
+        messages.error(request, "Your account has no police area: ask a trial manager to set it.")
+        return redirect("home")
+    form = _screening_form(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = screening_record(
+                trial=form.cleaned_data["trial"],
+                police_area=form.cleaned_data["police_area"],
+                details=form.to_input(),
+                token=form.cleaned_data["token"],
+                by=user,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            return redirect("participants:case", pk=case.pk)
+    return render(request, "participants/screen.html", {"form": form})
+
+
+def _render_case(
+    request: HttpRequest, case: Participant, enrol_form: EnrolForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = _user(request)
+    victim = victim_get(user=user, participant=case)
+    consent = getattr(case, "consent", None)
+    if case.given_name is not None or (victim is not None and victim.given_name is not None):
+        personal_data_viewed(participant=case, by=user, what="case")
+    if enrol_form is None and case.status == CaseStatus.CONSENTED:
+        enrol_form = EnrolForm(
+            initial={"token": uuid.uuid4(), "caution_given_on": timezone.localdate()}
+        )
+    return render(
+        request,
+        "participants/case.html",
+        {"case": case, "victim": victim, "consent": consent, "enrol_form": enrol_form},
+        status=status,
+    )
+
+
+@role_required(*CASE_ROLES)
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a case: its eligibility result with every failed criterion, and the next step."""
+    return _render_case(request, case_get(user=_user(request), pk=pk))
+
+
+@role_required(*CASE_ROLES)
+def consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the victim's details, safety and decision."""
+    user = _user(request)
+    participant = case_get(user=user, pk=pk)
+    if participant.status != CaseStatus.SCREENED:
+        messages.info(request, "The victim's decision for this case is already recorded.")
+        return redirect("participants:case", pk=participant.pk)
+    form = ConsentForm(
+        request.POST if request.method == "POST" else None,
+        offence_date=participant.offence_date,
+        initial={"token": uuid.uuid4(), "decided_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_record(
+                participant=participant,
+                victim=form.to_victim(),
+                consent=form.to_consent(),
+                token=form.cleaned_data["token"],
+                by=user,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            return redirect("participants:case", pk=participant.pk)
+    personal_data_viewed(participant=participant, by=user, what="consent")
+    return render(request, "participants/consent.html", {"case": participant, "form": form})
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enrol and randomise a consented case (POST only), then show the arm."""
+    user = _user(request)
+    participant = case_get(user=user, pk=pk)
+    form = EnrolForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, participant, form, status=400)
+    try:
+        participant_enrol(
+            participant=participant,
+            caution_given_on=form.cleaned_data["caution_given_on"],
+            token=form.cleaned_data["token"],
+            by=user,
+        )
+    except ConflictError as error:
+        # Another tab or a retried request enrolled it first: show what happened.
+        messages.info(request, error.message)
+        return redirect("participants:randomised", pk=participant.pk)
+    except DomainError as error:
+        form.add_domain_error(error)
+        return _render_case(request, case_get(user=user, pk=pk), form, status=400)
+    return redirect("participants:randomised", pk=participant.pk)
+
+
+@role_required(*CASE_ROLES)
+def randomised(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the arm of an enrolled case and what it means for the caution."""
+    participant = case_get(user=_user(request), pk=pk)
+    if participant.allocation is None:
+        return redirect("participants:case", pk=participant.pk)
+    return render(request, "participants/randomised.html", {"case": participant})
+
+
+@role_required(*CASE_ROLES)
+def conditions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the printable sheet of the caution's conditions."""
+    user = _user(request)
+    participant = case_get(user=user, pk=pk)
+    if participant.allocation is None:
+        return redirect("participants:case", pk=participant.pk)
+    personal_data_viewed(participant=participant, by=user, what="conditions")
+    return render(request, "participants/conditions.html", {"case": participant})
+
+
+@role_required(*CASE_ROLES)
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the victim withdrew consent (an enrolled man stays in the analysis)."""
+    user = _user(request)
+    participant = case_get(user=user, pk=pk)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_withdraw(
+                participant=participant,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+                by=user,
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "The withdrawal of consent is recorded.")
+            return redirect("participants:case", pk=participant.pk)
+    return render(request, "participants/withdraw.html", {"case": participant, "form": form})

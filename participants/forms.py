@@ -1,0 +1,248 @@
+"""Forms of the officer's pages: field types and per-field checks; the services decide the rest."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Fieldset, Layout, Submit
+from django import forms
+from django.utils import timezone
+
+from common.exceptions import DomainError
+from common.models import PoliceArea
+from participants.models import (
+    Admission,
+    ConsentDecision,
+    ConsentMethod,
+    DashRisk,
+    OffenceType,
+    Relationship,
+    Sex,
+)
+from participants.services import ConsentInput, ScreeningInput, VictimInput
+from participants.validation import InvalidInputError, consent_problems, screening_problems
+from trial.models import Trial
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def yes_no(label: str, help_text: str = "") -> forms.TypedChoiceField:
+    """A required yes/no question: a checkbox would let 'not answered' pass as 'no'."""
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+
+def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class TokenForm(forms.Form):
+    """Carries the one-time token that makes a resubmitted form harmless."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """Show a service's refusal next to its field (or above the form)."""
+        errors = (
+            error.errors if isinstance(error, InvalidInputError) else {error.field: error.message}
+        )
+        for field, message in errors.items():
+            self.add_error(field if field in self.fields else None, message)
+
+
+class ScreeningForm(TokenForm):
+    trial = forms.ModelChoiceField(queryset=Trial.objects.none(), empty_label=None)
+    police_area = forms.ModelChoiceField(queryset=PoliceArea.objects.all(), empty_label=None)
+    given_name = forms.CharField(label="Given name(s)", max_length=100)
+    family_name = forms.CharField(label="Family name", max_length=100)
+    date_of_birth = date_field("Date of birth")
+    sex = forms.ChoiceField(choices=Sex.choices, widget=forms.RadioSelect)
+    pnc_id = forms.CharField(label="PNC ID", max_length=20, help_text="e.g. 14/0123456D")
+    custody_reference = forms.CharField(max_length=40, help_text="e.g. 44/12345/26")
+    phone = forms.CharField(max_length=40, required=False)
+    email = forms.EmailField(required=False)
+    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    support_needs = forms.CharField(
+        label="Needs the workshop provider should know",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=1000,
+    )
+    interpreter_needed = yes_no("Interpreter needed?")
+    appropriate_adult_needed = yes_no("Appropriate Adult needed?")
+    offence_type = forms.ChoiceField(choices=OffenceType.choices)
+    offence_date = date_field("Date of the offence")
+    arrest_date = date_field("Date of arrest")
+    admission = forms.ChoiceField(label="Admission", choices=Admission.choices)
+    first_domestic_offence = yes_no("First domestic-abuse offence?")
+    last_violence_on = date_field(
+        "Latest conviction or caution for violence",
+        required=False,
+        help_text="Leave empty if there is none.",
+    )
+    dash_risk = forms.ChoiceField(
+        label="DASH risk level", choices=DashRisk.choices, widget=forms.RadioSelect
+    )
+    on_bail_or_order = yes_no("On bail, or subject to a court order or community sentence?")
+    victim_relationship = forms.ChoiceField(
+        label="Victim's relationship to the offender", choices=Relationship.choices
+    )
+    caution_offered = yes_no("Decision to offer a conditional caution?")
+
+    def __init__(self, *args: Any, trials: Any, areas: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["trial"].queryset = trials  # type: ignore[attr-defined]
+        self.fields["police_area"].queryset = areas  # type: ignore[attr-defined]
+        self.helper = FormHelper()
+        self.helper.form_class = "screening-form"
+        self.helper.layout = Layout(
+            "token",
+            Fieldset("Trial", "trial", "police_area", "custody_reference"),
+            Fieldset(
+                "Offender",
+                "given_name",
+                "family_name",
+                Field("date_of_birth"),
+                InlineRadios("sex"),
+                "pnc_id",
+                InlineRadios("interpreter_needed"),
+                InlineRadios("appropriate_adult_needed"),
+            ),
+            Fieldset("Contact (for workshop invitations)", "phone", "email", "address"),
+            Fieldset("Support", "support_needs"),
+            Fieldset("Offence", "offence_type", "offence_date", "arrest_date", "admission"),
+            Fieldset(
+                "History and risk",
+                InlineRadios("first_domestic_offence"),
+                "last_violence_on",
+                InlineRadios("dash_risk"),
+                InlineRadios("on_bail_or_order"),
+            ),
+            Fieldset("Victim and decision", "victim_relationship", InlineRadios("caution_offered")),
+            Submit("save", "Record screening and check eligibility"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        dates = ("date_of_birth", "offence_date", "arrest_date", "custody_reference", "pnc_id")
+        if all(data.get(name) for name in dates):
+            problems = screening_problems(
+                date_of_birth=data["date_of_birth"],
+                offence_date=data["offence_date"],
+                arrest_date=data["arrest_date"],
+                last_violence_on=data.get("last_violence_on"),
+                custody_reference=data["custody_reference"],
+                pnc_id=data["pnc_id"],
+                today=timezone.localdate(),
+            )
+            for field, message in problems.items():
+                self.add_error(field, message)
+        return data
+
+    def to_input(self) -> ScreeningInput:
+        data = self.cleaned_data
+        names = ScreeningInput.__dataclass_fields__
+        return ScreeningInput(**{k: v for k, v in data.items() if k in names})
+
+
+class ConsentForm(TokenForm):
+    given_name = forms.CharField(label="Victim's given name(s)", max_length=100, required=False)
+    family_name = forms.CharField(label="Victim's family name", max_length=100, required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    email = forms.EmailField(required=False)
+    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    contacted = yes_no("Has the victim been contacted?")
+    contacted_on = date_field("Date of contact", required=False)
+    risk_raised = yes_no("Did the victim raise a specific risk?")
+    risk_details = forms.CharField(
+        label="The risk raised", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    decision = forms.ChoiceField(
+        label="The victim's decision", choices=ConsentDecision.choices, widget=forms.RadioSelect
+    )
+    decided_on = date_field("Date of the decision")
+    method = forms.ChoiceField(label="How it was obtained", choices=ConsentMethod.choices)
+
+    def __init__(self, *args: Any, offence_date: datetime.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offence_date = offence_date
+        self.helper = FormHelper()
+        self.helper.form_class = "screening-form"
+        self.helper.layout = Layout(
+            "token",
+            Fieldset("Victim", "given_name", "family_name", "phone", "email", "address"),
+            Fieldset(
+                "Contact and safety",
+                InlineRadios("contacted"),
+                "contacted_on",
+                InlineRadios("risk_raised"),
+                "risk_details",
+            ),
+            Fieldset("Consent", "decision", "decided_on", "method"),
+            Submit("save", "Record the victim's decision"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needed = ("contacted", "risk_raised", "decision", "decided_on")
+        if all(name in data for name in needed):
+            problems = consent_problems(
+                contacted=data["contacted"],
+                contacted_on=data.get("contacted_on"),
+                risk_raised=data["risk_raised"],
+                risk_details=data.get("risk_details", ""),
+                decision_given=data["decision"] == ConsentDecision.GIVEN,
+                decided_on=data["decided_on"],
+                offence_date=self.offence_date,
+                today=timezone.localdate(),
+            )
+            for field, message in problems.items():
+                self.add_error(field, message)
+        return data
+
+    def to_victim(self) -> VictimInput:
+        data = self.cleaned_data
+        names = VictimInput.__dataclass_fields__
+        return VictimInput(**{k: v for k, v in data.items() if k in names})
+
+    def to_consent(self) -> ConsentInput:
+        data = self.cleaned_data
+        return ConsentInput(
+            decision=data["decision"], decided_on=data["decided_on"], method=data["method"]
+        )
+
+
+class EnrolForm(TokenForm):
+    caution_given_on = date_field(
+        "Date the conditional caution is given",
+        help_text="The workshop deadline and the caution's compliance period count from it.",
+    )
+
+
+class WithdrawForm(forms.Form):
+    withdrawn_on = date_field("Date consent was withdrawn")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Record the withdrawal", css_class="btn-warning"))
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Trial ID or custody reference", max_length=40, required=False, strip=True
+    )
