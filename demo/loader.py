@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from common.models import User
+from demo.participants import demo_participants_load
 from demo.people import DemoLogin, demo_organisations_load, demo_users_load
 from demo.trial import demo_trial_load
 
@@ -21,8 +22,10 @@ def demo_load() -> DemoResult:
     logins = demo_users_load()
     manager = User.objects.get(username="manager")
     trial = demo_trial_load(areas=areas, manager=manager)
+    cases = demo_participants_load(trial=trial, areas=areas, manager=manager)
     summary = (
         f"Demo loaded: trial {trial.code} ({trial.get_status_display()}), "
-        f"{len(areas)} police areas, provider {provider.name}."
+        f"{len(areas)} police areas, provider {provider.name}, "
+        f"{cases.screened} cases screened ({cases.randomised} randomised)."
     )
     return DemoResult(summary=summary, logins=logins)

@@ -45,7 +45,8 @@ def date_field(label: str, *, required: bool = True, help_text: str = "") -> for
         label=label,
         required=required,
         help_text=help_text,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # Browsers read ISO dates only, whatever the locale shows elsewhere.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

@@ -153,8 +153,12 @@ def screening_record(
     details: ScreeningInput,
     token: uuid.UUID,
     by: User,
+    screened_at: datetime.datetime | None = None,
 ) -> Participant:
-    """Record a screened case and its eligibility; a replayed token returns the same case."""
+    """Record a screened case and its eligibility; a replayed token returns the same case.
+
+    screened_at backdates the record when loading earlier cases (demo, imports).
+    """
     replay = Participant.objects.filter(submission_token=token).first()
     if replay is not None:
         return replay
@@ -180,7 +184,7 @@ def screening_record(
     key = make_person_key(pnc_id)
     try:
         with transaction.atomic():
-            return _screen(trial, police_area, details, pnc_id, key, token, by)
+            return _screen(trial, police_area, details, pnc_id, key, token, by, screened_at)
     except IntegrityError:
         # A concurrent request won: the same form (its token) or the same person (two tabs).
         replay = Participant.objects.filter(submission_token=token).first()
@@ -212,6 +216,7 @@ def _screen(
     key: str,
     token: uuid.UUID,
     by: User,
+    screened_at: datetime.datetime | None,
 ) -> Participant:
     # Locking the trial row numbers cases one at a time and lets the checks below see
     # everything committed before us.
@@ -245,6 +250,7 @@ def _screen(
         police_area=police_area,
         custody_reference=normalise_custody_reference(details.custody_reference),
         submission_token=token,
+        screened_at=screened_at or timezone.now(),
         screened_by=by,
         given_name=details.given_name.strip(),
         family_name=details.family_name.strip(),

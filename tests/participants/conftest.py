@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import uuid
 from dataclasses import replace
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from common.identifiers import make_pnc
@@ -71,6 +73,27 @@ def victim_input(**overrides: Any) -> VictimInput:
         phone="07700 900456",
     )
     return replace(details, **overrides)
+
+
+def restore_roles() -> None:
+    """Recreate the role groups and grants (a transactional test's flush empties auth_group)."""
+    grants: dict[str, list[str]] = {}
+    for module in ("common.migrations.0002_roles", "participants.migrations.0002_grants"):
+        for group, perms in importlib.import_module(module).GRANTS.items():
+            grants.setdefault(group, []).extend(perms)
+    for name, perms in grants.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for dotted in perms:
+            app_label, codename = dotted.split(".", 1)
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+@pytest.fixture
+def committed(transactional_db: None) -> None:
+    """For tests whose data must really commit (threads, a live server)."""
+    restore_roles()
 
 
 @pytest.fixture

@@ -1,0 +1,189 @@
+"""The demo's screening log: about 300 synthetic CARA cases screened, consented and randomised.
+
+Every case goes through the real services (screening, consent, enrolment with randomisation),
+with randomisation dates spread over the past 30 months so that many 12- and 24-month follow-up
+windows have closed. Names are made up from short lists; nothing comes from real people.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import uuid
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from common.identifiers import make_pnc
+from common.models import PoliceArea, User
+from common.roles import Role
+from participants.models import Participant
+from participants.services import (
+    ConsentInput,
+    ScreeningInput,
+    VictimInput,
+    consent_record,
+    participant_enrol,
+    screening_record,
+)
+from trial.models import Trial
+
+CASES = 300
+SEED = 20150601  # fixed, so every demo load tells the same story
+MONTHS_BACK = 30
+RECENT = 6  # the newest cases wait for the victim or for enrolment, for the demo officer
+
+GIVEN = [
+    "James", "Daniel", "Liam", "Ryan", "Connor", "Jack", "Thomas", "Callum", "Lewis", "Adam",
+    "Nathan", "Jordan", "Kieran", "Scott", "Matthew", "Craig", "Dean", "Lee", "Mark", "Paul",
+]  # fmt: skip
+FAMILY = [
+    "Smith", "Jones", "Taylor", "Brown", "Wilson", "Evans", "Walker", "Wright", "Hughes", "Green",
+    "Hall", "Wood", "Harris", "Clarke", "Turner", "Hill", "Cooper", "Ward", "Morris", "King",
+]  # fmt: skip
+VICTIM_GIVEN = [
+    "Sarah", "Emma", "Laura", "Gemma", "Rebecca", "Hannah", "Amy", "Kelly", "Jade", "Lucy",
+]  # fmt: skip
+OFFENCES = [
+    ("common_assault", 55),
+    ("criminal_damage", 20),
+    ("harassment", 10),
+    ("threatening_behaviour", 10),
+    ("domestic_theft", 5),
+]
+# Believable reasons a case is not eligible: one change to otherwise eligible facts.
+INELIGIBLE_CHANGES: list[dict[str, object]] = [
+    {"dash_risk": "high"},
+    {"dash_risk": "high"},
+    {"first_domestic_offence": False},
+    {"first_domestic_offence": False},
+    {"on_bail_or_order": True},
+    {"victim_relationship": "other"},
+    {"admission": "not_admitted"},
+    {"interpreter_needed": True},
+    {"offence_type": "other"},
+    {"recent_violence": True},
+    {"under_18": True},
+]
+
+
+@dataclass(frozen=True)
+class DemoCases:
+    screened: int
+    randomised: int
+
+
+def demo_pnc_id(number: int) -> str:
+    """Return the PNC ID of the demo person with this case number (stable across loads)."""
+    return make_pnc(2005 + number % 15, 310000 + number * 37)
+
+
+def _screened_by(area: PoliceArea, manager: User) -> User:
+    officer = (
+        User.objects.filter(police_area=area, groups__name=Role.OFFICER.value)
+        .order_by("pk")
+        .first()
+    )
+    return officer or manager
+
+
+def _details(rng: random.Random, number: int, offence_date: datetime.date) -> ScreeningInput:
+    given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+    age = rng.randint(19, 62)
+    born = offence_date - datetime.timedelta(days=age * 365 + rng.randint(0, 360))
+    offence = rng.choices([o for o, _ in OFFENCES], [w for _, w in OFFENCES])[0]
+    return ScreeningInput(
+        given_name=given,
+        family_name=family,
+        date_of_birth=born,
+        sex="male",
+        pnc_id=demo_pnc_id(number),
+        custody_reference=f"{44 + number % 4}/{10000 + number * 7}/{offence_date:%y}",
+        interpreter_needed=False,
+        appropriate_adult_needed=False,
+        offence_type=offence,
+        offence_date=offence_date,
+        arrest_date=offence_date + datetime.timedelta(days=rng.choice([0, 0, 0, 1])),
+        admission=rng.choice(["admitted"] * 9 + ["cps_overwhelming"]),
+        first_domestic_offence=True,
+        last_violence_on=None,
+        dash_risk=rng.choice(["standard"] * 7 + ["medium"] * 3),
+        on_bail_or_order=False,
+        victim_relationship=rng.choice(["current_partner"] * 3 + ["former_partner"] * 2),
+        caution_offered=True,
+        phone=f"07700 9{number:05d}",
+        email=f"{given.lower()}.{family.lower()}{number}@example.invalid",
+        address=f"{1 + number % 120} Demo Road, Hampshire",
+        support_needs=rng.choice([""] * 8 + ["Dyslexia: read documents aloud", "Works nights"]),
+    )
+
+
+def _ineligible(details: ScreeningInput, change: dict[str, object]) -> ScreeningInput:
+    from dataclasses import replace
+
+    if change.get("recent_violence"):
+        return replace(
+            details, last_violence_on=details.offence_date - datetime.timedelta(days=400)
+        )
+    if change.get("under_18"):
+        born = details.offence_date.replace(year=details.offence_date.year - 17, day=1)
+        return replace(details, date_of_birth=born)
+    return replace(details, **change)  # type: ignore[arg-type]
+
+
+def demo_participants_load(*, trial: Trial, areas: list[PoliceArea], manager: User) -> DemoCases:
+    """Screen, consent and randomise the demo cases once (a second load adds nothing)."""
+    existing = Participant.objects.filter(trial=trial)
+    if existing.exists():
+        return DemoCases(existing.count(), existing.filter(allocation__isnull=False).count())
+    rng = random.Random(SEED)  # noqa: S311 (synthetic data, not security)
+    today = timezone.localdate()
+    first_day = today - datetime.timedelta(days=MONTHS_BACK * 30)
+    days = sorted(rng.randint(0, (today - first_day).days - 14) for _ in range(CASES - RECENT))
+    dates = [first_day + datetime.timedelta(days=d) for d in days]
+    dates += [today - datetime.timedelta(days=RECENT - i) for i in range(RECENT)]
+    officers = {area.pk: _screened_by(area, manager) for area in areas}
+    randomised = 0
+    for number, day in enumerate(dates, start=1):
+        recent = number > CASES - RECENT
+        area = areas[0] if recent else rng.choice(areas)
+        offence_date = day - datetime.timedelta(days=rng.randint(1, 6))
+        details = _details(rng, number, offence_date)
+        if not recent and rng.random() < 0.12:
+            details = _ineligible(details, rng.choice(INELIGIBLE_CHANGES))
+        when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10 + number % 8)))
+        by = officers[area.pk]
+        case = screening_record(
+            trial=trial,
+            police_area=area,
+            details=details,
+            token=uuid.uuid4(),
+            by=by,
+            screened_at=when,
+        )
+        if not case.eligible or (recent and number <= CASES - RECENT // 2):
+            continue  # ineligible, or one of the newest still waiting for the victim
+        refuses = not recent and rng.random() < 0.04
+        victim = VictimInput(
+            given_name=rng.choice(VICTIM_GIVEN),
+            family_name=details.family_name,
+            contacted=True,
+            contacted_on=day,
+            risk_raised=False,
+            phone=f"07700 8{number:05d}",
+        )
+        decision = ConsentInput(
+            decision="refused" if refuses else "given",
+            decided_on=day,
+            method=rng.choice(["telephone", "telephone", "in_person", "idva"]),
+        )
+        case = consent_record(
+            participant=case, victim=victim, consent=decision, token=uuid.uuid4(), by=by
+        )
+        if refuses or recent:
+            continue
+        participant_enrol(
+            participant=case, caution_given_on=day, token=uuid.uuid4(), by=by, randomised_on=day
+        )
+        randomised += 1
+    return DemoCases(len(dates), randomised)
