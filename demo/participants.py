@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import timezone
 
@@ -119,8 +119,6 @@ def _details(rng: random.Random, number: int, offence_date: datetime.date) -> Sc
 
 
 def _ineligible(details: ScreeningInput, change: dict[str, object]) -> ScreeningInput:
-    from dataclasses import replace
-
     if change.get("recent_violence"):
         return replace(
             details, last_violence_on=details.offence_date - datetime.timedelta(days=400)
@@ -131,7 +129,9 @@ def _ineligible(details: ScreeningInput, change: dict[str, object]) -> Screening
     return replace(details, **change)  # type: ignore[arg-type]
 
 
-def demo_participants_load(*, trial: Trial, areas: list[PoliceArea], manager: User) -> DemoCases:
+def demo_participants_load(
+    *, trial: Trial, areas: list[PoliceArea], manager: User, cases: int = CASES
+) -> DemoCases:
     """Screen, consent and randomise the demo cases once (a second load adds nothing)."""
     existing = Participant.objects.filter(trial=trial)
     if existing.exists():
@@ -139,13 +139,13 @@ def demo_participants_load(*, trial: Trial, areas: list[PoliceArea], manager: Us
     rng = random.Random(SEED)  # noqa: S311 (synthetic data, not security)
     today = timezone.localdate()
     first_day = today - datetime.timedelta(days=MONTHS_BACK * 30)
-    days = sorted(rng.randint(0, (today - first_day).days - 14) for _ in range(CASES - RECENT))
+    days = sorted(rng.randint(0, (today - first_day).days - 14) for _ in range(cases - RECENT))
     dates = [first_day + datetime.timedelta(days=d) for d in days]
     dates += [today - datetime.timedelta(days=RECENT - i) for i in range(RECENT)]
     officers = {area.pk: _screened_by(area, manager) for area in areas}
     randomised = 0
     for number, day in enumerate(dates, start=1):
-        recent = number > CASES - RECENT
+        recent = number > cases - RECENT
         area = areas[0] if recent else rng.choice(areas)
         offence_date = day - datetime.timedelta(days=rng.randint(1, 6))
         details = _details(rng, number, offence_date)
@@ -161,7 +161,7 @@ def demo_participants_load(*, trial: Trial, areas: list[PoliceArea], manager: Us
             by=by,
             screened_at=when,
         )
-        if not case.eligible or (recent and number <= CASES - RECENT // 2):
+        if not case.eligible or (recent and number <= cases - RECENT // 2):
             continue  # ineligible, or one of the newest still waiting for the victim
         refuses = not recent and rng.random() < 0.04
         victim = VictimInput(

@@ -1,1 +1,42 @@
-"""Admin registrations for trial managers."""
+"""Admin for trial managers: read-only, and without personal data (the officer pages audit that)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from participants.models import EligibilityRuleSet, Participant
+from participants.selectors import PERSONAL_FIELDS
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Writes go through services with their audit events, never through the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(EligibilityRuleSet)
+class EligibilityRuleSetAdmin(ReadOnlyAdmin):
+    list_display = ("trial", "version", "created_at", "created_by", "reason")
+    list_filter = ("trial",)
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ReadOnlyAdmin):
+    list_display = ("pseudonym", "trial", "police_area", "status", "screened_at", "allocation")
+    list_filter = ("trial", "status", "police_area")
+    search_fields = ("pseudonym", "custody_reference")
+    exclude = (*PERSONAL_FIELDS, "person_key", "submission_token", "enrol_token")
+    list_select_related = ("trial", "police_area", "allocation")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).defer(*PERSONAL_FIELDS)

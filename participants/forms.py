@@ -29,6 +29,11 @@ from trial.models import Trial
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+def pick(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Start a list with an empty choice: a preselected answer could pass unread."""
+    return [("", "Choose…"), *choices]
+
+
 def yes_no(label: str, help_text: str = "") -> forms.TypedChoiceField:
     """A required yes/no question: a checkbox would let 'not answered' pass as 'no'."""
     return forms.TypedChoiceField(
@@ -84,10 +89,10 @@ class ScreeningForm(TokenForm):
     )
     interpreter_needed = yes_no("Interpreter needed?")
     appropriate_adult_needed = yes_no("Appropriate Adult needed?")
-    offence_type = forms.ChoiceField(choices=OffenceType.choices)
+    offence_type = forms.ChoiceField(choices=pick(OffenceType.choices))
     offence_date = date_field("Date of the offence")
     arrest_date = date_field("Date of arrest")
-    admission = forms.ChoiceField(label="Admission", choices=Admission.choices)
+    admission = forms.ChoiceField(label="Admission", choices=pick(Admission.choices))
     first_domestic_offence = yes_no("First domestic-abuse offence?")
     last_violence_on = date_field(
         "Latest conviction or caution for violence",
@@ -99,7 +104,7 @@ class ScreeningForm(TokenForm):
     )
     on_bail_or_order = yes_no("On bail, or subject to a court order or community sentence?")
     victim_relationship = forms.ChoiceField(
-        label="Victim's relationship to the offender", choices=Relationship.choices
+        label="Victim's relationship to the offender", choices=pick(Relationship.choices)
     )
     caution_offered = yes_no("Decision to offer a conditional caution?")
 
@@ -175,7 +180,7 @@ class ConsentForm(TokenForm):
         label="The victim's decision", choices=ConsentDecision.choices, widget=forms.RadioSelect
     )
     decided_on = date_field("Date of the decision")
-    method = forms.ChoiceField(label="How it was obtained", choices=ConsentMethod.choices)
+    method = forms.ChoiceField(label="How it was obtained", choices=pick(ConsentMethod.choices))
 
     def __init__(self, *args: Any, offence_date: datetime.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

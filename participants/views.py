@@ -182,7 +182,6 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_domain_error(error)
         else:
             return redirect("participants:case", pk=participant.pk)
-    personal_data_viewed(participant=participant, by=user, what="consent")
     return render(request, "participants/consent.html", {"case": participant, "form": form})
 
 

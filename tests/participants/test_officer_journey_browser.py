@@ -70,6 +70,7 @@ def test_officer_screens_an_ineligible_case_then_enrols_and_sees_the_arm(
     page.get_by_label("Date of contact").fill(TODAY.isoformat())
     page.locator('input[name="risk_raised"][value="no"]').check()
     page.locator('input[name="decision"][value="given"]').check()
+    page.get_by_label("How it was obtained").select_option("telephone")
     page.get_by_role("button", name="Record the victim's decision").click()
 
     expect(page.get_by_test_id("status")).to_have_text("Ready to enrol")

@@ -15,6 +15,7 @@ from participants.models import CaseStatus, Participant
 from participants.services import ScreeningInput
 from tests.participants.conftest import TODAY, base_input, consented, enrolled, screen
 from trial.models import Allocation, Trial
+from trial.services import trial_transition
 
 
 def form_data(details: ScreeningInput, trial: Trial, officer: User, **extra: Any) -> dict[str, Any]:
@@ -220,3 +221,47 @@ def test_dashboard_counts_by_status_and_finds_a_custody_reference(
     assert [c.status for c in found] == [CaseStatus.ENROLLED]
     listed = officer_client.get("/officer/", {"bucket": "ineligible"}).context["page"].object_list
     assert [c.pseudonym for c in listed] == ["CARA-0002"]
+
+
+def test_a_caution_date_in_the_future_is_refused_next_to_the_field(
+    officer_client: Client, trial: Trial, officer: User
+) -> None:
+    case = consented(trial, officer)
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    response = officer_client.post(
+        f"/officer/cases/{case.pk}/enrol/",
+        {"token": str(uuid.uuid4()), "caution_given_on": tomorrow.isoformat()},
+    )
+    assert response.status_code == 400
+    assert response.context["enrol_form"].errors["caution_given_on"] == [
+        "The caution date is in the future."
+    ]
+    assert "The caution date is in the future." in response.content.decode()
+    assert not Allocation.objects.exists()
+
+
+def test_a_trial_wide_refusal_is_shown_above_the_enrol_form(
+    officer_client: Client, trial: Trial, officer: User
+) -> None:
+    case = consented(trial, officer)
+    trial_transition(trial=trial, to_status="recruitment_closed", by=None)
+    response = officer_client.post(
+        f"/officer/cases/{case.pk}/enrol/",
+        {"token": str(uuid.uuid4()), "caution_given_on": TODAY.isoformat()},
+    )
+    assert response.status_code == 400
+    assert response.content.decode().count("not recruiting: nobody can be randomised now") == 1
+
+
+def test_the_admin_shows_trial_managers_no_personal_data(
+    client: Client, trial: Trial, officer: User, trial_manager: User
+) -> None:
+    case = enrolled(trial, officer)
+    client.force_login(trial_manager)
+    listing = client.get("/admin/participants/participant/")
+    assert listing.status_code == 200
+    assert case.pseudonym in listing.content.decode()
+    detail = client.get(f"/admin/participants/participant/{case.pk}/change/").content.decode()
+    assert case.pseudonym in detail
+    assert "Daniel" not in detail
+    assert base_input().pnc_id not in detail
