@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from common.models import User
 from demo.participants import demo_participants_load
 from demo.people import DemoLogin, demo_organisations_load, demo_users_load
-from demo.trial import demo_trial_load
+from demo.trial import demo_chain_verify, demo_trial_load
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ def demo_load() -> DemoResult:
     manager = User.objects.get(username="manager")
     trial = demo_trial_load(areas=areas, manager=manager)
     cases = demo_participants_load(trial=trial, areas=areas, manager=manager)
+    demo_chain_verify(trial=trial, manager=manager)  # after enrolment, so it covers every row
     summary = (
         f"Demo loaded: trial {trial.code} ({trial.get_status_display()}), "
         f"{len(areas)} police areas, provider {provider.name}, "
