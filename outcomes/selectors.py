@@ -1,1 +1,156 @@
-"""Reads that depend on who is asking: row-level visibility is decided here."""
+"""Reads: the snapshots of a data cut (for reports) and the data manager's dashboard."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from common.exceptions import DomainError
+from outcomes.catalogue import harm_index_for
+from outcomes.models import (
+    HarmIndexEntry,
+    ImportRun,
+    OffenceCodeMapping,
+    RecordSource,
+    ReoffenceRecord,
+    Snapshot,
+)
+from trial.models import Trial
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    """One participant's outcome in a window, as frozen at or before a data cut."""
+
+    participant_key: str
+    arm: str  # the arm's code, e.g. cara or control
+    randomised_on: datetime.date
+    window_end: datetime.date
+    offences: int
+    harm_days: Decimal
+    reoffended: bool
+    same_partner: bool
+    domestic: bool
+    days_to_first: int | None
+    version: int
+    data_cut: datetime.date
+    harm_index: str
+
+
+def snapshots_at_cut(
+    *, trial: Trial, window_months: int, data_cut: datetime.date
+) -> list[SnapshotRow]:
+    """Return each participant's latest snapshot version frozen on or before the data cut.
+
+    Participants whose window was not frozen by the cut are absent (not zero); the result is the
+    same whenever it is asked, because snapshots never change.
+    """
+    latest = (
+        Snapshot.objects.filter(
+            allocation=OuterRef("allocation"), window_months=window_months, data_cut__lte=data_cut
+        )
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    rows = (
+        Snapshot.objects.filter(
+            allocation__trial=trial, window_months=window_months, data_cut__lte=data_cut
+        )
+        .filter(version=Subquery(latest))
+        .order_by("allocation__seq")
+        .values_list(
+            "allocation__participant_key",
+            "allocation__arm__code",
+            "allocation__randomised_on",
+            "window_end",
+            "offences",
+            "harm_days",
+            "reoffended",
+            "same_partner",
+            "domestic",
+            "days_to_first",
+            "version",
+            "data_cut",
+            "harm_index__name",
+        )
+    )
+    return [SnapshotRow(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class UnscoredCode:
+    trial: str
+    code: str
+    records: int
+    participants: int
+
+
+def unscored_codes(trial: Trial) -> list[UnscoredCode]:
+    """Return offence codes of matched records that the trial's catalogue cannot score."""
+    version = harm_index_for(trial)
+    known = set(HarmIndexEntry.objects.filter(version=version).values_list("code", flat=True))
+    mapped = {
+        f for f, t in OffenceCodeMapping.objects.values_list("from_code", "to_code") if t in known
+    }
+    rows = (
+        ReoffenceRecord.objects.filter(source__trial=trial, allocation__isnull=False)
+        .exclude(offence_code__in=known | mapped)
+        .values("offence_code")
+        .annotate(records=Count("id"), participants=Count("allocation", distinct=True))
+        .order_by("offence_code")
+    )
+    return [
+        UnscoredCode(trial.code, r["offence_code"], r["records"], r["participants"]) for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class TrialFollowUp:
+    trial: Trial
+    sources: list[RecordSource]
+    unmatched: int
+    unscored: list[UnscoredCode]
+    snapshots: dict[int, int]  # window months -> participants frozen
+
+
+def dashboard_trials() -> list[TrialFollowUp]:
+    """Return, per trial, its sources, unmatched count, unscored codes and snapshot counts."""
+    found: list[TrialFollowUp] = []
+    for trial in Trial.objects.order_by("code"):
+        counts = dict(
+            Snapshot.objects.filter(allocation__trial=trial, version=1)
+            .values_list("window_months")
+            .annotate(n=Count("id"))
+            .values_list("window_months", "n")
+        )
+        found.append(
+            TrialFollowUp(
+                trial=trial,
+                sources=list(RecordSource.objects.filter(trial=trial)),
+                unmatched=ReoffenceRecord.objects.filter(
+                    source__trial=trial, allocation__isnull=True
+                ).count(),
+                unscored=_unscored_or_empty(trial),
+                snapshots={int(m): counts.get(m, 0) for m in trial.follow_up_months},
+            )
+        )
+    return found
+
+
+def _unscored_or_empty(trial: Trial) -> list[UnscoredCode]:
+    try:
+        return unscored_codes(trial)
+    except DomainError:  # no catalogue loaded: the page says so instead of failing
+        return []
+
+
+def recent_runs(limit: int = 50) -> QuerySet[ImportRun]:
+    """Return the latest import runs with their source and trial."""
+    return ImportRun.objects.select_related("source__trial").order_by("-started_at", "-id")[:limit]
+
+
+def failed_run_count() -> int:
+    return ImportRun.objects.filter(Q(status="failed") | Q(status="rejected")).count()

@@ -1,1 +1,169 @@
-"""Writes: keyword-only, typed, one transaction each with its audit event."""
+"""Writes: sources, pulls, uploads and manual entry of re-offence records."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from common.exceptions import ConflictError, DomainError
+from common.models import User
+from common.services import audit_record
+from outcomes.importing import csv_rows, records_import
+from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus, SourceKind
+from outcomes.rows import parse_row
+from outcomes.sources.base import SourceUnavailableError, reader_for
+from trial.models import Allocation, Trial
+
+STALE_RUN = timedelta(hours=1)  # a run still "running" after this lost its worker
+
+
+@dataclass
+class PullResult:
+    runs: list[ImportRun] = field(default_factory=list)
+    failure: SourceUnavailableError | None = None
+
+
+def source_create(
+    *,
+    trial: Trial,
+    name: str,
+    kind: str,
+    folder: str = "",
+    url: str = "",
+    token: str = "",
+    by: User | None,
+    **options: float,
+) -> RecordSource:
+    """Configure a record source for a trial."""
+    if kind == SourceKind.FOLDER and not folder:
+        raise DomainError("A folder source needs the folder's path.", field="folder")
+    if kind == SourceKind.HTTP and not url:
+        raise DomainError("An HTTP source needs the endpoint's URL.", field="url")
+    with transaction.atomic():
+        if RecordSource.objects.filter(trial=trial, name=name).exists():
+            raise ConflictError(f"Trial {trial.code} has a source named {name} already.")
+        source = RecordSource.objects.create(
+            trial=trial, name=name, kind=kind, folder=folder, url=url, token=token, **options
+        )
+        audit_record(actor=by, action="source.create", obj=source, kind=kind)
+    return source
+
+
+def _pushed_source(trial: Trial, kind: str) -> RecordSource:
+    name = SourceKind(kind).label
+    source, _ = RecordSource.objects.get_or_create(trial=trial, name=name, kind=kind)
+    return source
+
+
+def _close_stale_runs(source: RecordSource) -> None:
+    """Mark runs whose worker died mid-import: their transaction rolled back, nothing stored."""
+    ImportRun.objects.filter(
+        source=source, status=RunStatus.RUNNING, started_at__lt=timezone.now() - STALE_RUN
+    ).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        errors=[{"row": 0, "column": "*", "message": "Interrupted; nothing was stored."}],
+    )
+
+
+def source_pull(
+    *, source: RecordSource, by: User | None = None, today: datetime.date | None = None
+) -> PullResult:
+    """Import every new file or page of a source, each atomically; record a failure, not raise."""
+    reader = reader_for(source.kind)
+    if reader is None:
+        raise DomainError(f"{source.get_kind_display()} sources are not pulled.")
+    _close_stale_runs(source)
+    result = PullResult()
+    units = reader.units(source)
+    while True:
+        try:
+            unit = next(units)
+        except StopIteration:
+            break
+        except SourceUnavailableError as exc:
+            with transaction.atomic():
+                run = ImportRun.objects.create(
+                    source=source,
+                    label=exc.label[:300],
+                    status=RunStatus.FAILED,
+                    attempts=exc.attempts,
+                    error_count=1,
+                    errors=[{"row": 0, "column": "*", "message": exc.message}],
+                    finished_at=timezone.now(),
+                    started_by=by,
+                )
+                audit_record(actor=by, action="source.failed", obj=run, attempts=exc.attempts)
+            result.runs.append(run)
+            result.failure = exc
+            break
+        run = ImportRun.objects.create(
+            source=source, label=unit.label[:300], attempts=unit.attempts, started_by=by
+        )
+        run = records_import(
+            run=run, rows=unit.rows, keep=unit.keep, page=unit.page, by=by, today=today
+        )
+        unit.done(run.status)
+        result.runs.append(run)
+    return result
+
+
+def upload_receive(*, trial: Trial, path: Path, name: str, by: User | None) -> ImportRun:
+    """Record an uploaded extract as a pending run of the trial's upload source."""
+    with transaction.atomic():
+        source = _pushed_source(trial, SourceKind.UPLOAD)
+        run = ImportRun.objects.create(
+            source=source, label=name[:300], file_path=str(path), started_by=by
+        )
+        audit_record(actor=by, action="records.upload", obj=run)
+    return run
+
+
+def upload_import(*, run: ImportRun, by: User | None = None) -> ImportRun:
+    """Import an uploaded extract (safe to run twice: a finished run is left as it is)."""
+    if run.status != RunStatus.RUNNING:
+        return run
+    path = Path(run.file_path)
+    return records_import(run=run, rows=csv_rows(path), keep=path, by=by)
+
+
+def record_enter(*, trial: Trial, values: dict[str, str], by: User | None) -> ReoffenceRecord:
+    """Enter one record by hand; refuse it with the field's error if a check fails."""
+    today = timezone.localdate()
+    parsed, errors = parse_row(1, values, today)
+    if errors:
+        raise DomainError(errors[0].message, field=errors[0].column)
+    assert parsed is not None
+    source = _pushed_source(trial, SourceKind.MANUAL)
+    if ReoffenceRecord.objects.filter(source=source, source_record_id=parsed.record_id).exists():
+        raise ConflictError(
+            f"A record with id {parsed.record_id} was entered already.", field="record_id"
+        )
+    run = ImportRun.objects.create(source=source, label="manual entry", started_by=by)
+    run = records_import(run=run, rows=[(1, values)], by=by, today=today)
+    record = ReoffenceRecord.objects.filter(import_run=run).first()
+    if record is None:  # a concurrent entry of the same id got there first
+        raise ConflictError(
+            f"A record with id {parsed.record_id} was entered already.", field="record_id"
+        )
+    return record
+
+
+def records_rematch(*, trial: Trial, by: User | None = None) -> int:
+    """Link unmatched records to participants randomised since (exact person key only)."""
+    same_person = Allocation.objects.filter(trial=trial, person_key=OuterRef("person_key"))
+    with transaction.atomic():
+        count = ReoffenceRecord.objects.filter(
+            source__trial=trial,
+            allocation__isnull=True,
+            person_key__in=Allocation.objects.filter(trial=trial).values("person_key"),
+        ).update(allocation=Subquery(same_person.values("id")[:1]))
+        if count:
+            audit_record(actor=by, action="records.rematch", obj=trial, matched=count)
+    return count

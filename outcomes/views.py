@@ -1,15 +1,101 @@
-"""Follow-up: pages of the data manager."""
+"""Follow-up: pages of the data manager (trial managers hold the same page permission)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from functools import partial
+from pathlib import Path
 
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from common.exceptions import DomainError
 from common.permissions import role_required
 from common.roles import Role
+from outcomes import selectors
+from outcomes.forms import RecordForm, UploadForm
+from outcomes.models import ImportRun, RecordSource
+from outcomes.services import record_enter, upload_receive
+from outcomes.sources.upload import save_upload
+from outcomes.tasks import source_pull_task, upload_import_task
+
+data_pages = role_required(Role.DATA_MANAGER, Role.TRIAL_MANAGER)
 
 
-@role_required(Role.DATA_MANAGER)
+@data_pages
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Show the data manager's dashboard."""
-    return render(request, "outcomes/dashboard.html", {})
+    """Show sources, import runs, unmatched and unscored records, and snapshot counts."""
+    return render(
+        request,
+        "outcomes/dashboard.html",
+        {
+            "trials": selectors.dashboard_trials(),
+            "runs": selectors.recent_runs(),
+            "upload_form": UploadForm(),
+        },
+    )
+
+
+@data_pages
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    """Receive a CSV extract and queue its import."""
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a trial and a CSV file to upload.")
+        return redirect("outcomes:dashboard")
+    path = save_upload(form.cleaned_data["extract"])
+    with transaction.atomic():
+        run = upload_receive(
+            trial=form.cleaned_data["trial"],
+            path=path,
+            name=form.cleaned_data["extract"].name,
+            by=request.user,  # type: ignore[arg-type]
+        )
+        transaction.on_commit(partial(upload_import_task.delay, run.pk))
+    messages.success(request, f"{run.label} received: its import is on the list below.")
+    return redirect("outcomes:dashboard")
+
+
+@data_pages
+def enter(request: HttpRequest) -> HttpResponse:
+    """Enter one re-offence record by hand."""
+    form = RecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        values = {k: str(v) for k, v in form.cleaned_data.items() if k != "trial"}
+        try:
+            record_enter(
+                trial=form.cleaned_data["trial"],
+                values=values,
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Record {values['record_id']} added.")
+            return redirect("outcomes:dashboard")
+    return render(request, "outcomes/enter.html", {"form": form})
+
+
+@data_pages
+@require_POST
+def pull(request: HttpRequest, source_id: int) -> HttpResponse:
+    """Queue a pull of one source now."""
+    source = get_object_or_404(RecordSource, pk=source_id)
+    transaction.on_commit(partial(source_pull_task.delay, source.pk))
+    messages.info(request, f"{source.name} will be read now; refresh to see its runs.")
+    return redirect("outcomes:dashboard")
+
+
+@data_pages
+def error_report(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Download the row-by-row error report of a refused file."""
+    run = get_object_or_404(ImportRun, pk=run_id)
+    path = Path(run.error_report)
+    if not run.error_report or not path.exists():
+        raise Http404("This run has no error report.")
+    response = HttpResponse(path.read_bytes(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
+    return response

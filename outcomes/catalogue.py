@@ -1,0 +1,250 @@
+"""The Crime Harm Index catalogue: read a CSV or the published .xlsx, load it as a version."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from common.exceptions import ConflictError, DomainError
+from common.models import User
+from common.services import audit_record
+from outcomes.models import HarmIndexEntry, HarmIndexVersion, OffenceCodeMapping, TrialHarmIndex
+from trial.models import Trial
+
+CSV_COLUMNS = ("code", "title", "harm_days", "source")
+HEADER_SCAN_ROWS = 30  # the published sheet may have a title block above the header
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    code: str
+    title: str
+    harm_days: Decimal
+    source: str
+
+
+class CatalogueError(DomainError):
+    """The file cannot be loaded; `errors` lists every problem found, by row."""
+
+    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(message, field="file")
+        self.errors = errors or []
+
+
+def _harm(text: object, where: str, errors: list[str]) -> Decimal | None:
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        errors.append(f"{where}: harm '{text}' is not a number.")
+        return None
+    if not value.is_finite() or value < 0:
+        errors.append(f"{where}: harm must be zero or more, not {text}.")
+        return None
+    return value
+
+
+def read_csv(path: Path) -> list[EntryRow]:
+    """Read code,title,harm_days,source rows; every row is checked before any is returned."""
+    errors: list[str] = []
+    rows: list[EntryRow] = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = [h.strip().lower() for h in reader.fieldnames or []]
+            missing = [c for c in CSV_COLUMNS[:3] if c not in header]
+            if missing:
+                raise CatalogueError(
+                    f"The file lacks the column(s) {', '.join(missing)}; "
+                    f"expected {','.join(CSV_COLUMNS)}."
+                )
+            reader.fieldnames = header
+            seen: set[str] = set()
+            for number, raw in enumerate(reader, start=2):
+                where = f"Row {number}"
+                code, title = (raw.get("code") or "").strip(), (raw.get("title") or "").strip()
+                if not code:
+                    errors.append(f"{where}: the code is empty.")
+                    continue
+                if code in seen:
+                    errors.append(f"{where}: code {code} appears twice.")
+                seen.add(code)
+                harm = _harm(raw.get("harm_days") or "", where, errors)
+                if harm is not None:
+                    rows.append(EntryRow(code, title, harm, (raw.get("source") or "").strip()))
+    except UnicodeDecodeError as exc:
+        raise CatalogueError("The file is not UTF-8 text: save it as CSV UTF-8.") from exc
+    if errors:
+        raise CatalogueError(f"{len(errors)} row(s) refused; nothing was loaded.", errors)
+    return rows
+
+
+def _norm(text: object) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(text or "").lower()).strip()
+
+
+def _columns(cells: tuple[object, ...]) -> dict[str, int] | None:
+    """Find the code, title, score (and URN) columns of a header row by their names."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = _norm(cell)
+        if "home office" in name and "code" not in found:
+            found["code"] = index
+        elif "title" in name and "title" not in found:
+            found["title"] = index
+        elif ("cchi" in name and "score" in name) or name in ("harm days", "cchi"):
+            found.setdefault("score", index)
+        elif name in ("urn", "athena urn"):
+            found.setdefault("urn", index)
+    return found if {"code", "title", "score"} <= found.keys() else None
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[str, int, tuple[object, ...]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        raise CatalogueError(f"The file cannot be read as an .xlsx workbook ({exc}).") from exc
+    try:
+        for sheet in book.worksheets:
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield sheet.title, number, cells
+    finally:
+        book.close()
+
+
+def read_xlsx(path: Path) -> tuple[list[EntryRow], list[str]]:
+    """Read the published CCHI sheet; return the rows and notes on codes that were split.
+
+    The published sheet repeats some Home Office codes (008/01 has a serious and a minor row).
+    Repeats with the same score are kept once; repeats with different scores are kept as
+    CODE-rowN so that a record carrying the bare code is flagged until it is mapped.
+    """
+    columns: dict[str, int] | None = None
+    sheet_name = ""
+    raw: list[tuple[int, str, str, object, str]] = []
+    errors: list[str] = []
+    for title, number, cells in _xlsx_rows(path):
+        if columns is None:
+            if number <= HEADER_SCAN_ROWS:
+                columns, sheet_name = _columns(cells), title
+            continue
+        if title != sheet_name:
+            break  # values come from the first sheet with a header row
+        code = str(cells[columns["code"]] or "").strip()
+        if not code and not any(c not in (None, "") for c in cells):
+            continue  # blank line
+        if not code:
+            errors.append(f"Sheet '{title}' row {number}: the Home Office code is empty.")
+            continue
+        urn = f" URN {cells[columns['urn']]}" if "urn" in columns else ""
+        raw.append(
+            (
+                number,
+                code,
+                str(cells[columns["title"]] or "").strip(),
+                cells[columns["score"]],
+                f"sheet '{title}' row {number}{urn}",
+            )
+        )
+    if columns is None:
+        raise CatalogueError(
+            "No header row with a Home Office code, an offence title and a CCHI score column "
+            f"was found in the first {HEADER_SCAN_ROWS} rows of any sheet."
+        )
+    parsed: list[tuple[int, str, str, Decimal, str]] = []
+    for number, code, title, score, source in raw:
+        harm = _harm(score, f"Sheet '{sheet_name}' row {number}", errors)
+        if harm is not None:
+            parsed.append((number, code, title, harm, source))
+    if errors:
+        raise CatalogueError(f"{len(errors)} row(s) refused; nothing was loaded.", errors)
+    by_code: dict[str, list[tuple[int, str, str, Decimal, str]]] = {}
+    for item in parsed:
+        by_code.setdefault(item[1], []).append(item)
+    rows: list[EntryRow] = []
+    notes: list[str] = []
+    for code, items in by_code.items():
+        if len({item[3] for item in items}) == 1:
+            number, _, title, harm, source = items[0]
+            rows.append(EntryRow(code, title, harm, source))
+            continue
+        split = [f"{code}-row{item[0]}" for item in items]
+        notes.append(f"{code} has {len(items)} different scores: loaded as {', '.join(split)}.")
+        rows.extend(EntryRow(s, i[2], i[3], i[4]) for s, i in zip(split, items, strict=True))
+    return rows, notes
+
+
+def harm_index_load(
+    *, path: Path, version: str, source_note: str = "", by: User | None, make_current: bool = True
+) -> tuple[HarmIndexVersion, list[str]]:
+    """Load a catalogue file (.csv or .xlsx) as a new version, atomically; make it current."""
+    version = version.strip()
+    if not version:
+        raise DomainError("Give the version a name, e.g. CCHI-2023.", field="version")
+    if not path.exists():
+        raise CatalogueError(f"No file at {path}.")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        rows, notes = read_xlsx(path)
+    else:
+        rows, notes = read_csv(path), []
+    if not rows:
+        raise CatalogueError("The file holds no offence rows.")
+    with transaction.atomic():
+        if HarmIndexVersion.objects.filter(name=version).exists():
+            raise ConflictError(f"A catalogue version named {version} exists already.")
+        if make_current:
+            HarmIndexVersion.objects.filter(is_current=True).update(is_current=False)
+        loaded = HarmIndexVersion.objects.create(
+            name=version,
+            source_note=source_note
+            or f"Loaded from {path.name} on {timezone.localdate():%d/%m/%Y}",
+            is_current=make_current,
+        )
+        HarmIndexEntry.objects.bulk_create(
+            HarmIndexEntry(
+                version=loaded, code=r.code, title=r.title, harm_days=r.harm_days, source=r.source
+            )
+            for r in rows
+        )
+        audit_record(actor=by, action="harm_index.load", obj=loaded, entries=len(rows))
+    return loaded, notes
+
+
+def harm_index_for(trial: Trial) -> HarmIndexVersion:
+    """Return the catalogue version a trial scores with: its pinned one, else the current one."""
+    pinned = TrialHarmIndex.objects.select_related("version").filter(trial=trial).first()
+    if pinned is not None:
+        return pinned.version
+    current = HarmIndexVersion.objects.filter(is_current=True).first()
+    if current is None:
+        raise DomainError("No Crime Harm Index version is loaded: run load_harm_index first.")
+    return current
+
+
+def harm_index_pin(*, trial: Trial, version: HarmIndexVersion, by: User | None) -> None:
+    """Pin the catalogue version a trial scores its snapshots with."""
+    with transaction.atomic():
+        TrialHarmIndex.objects.update_or_create(trial=trial, defaults={"version": version})
+        audit_record(actor=by, action="harm_index.pin", obj=trial, version=version.name)
+
+
+def offence_code_map(*, from_code: str, to_code: str, reason: str, by: User | None) -> None:
+    """Score a records-system code as a catalogue code from now on (frozen snapshots stay)."""
+    from_code, to_code = from_code.strip(), to_code.strip()
+    if not reason.strip():
+        raise DomainError("Say why the code is mapped.", field="reason")
+    if not HarmIndexEntry.objects.filter(code=to_code).exists():
+        raise DomainError(f"{to_code} is in no catalogue version.", field="to_code")
+    with transaction.atomic():
+        mapping, _ = OffenceCodeMapping.objects.update_or_create(
+            from_code=from_code, defaults={"to_code": to_code, "reason": reason, "created_by": by}
+        )
+        audit_record(actor=by, action="offence_code.map", obj=mapping, to_code=to_code)

@@ -1,0 +1,28 @@
+"""Forms of the data manager's pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from outcomes.models import RecordStatus, VictimRelationship
+from trial.models import Trial
+
+
+class UploadForm(forms.Form):
+    trial = forms.ModelChoiceField(queryset=Trial.objects.order_by("code"), empty_label=None)
+    extract = forms.FileField(
+        label="CSV extract",
+        help_text="UTF-8, comma or semicolon separated, with the documented header line.",
+    )
+
+
+class RecordForm(forms.Form):
+    trial = forms.ModelChoiceField(queryset=Trial.objects.order_by("code"), empty_label=None)
+    record_id = forms.CharField(max_length=100, label="Record id in the records system")
+    person_id = forms.CharField(max_length=20, label="PNC ID", help_text="e.g. 14/0123456D")
+    offence_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), label="Offence date"
+    )
+    offence_code = forms.CharField(max_length=40, help_text="Home Office code, e.g. 105/01")
+    victim_relationship = forms.ChoiceField(choices=VictimRelationship.choices)
+    record_status = forms.ChoiceField(choices=RecordStatus.choices)

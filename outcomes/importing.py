@@ -1,0 +1,244 @@
+"""Import one file or page of re-offence rows atomically: all rows or none, with an error report.
+
+Rows are read one at a time and inserted in batches inside one transaction, so memory stays flat
+as the file grows. A bad row stops the inserting but not the reading: every bad row is reported,
+then the transaction is rolled back and the file is kept in quarantine.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from common.models import User
+from common.services import audit_record
+from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus
+from outcomes.rows import COLUMNS, ParsedRow, RowError, parse_row
+from trial.models import Allocation
+
+BATCH_SIZE = 2000  # rows per INSERT; also keeps SQLite under its bound-parameter limit
+ERRORS_SHOWN = 50  # kept on the run for the page; the downloadable report has them all
+
+Rows = Iterable[tuple[int, Mapping[str, object]]]
+
+
+class FileRejectedError(Exception):
+    """The file or page as a whole cannot be read (encoding, columns, JSON)."""
+
+
+class _RollbackError(Exception):
+    """Raised inside the transaction so that a file with bad rows leaves nothing behind."""
+
+
+def quarantine_dir() -> Path:
+    path = Path(settings.OUTCOMES_QUARANTINE_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def quarantine(run: ImportRun, *, path: Path | None = None, content: bytes | None = None) -> str:
+    """Keep a rejected file (moved) or page (written) beside its error report."""
+    name = path.name if path is not None else "page.json"
+    target = quarantine_dir() / f"run-{run.pk}-{name}"
+    if path is not None and path.exists():
+        shutil.move(str(path), target)
+    elif content is not None:
+        target.write_bytes(content)
+    return str(target)
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) from a UTF-8 CSV, with or without BOM, comma or semicolon."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter), [])]
+            missing = [c for c in COLUMNS if c not in header]
+            if missing:
+                raise FileRejectedError(
+                    f"The header lacks the column(s) {', '.join(missing)}. "
+                    f"The first line must name: {','.join(COLUMNS)}."
+                )
+            reader = csv.reader(handle, delimiter=delimiter)
+            for values in reader:
+                line = reader.line_num + 1
+                if not any(v.strip() for v in values):
+                    continue
+                if len(values) != len(header):
+                    yield (
+                        line,
+                        {
+                            "__width__": f"{len(values)} fields where the header has "
+                            f"{len(header)} (check the delimiter and quotes)."
+                        },
+                    )
+                    continue
+                yield line, dict(zip(header, values, strict=True))
+    except UnicodeDecodeError as exc:
+        raise FileRejectedError(
+            f"The file is not UTF-8 text (byte {exc.object[exc.start : exc.start + 1]!r} at "
+            f"offset {exc.start} of a block): save it as 'CSV UTF-8' and send it again."
+        ) from exc
+    except csv.Error as exc:
+        raise FileRejectedError(f"The file is not a readable CSV: {exc}.") from exc
+
+
+class ErrorReport:
+    """The row-by-row error report, written as errors are found so memory stays flat."""
+
+    def __init__(self, run: ImportRun) -> None:
+        self.path = quarantine_dir() / f"run-{run.pk}-errors.csv"
+        self.handle = self.path.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow(["row", "column", "error"])
+
+    def add(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.writer.writerow([error.row, error.column, error.message])
+
+    def keep(self) -> str:
+        self.handle.close()
+        return str(self.path)
+
+    def discard(self) -> None:
+        self.handle.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _flush(source: RecordSource, run: ImportRun, batch: list[ParsedRow]) -> None:
+    ids = [row.record_id for row in batch]
+    known = set(
+        ReoffenceRecord.objects.filter(source=source, source_record_id__in=ids).values_list(
+            "source_record_id", flat=True
+        )
+    )
+    people = dict(
+        Allocation.objects.filter(
+            trial_id=source.trial_id, person_key__in={row.person_key for row in batch}
+        ).values_list("person_key", "id")
+    )
+    new: list[ReoffenceRecord] = []
+    now = timezone.now()
+    for row in batch:
+        if row.record_id in known:
+            continue
+        known.add(row.record_id)  # a repeat later in the same batch is a duplicate too
+        new.append(
+            ReoffenceRecord(
+                source=source,
+                source_record_id=row.record_id,
+                import_run=run,
+                person_identifier=row.identifier,
+                person_key=row.person_key,
+                offence_date=row.offence_date,
+                offence_code=row.offence_code,
+                victim_relationship=row.victim_relationship,
+                record_status=row.record_status,
+                allocation_id=people.get(row.person_key),
+                created_at=now,
+            )
+        )
+    # ignore_conflicts: a repeat in an earlier batch of this file, or a concurrent import.
+    ReoffenceRecord.objects.bulk_create(new, ignore_conflicts=True)
+
+
+def records_import(
+    *,
+    run: ImportRun,
+    rows: Rows,
+    keep: Path | None = None,
+    page: bytes | None = None,
+    by: User | None = None,
+    today: datetime.date | None = None,
+) -> ImportRun:
+    """Import the rows of one run all-or-nothing; a refused file goes to quarantine."""
+    today = today or timezone.localdate()
+    errors: list[RowError] = []
+    error_count = total = valid = 0
+    report = ErrorReport(run)
+    try:
+        with transaction.atomic():
+            source = RecordSource.objects.select_for_update().get(pk=run.source_id)
+            batch: list[ParsedRow] = []
+            for number, raw in rows:
+                total += 1
+                width = raw.get("__width__")
+                parsed, problems = (
+                    (None, [RowError(number, "*", str(width))])
+                    if width
+                    else parse_row(number, raw, today)
+                )
+                if parsed is None:
+                    error_count += 1
+                    if len(errors) < ERRORS_SHOWN:
+                        errors.extend(problems)
+                    report.add(problems)
+                    continue
+                valid += 1
+                if error_count:
+                    continue  # keep reading to report every bad row; nothing more is written
+                batch.append(parsed)
+                if len(batch) >= BATCH_SIZE:
+                    _flush(source, run, batch)
+                    batch = []
+            if error_count:
+                raise _RollbackError
+            if batch:
+                _flush(source, run, batch)
+            stored = ReoffenceRecord.objects.filter(import_run=run)
+            run.added = stored.count()
+            run.unmatched = stored.filter(allocation__isnull=True).count()
+            run.rows, run.duplicates = total, valid - run.added
+            run.status, run.finished_at = RunStatus.SUCCEEDED, timezone.now()
+            run.save()
+            report.discard()
+            audit_record(
+                actor=by,
+                action="records.import",
+                obj=run,
+                rows=run.rows,
+                added=run.added,
+                duplicates=run.duplicates,
+                unmatched=run.unmatched,
+            )
+            return run
+    except _RollbackError:
+        run.error_report = report.keep()
+        message = f"{error_count} of {total} rows refused; nothing from this file was stored."
+        return _reject(run, message, errors, error_count, total, keep, page, by)
+    except FileRejectedError as exc:
+        report.add([RowError(0, "*", str(exc))])
+        run.error_report = report.keep()
+        return _reject(run, str(exc), [RowError(0, "*", str(exc))], 1, total, keep, page, by)
+
+
+def _reject(
+    run: ImportRun,
+    message: str,
+    errors: list[RowError],
+    error_count: int,
+    total: int,
+    keep: Path | None,
+    page: bytes | None,
+    by: User | None,
+) -> ImportRun:
+    with transaction.atomic():
+        if keep is not None or page is not None:
+            run.file_path = quarantine(run, path=keep, content=page)
+        run.status, run.finished_at = RunStatus.REJECTED, timezone.now()
+        run.rows, run.added, run.duplicates, run.unmatched = total, 0, 0, 0
+        run.error_count = error_count
+        run.errors = [{"row": 0, "column": "*", "message": message}] + [
+            {"row": e.row, "column": e.column, "message": e.message} for e in errors
+        ]
+        run.save()
+        audit_record(actor=by, action="records.reject", obj=run, errors=error_count)
+    return run

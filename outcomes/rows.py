@@ -1,0 +1,126 @@
+"""One re-offence row as a source sends it: the documented columns and their checks."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from common.crypto import person_key
+from common.identifiers import InvalidPNCError, normalise_pnc
+from outcomes.models import RecordStatus, VictimRelationship
+
+COLUMNS = (
+    "record_id",
+    "person_id",
+    "offence_date",
+    "offence_code",
+    "victim_relationship",
+    "record_status",
+)
+STATUS_ALIASES = {"complaint_of_crime": RecordStatus.COMPLAINT, "crime": RecordStatus.COMPLAINT}
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    record_id: str
+    identifier: str
+    person_key: str
+    offence_date: datetime.date
+    offence_code: str
+    victim_relationship: str
+    record_status: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+def _token(text: str) -> str:
+    return "_".join(text.strip().lower().replace("-", " ").split())
+
+
+def parse_date(text: str) -> datetime.date:
+    """Read an ISO 8601 date (2025-03-31) or a British one (31/03/2025)."""
+    text = text.strip()
+    if "/" in text:
+        return datetime.datetime.strptime(text, "%d/%m/%Y").date()  # noqa: DTZ007 (a date)
+    return datetime.date.fromisoformat(text)
+
+
+def parse_row(
+    number: int, raw: Mapping[str, object], today: datetime.date
+) -> tuple[ParsedRow | None, list[RowError]]:
+    """Check one row; return it parsed, or the reasons it is refused (never its PNC ID)."""
+    errors: list[RowError] = []
+
+    def value(column: str) -> str:
+        found = raw.get(column)
+        text = "" if found is None else str(found).strip()
+        if not text:
+            errors.append(RowError(number, column, f"{column} is empty."))
+        return text
+
+    record_id, identifier = value("record_id"), value("person_id")
+    date_text, code = value("offence_date"), value("offence_code")
+    relationship, status = _token(value("victim_relationship")), _token(value("record_status"))
+    if len(record_id) > 100:
+        errors.append(RowError(number, "record_id", "record_id is longer than 100 characters."))
+    if len(code) > 40:
+        errors.append(
+            RowError(number, "offence_code", "offence_code is longer than 40 characters.")
+        )
+    pnc = ""
+    if identifier:
+        try:
+            pnc = normalise_pnc(identifier)
+        except InvalidPNCError as exc:
+            errors.append(RowError(number, "person_id", str(exc)))
+    offence_date: datetime.date | None = None
+    if date_text:
+        try:
+            offence_date = parse_date(date_text)
+        except ValueError:
+            errors.append(
+                RowError(
+                    number,
+                    "offence_date",
+                    f"'{date_text[:20]}' is not a date: use 2025-03-31 or 31/03/2025.",
+                )
+            )
+        if offence_date is not None and offence_date > today:
+            errors.append(RowError(number, "offence_date", f"{date_text} is in the future."))
+    if relationship and relationship not in VictimRelationship.values:
+        errors.append(
+            RowError(
+                number,
+                "victim_relationship",
+                f"'{relationship[:30]}' is not one of {', '.join(VictimRelationship.values)}.",
+            )
+        )
+    status = STATUS_ALIASES.get(status, status)
+    if status and status not in RecordStatus.values:
+        errors.append(
+            RowError(
+                number,
+                "record_status",
+                f"'{status[:30]}' is not one of {', '.join(RecordStatus.values)}.",
+            )
+        )
+    if errors or offence_date is None:
+        return None, errors
+    return (
+        ParsedRow(
+            record_id=record_id,
+            identifier=pnc,
+            person_key=person_key(pnc),
+            offence_date=offence_date,
+            offence_code=code,
+            victim_relationship=relationship,
+            record_status=status,
+        ),
+        [],
+    )

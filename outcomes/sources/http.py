@@ -1,0 +1,99 @@
+"""An HTTP JSON endpoint polled with a bearer token, page by page (see docs/follow-up.md).
+
+A page is {"records": [{...}, ...], "next": "<url of the next page>" or null}. Timeouts,
+connection errors, 429 and 5xx answers are retried with exponential backoff; a refused token or
+another 4xx is not, since asking again cannot help.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from urllib.parse import urljoin
+
+import requests
+
+from outcomes.importing import FileRejectedError, Rows
+from outcomes.models import RecordSource
+from outcomes.sources.base import SourceUnavailableError, Unit
+
+MAX_PAGES = 100_000  # a guard against an endpoint whose "next" never ends
+
+
+class HttpReader:
+    def units(self, source: RecordSource) -> Iterator[Unit]:
+        url: str | None = source.url
+        seen: set[str] = set()
+        with requests.Session() as session:
+            session.headers.update(
+                {"Authorization": f"Bearer {source.token}", "Accept": "application/json"}
+            )
+            while url and url not in seen and len(seen) < MAX_PAGES:
+                seen.add(url)
+                body, attempts = _fetch(session, source, url)
+                try:
+                    page = json.loads(body)
+                    if not isinstance(page, dict) or not isinstance(page.get("records"), list):
+                        raise ValueError('the page is not an object with a "records" list')
+                except ValueError as exc:
+                    yield Unit(url, _refused(f"The page is not valid JSON: {exc}."), page=body)
+                    return  # the next page's address is unknown
+                yield Unit(url, _records(page["records"]), page=body, attempts=attempts)
+                following = page.get("next")
+                url = urljoin(url, following) if isinstance(following, str) and following else None
+
+
+def _records(items: list[object]) -> Rows:
+    for number, item in enumerate(items, start=1):
+        if isinstance(item, dict):
+            yield number, item
+        else:
+            yield number, {"__width__": "the record is not a JSON object."}
+
+
+def _refused(message: str) -> Rows:
+    raise FileRejectedError(message)
+    yield  # a generator, so the error surfaces inside the import's error handling
+
+
+def _fetch(session: requests.Session, source: RecordSource, url: str) -> tuple[bytes, int]:
+    """GET one page, retrying transient failures; return its body and the attempts it took."""
+    problem = ""
+    for attempt in range(1, source.max_attempts + 1):
+        if attempt > 1:
+            time.sleep(source.backoff_seconds * 2 ** (attempt - 2))
+        try:
+            response = session.get(url, timeout=source.timeout_seconds)
+        except requests.Timeout:
+            problem = f"no answer within {source.timeout_seconds:g} s"
+            continue
+        except requests.ConnectionError as exc:
+            problem = f"connection failed ({type(exc).__name__})"
+            continue
+        if response.status_code in (401, 403):
+            raise SourceUnavailableError(
+                url,
+                f"The endpoint refused the token (HTTP {response.status_code}): ask the records "
+                "team for a new token and enter it in the source's settings.",
+                attempts=attempt,
+                transient=False,
+            )
+        if response.status_code == 429 or response.status_code >= 500:
+            problem = f"HTTP {response.status_code}"
+            continue
+        if response.status_code != 200:
+            raise SourceUnavailableError(
+                url,
+                f"The endpoint answered HTTP {response.status_code}: check the source's URL.",
+                attempts=attempt,
+                transient=False,
+            )
+        return response.content, attempt
+    raise SourceUnavailableError(
+        url,
+        f"The endpoint failed {source.max_attempts} times (last: {problem}); "
+        "it will be tried again.",
+        attempts=source.max_attempts,
+        transient=True,
+    )
