@@ -18,6 +18,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        # --version names the catalogue version here, replacing Django's "show version" flag.
+        parser.conflict_handler = parser._optionals.conflict_handler = "resolve"
         parser.add_argument("file", type=Path)
         parser.add_argument("--version", required=True, dest="version_name")
         parser.add_argument("--note", default="", help="Where the values come from.")

@@ -1,0 +1,77 @@
+"""Builders for follow-up tests: a trial with participants randomised on given dates."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from common.crypto import person_key
+from common.identifiers import make_pnc
+from outcomes.models import RecordSource
+from outcomes.rows import COLUMNS
+from outcomes.services import source_create
+from trial.models import Allocation, Trial
+from trial.services import ArmSpec, allocation_claim, trial_create, trial_transition
+
+
+def pnc(number: int) -> str:
+    """The PNC ID of test person `number`."""
+    return make_pnc(14, number)
+
+
+def make_trial(code: str = "CARA", follow_up_months: Sequence[int] = (12, 24)) -> Trial:
+    trial = trial_create(
+        code=code,
+        title=code,
+        by=None,
+        arms=[ArmSpec("cara", "CARA workshops", 1, True), ArmSpec("control", "Control")],
+        strata_factors={"area": ["north"]},
+        follow_up_months=follow_up_months,
+    )
+    return trial_transition(trial=trial, to_status="recruiting", by=None)
+
+
+def randomise(trial: Trial, number: int, on: datetime.date) -> Allocation:
+    """Randomise test person `number` on a date; their trial ID is CODE-000N."""
+    return allocation_claim(
+        trial=trial,
+        participant_key=f"{trial.code}-{number:04d}",
+        person_key=person_key(pnc(number)),
+        strata={"area": "north"},
+        by=None,
+        randomised_on=on,
+    )
+
+
+def row(
+    record_id: str,
+    number: int,
+    offence_date: datetime.date | str,
+    code: str = "105/01",
+    relationship: str = "same_partner",
+    status: str = "arrest",
+) -> list[str]:
+    day = offence_date if isinstance(offence_date, str) else offence_date.isoformat()
+    return [record_id, pnc(number), day, code, relationship, status]
+
+
+def write_csv(
+    path: Path,
+    rows: Iterable[Sequence[str]],
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    header: Sequence[str] = COLUMNS,
+) -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def folder_source(trial: Trial, folder: Path, name: str = "Records extracts") -> RecordSource:
+    folder.mkdir(parents=True, exist_ok=True)
+    return source_create(trial=trial, name=name, kind="folder", folder=str(folder), by=None)
