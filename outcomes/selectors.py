@@ -89,15 +89,23 @@ class UnscoredCode:
 
 
 def unscored_codes(trial: Trial) -> list[UnscoredCode]:
-    """Return offence codes of matched records that the trial's catalogue cannot score."""
+    """Return the codes the trial's catalogue cannot score, of participants not fully frozen."""
     version = harm_index_for(trial)
     known = set(HarmIndexEntry.objects.filter(version=version).values_list("code", flat=True))
     mapped = {
         f for f, t in OffenceCodeMapping.objects.values_list("from_code", "to_code") if t in known
     }
+    all_frozen = (
+        Snapshot.objects.filter(allocation__trial=trial, version=1)
+        .values("allocation")
+        .annotate(windows=Count("window_months", distinct=True))
+        .filter(windows__gte=len(trial.follow_up_months))
+        .values("allocation")
+    )
     rows = (
         ReoffenceRecord.objects.filter(source__trial=trial, allocation__isnull=False)
         .exclude(offence_code__in=known | mapped)
+        .exclude(allocation__in=all_frozen)
         .values("offence_code")
         .annotate(records=Count("id"), participants=Count("allocation", distinct=True))
         .order_by("offence_code")
