@@ -137,5 +137,5 @@ def test_a_bad_xlsx_row_refuses_the_workbook(tmp_path: Path) -> None:
         )
     assert not HarmIndexVersion.objects.filter(name="BAD").exists()
     (tmp_path / "junk.xlsx").write_bytes(b"not a workbook")
-    with pytest.raises(CommandError, match="cannot be read as an .xlsx"):
+    with pytest.raises(CommandError, match=r"cannot be read as an \.xlsx"):
         call_command("load_harm_index", str(tmp_path / "junk.xlsx"), "--version", "BAD")

@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from common.exceptions import DomainError
+from outcomes import followup
 from outcomes.catalogue import harm_index_load, offence_code_map
 from outcomes.followup import followup_wave_run, snapshot_correct, snapshots_freeze
 from outcomes.models import RecordSource, Snapshot
@@ -65,7 +66,8 @@ def test_the_wave_freezes_closed_windows_with_harm_and_flags(tmp_path: Path) -> 
     assert three.arm in ("cara", "control")
     assert three.randomised_on == D(2024, 2, 29)
     snap = Snapshot.objects.get(allocation__participant_key="CARA-0001")
-    assert snap.import_run_ids and snap.last_import_run_id == snap.import_run_ids[0]
+    assert snap.import_run_ids
+    assert snap.last_import_run_id == snap.import_run_ids[0]
 
     # Running the wave again changes nothing; so does a later day with no new window closed.
     assert followup_wave_run(today=TODAY).frozen == 0
@@ -164,7 +166,6 @@ def test_a_wave_stopped_half_way_and_run_again_gives_the_same_snapshots(tmp_path
         [row(f"R{n}", n, D(2024, 6, 1), "008/06") for n in range(1, 31, 3)],
     )
     followup_wave_run(today=D(2024, 7, 1))  # imports the records; no window closed yet
-    from outcomes import followup
 
     followup.FREEZE_BATCH, saved = 7, followup.FREEZE_BATCH
     try:
