@@ -22,7 +22,11 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -113,8 +117,14 @@ def write_extract(path: Path, rows: int, people: int, prefix: str) -> Path:
             person = (i * 7919) % (people * 2) + 1  # half of them are not in the trial
             day = datetime.date(2023, 3, 1) + datetime.timedelta(days=i % 400)
             writer.writerow(
-                [f"{prefix}{i}", make_pnc(14, person), day.isoformat(), CODES[i % 6],
-                 RELATIONS[i % 5], "arrest"]
+                [
+                    f"{prefix}{i}",
+                    make_pnc(14, person),
+                    day.isoformat(),
+                    CODES[i % 6],
+                    RELATIONS[i % 5],
+                    "arrest",
+                ]
             )
     return path
 
@@ -136,9 +146,7 @@ def copy_same_rows(run_id: int) -> float:
         cursor.execute(
             "CREATE TEMP TABLE copy_target (LIKE outcomes_reoffencerecord INCLUDING ALL)"
         )
-        cursor.execute(
-            "SELECT * FROM outcomes_reoffencerecord WHERE import_run_id = %s", [run_id]
-        )
+        cursor.execute("SELECT * FROM outcomes_reoffencerecord WHERE import_run_id = %s", [run_id])
         columns = [c.name for c in cursor.description]
         rows = cursor.fetchall()
     raw = connection.connection
@@ -150,7 +158,7 @@ def copy_same_rows(run_id: int) -> float:
     return time.perf_counter() - started
 
 
-def traced(fn, *args):  # type: ignore[no-untyped-def]
+def traced(fn: Callable[..., T], *args: object) -> tuple[T, int]:
     tracemalloc.start()
     try:
         result = fn(*args)
@@ -197,11 +205,15 @@ def main() -> None:
             f"import {args.rows:,} rows: {seconds:.2f} s = {rate:,.0f} rows/s "
             f"(added {run.added:,}, unmatched {run.unmatched:,})"  # type: ignore[attr-defined]
         )
-        print(f"COPY of the same rows: {copy_seconds:.2f} s; import / COPY = "
-              f"{seconds / copy_seconds:.1f}x (aim: within 5x)")
+        print(
+            f"COPY of the same rows: {copy_seconds:.2f} s; import / COPY = "
+            f"{seconds / copy_seconds:.1f}x (aim: within 5x)"
+        )
 
         (_, small_run), small_peak = traced(import_once, trial, folders["mem-small"], "m1")
         (_, big_run), big_peak = traced(import_once, trial, folders["mem-big"], "m2")
+        assert small_run.added == args.small, small_run.errors  # type: ignore[attr-defined]
+        assert big_run.added == args.rows, big_run.errors  # type: ignore[attr-defined]
         print(
             f"peak Python memory of an import (tracemalloc): {args.small:,} rows "
             f"{small_peak / 2**20:.1f} MiB; {args.rows:,} rows {big_peak / 2**20:.1f} MiB "

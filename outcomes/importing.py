@@ -11,12 +11,14 @@ import csv
 import datetime
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from common.crypto import encrypt
 from common.models import User
 from common.services import audit_record
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus
@@ -113,6 +115,47 @@ class ErrorReport:
         self.path.unlink(missing_ok=True)
 
 
+@dataclass
+class _Tally:
+    total: int = 0
+    valid: int = 0
+    error_count: int = 0
+    shown: list[RowError] = field(default_factory=list)
+
+
+def _valid_rows(
+    rows: Rows, today: datetime.date, tally: _Tally, report: ErrorReport
+) -> Iterator[ParsedRow]:
+    """Yield good rows until the first bad one; after it, keep checking to report every error."""
+    for number, raw in rows:
+        tally.total += 1
+        width = raw.get("__width__")
+        parsed, problems = (
+            (None, [RowError(number, "*", str(width))]) if width else parse_row(number, raw, today)
+        )
+        if parsed is None:
+            tally.error_count += 1
+            if len(tally.shown) < ERRORS_SHOWN:
+                tally.shown.extend(problems)
+            report.add(problems)
+            continue
+        tally.valid += 1
+        if not tally.error_count:
+            yield parsed
+
+
+def _insert_orm(source: RecordSource, run: ImportRun, rows: Iterator[ParsedRow]) -> None:
+    """Insert in batches with bulk_create, skipping record ids the source already has."""
+    batch: list[ParsedRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH_SIZE:
+            _flush(source, run, batch)
+            batch = []
+    if batch:
+        _flush(source, run, batch)
+
+
 def _flush(source: RecordSource, run: ImportRun, batch: list[ParsedRow]) -> None:
     ids = [row.record_id for row in batch]
     known = set(
@@ -150,6 +193,49 @@ def _flush(source: RecordSource, run: ImportRun, batch: list[ParsedRow]) -> None
     ReoffenceRecord.objects.bulk_create(new, ignore_conflicts=True)
 
 
+STAGE = """CREATE TEMP TABLE outcomes_stage (
+    line bigserial, record_id text, person_identifier text, person_key text,
+    offence_date date, offence_code text, victim_relationship text, record_status text
+) ON COMMIT DROP"""
+MERGE = """INSERT INTO outcomes_reoffencerecord (
+    source_id, source_record_id, import_run_id, person_identifier, person_key, offence_date,
+    offence_code, victim_relationship, record_status, allocation_id, created_at)
+SELECT %s, s.record_id, %s, s.person_identifier, s.person_key, s.offence_date, s.offence_code,
+       s.victim_relationship, s.record_status, a.id, %s
+FROM outcomes_stage s
+LEFT JOIN trial_allocation a ON a.trial_id = %s AND a.person_key = s.person_key
+ORDER BY s.line
+ON CONFLICT (source_id, source_record_id) DO NOTHING"""
+
+
+def _insert_copy(source: RecordSource, run: ImportRun, rows: Iterator[ParsedRow]) -> None:
+    """PostgreSQL: stream rows with COPY into a staging table, then merge them in one INSERT.
+
+    Same outcome as _insert_orm (first row of a record id wins, repeats skipped, people matched
+    by exact person key) at a fraction of the cost of building 100,000 model instances.
+    """
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the psycopg cursor, inside Django's transaction
+        cursor.execute(STAGE)
+        columns = "record_id, person_identifier, person_key, offence_date, offence_code, "
+        columns += "victim_relationship, record_status"
+        with cursor.copy(f"COPY outcomes_stage ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    (
+                        row.record_id,
+                        encrypt(row.identifier),
+                        row.person_key,
+                        row.offence_date,
+                        row.offence_code,
+                        row.victim_relationship,
+                        row.record_status,
+                    )
+                )
+        cursor.execute(MERGE, [source.pk, run.pk, timezone.now(), source.trial_id])
+        cursor.execute("DROP TABLE outcomes_stage")
+
+
 def records_import(
     *,
     run: ImportRun,
@@ -160,43 +246,19 @@ def records_import(
     today: datetime.date | None = None,
 ) -> ImportRun:
     """Import the rows of one run all-or-nothing; a refused file goes to quarantine."""
-    today = today or timezone.localdate()
-    errors: list[RowError] = []
-    error_count = total = valid = 0
+    tally = _Tally()
     report = ErrorReport(run)
+    insert = _insert_copy if connection.vendor == "postgresql" else _insert_orm
     try:
         with transaction.atomic():
             source = RecordSource.objects.select_for_update().get(pk=run.source_id)
-            batch: list[ParsedRow] = []
-            for number, raw in rows:
-                total += 1
-                width = raw.get("__width__")
-                parsed, problems = (
-                    (None, [RowError(number, "*", str(width))])
-                    if width
-                    else parse_row(number, raw, today)
-                )
-                if parsed is None:
-                    error_count += 1
-                    if len(errors) < ERRORS_SHOWN:
-                        errors.extend(problems)
-                    report.add(problems)
-                    continue
-                valid += 1
-                if error_count:
-                    continue  # keep reading to report every bad row; nothing more is written
-                batch.append(parsed)
-                if len(batch) >= BATCH_SIZE:
-                    _flush(source, run, batch)
-                    batch = []
-            if error_count:
+            insert(source, run, _valid_rows(rows, today or timezone.localdate(), tally, report))
+            if tally.error_count:
                 raise _RollbackError
-            if batch:
-                _flush(source, run, batch)
             stored = ReoffenceRecord.objects.filter(import_run=run)
             run.added = stored.count()
             run.unmatched = stored.filter(allocation__isnull=True).count()
-            run.rows, run.duplicates = total, valid - run.added
+            run.rows, run.duplicates = tally.total, tally.valid - run.added
             run.status, run.finished_at = RunStatus.SUCCEEDED, timezone.now()
             run.save()
             report.discard()
@@ -212,12 +274,15 @@ def records_import(
             return run
     except _RollbackError:
         run.error_report = report.keep()
-        message = f"{error_count} of {total} rows refused; nothing from this file was stored."
-        return _reject(run, message, errors, error_count, total, keep, page, by)
+        message = (
+            f"{tally.error_count} of {tally.total} rows refused; nothing from this file was stored."
+        )
+        return _reject(run, message, tally.shown, tally.error_count, tally.total, keep, page, by)
     except FileRejectedError as exc:
         report.add([RowError(0, "*", str(exc))])
         run.error_report = report.keep()
-        return _reject(run, str(exc), [RowError(0, "*", str(exc))], 1, total, keep, page, by)
+        error = RowError(0, "*", str(exc))
+        return _reject(run, str(exc), [error], 1, tally.total, keep, page, by)
 
 
 def _reject(

@@ -13,3 +13,14 @@ def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.OUTCOMES_QUARANTINE_DIR = tmp_path / "media" / "outcomes" / "quarantine"
     return tmp_path / "media"
+
+
+@pytest.fixture
+def catalogue(transactional_db: None) -> None:
+    """Reload the shipped catalogue: transactional tests empty the tables its migration filled."""
+    from outcomes.catalogue import harm_index_load
+    from outcomes.models import HarmIndexVersion
+
+    if not HarmIndexVersion.objects.filter(name="CCHI-2020-DA").exists():
+        shipped = Path(__file__).resolve().parents[2] / "outcomes" / "data" / "harm-index-da.csv"
+        harm_index_load(path=shipped, version="CCHI-2020-DA", by=None)

@@ -147,7 +147,7 @@ def test_missing_columns_and_wrong_encodings_are_refused_clearly(
     assert ReoffenceRecord.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_file_of_100000_rows_is_imported_whole_and_only_once(tmp_path: Path) -> None:
     trial = make_trial()
     for number in range(1, 51):

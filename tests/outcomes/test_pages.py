@@ -86,11 +86,14 @@ def test_manual_entry_shows_errors_next_to_the_field_then_adds(
     assert ReoffenceRecord.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_read_now_pulls_a_folder_source(client: Client, data_manager: User, tmp_path: Path) -> None:
+@pytest.mark.django_db
+def test_read_now_pulls_a_folder_source(
+    client: Client, data_manager: User, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
     trial = make_trial()
     source = folder_source(trial, tmp_path / "drop")
     write_csv(tmp_path / "drop" / "a.csv", [row("F1", 1, D(2024, 5, 1))])
     client.force_login(data_manager)
-    client.post(f"/outcomes/sources/{source.pk}/pull/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/outcomes/sources/{source.pk}/pull/")
     assert ImportRun.objects.get().added == 1

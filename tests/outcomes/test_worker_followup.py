@@ -21,7 +21,9 @@ D = datetime.date
 @pytest.mark.smoke
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_the_daily_job_pulls_scores_and_freezes_in_a_real_worker(tmp_path: Path) -> None:
+def test_the_daily_job_pulls_scores_and_freezes_in_a_real_worker(
+    tmp_path: Path, catalogue: None
+) -> None:
     if os.environ.get("REQUIRE_REAL_SERVICES"):
         assert settings.CELERY_BROKER_URL.startswith("redis://")
     trial = make_trial()
