@@ -29,6 +29,7 @@ MENUS: dict[Role, list[tuple[str, str]]] = {
         ("Trial", "trial:dashboard"),
         ("Balance", "trial:balance_index"),
         ("Cases", "participants:case_list"),
+        ("Follow-up data", "outcomes:dashboard"),
         ("Admin", "admin:index"),
     ],
     Role.DATA_MANAGER: [("Follow-up data", "outcomes:dashboard")],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from common.models import User
+from demo.outcomes import demo_outcomes_load
 from demo.participants import demo_participants_load
 from demo.people import DemoLogin, demo_organisations_load, demo_users_load
 from demo.trial import demo_chain_verify, demo_trial_load
@@ -24,9 +25,11 @@ def demo_load() -> DemoResult:
     trial = demo_trial_load(areas=areas, manager=manager)
     cases = demo_participants_load(trial=trial, areas=areas, manager=manager)
     demo_chain_verify(trial=trial, manager=manager)  # after enrolment, so it covers every row
+    follow_up = demo_outcomes_load(trial=trial, manager=manager)
     summary = (
         f"Demo loaded: trial {trial.code} ({trial.get_status_display()}), "
         f"{len(areas)} police areas, provider {provider.name}, "
-        f"{cases.screened} cases screened ({cases.randomised} randomised)."
+        f"{cases.screened} cases screened ({cases.randomised} randomised), "
+        f"{follow_up.records} re-offence records ({follow_up.snapshots} snapshots frozen)."
     )
     return DemoResult(summary=summary, logins=logins)

@@ -27,8 +27,9 @@ class SnapshotRow:
 
     participant_key: str
     arm: str  # the arm's code, e.g. cara or control
+    stratum: str  # e.g. area=southampton
     randomised_on: datetime.date
-    window_end: datetime.date
+    window_end: datetime.date  # last day counted (inclusive)
     offences: int
     harm_days: Decimal
     reoffended: bool
@@ -38,6 +39,11 @@ class SnapshotRow:
     version: int
     data_cut: datetime.date
     harm_index: str
+
+    @property
+    def follow_up_days(self) -> int:
+        """Length of the window in days: the censoring time when nobody re-offended."""
+        return (self.window_end - self.randomised_on).days
 
 
 def snapshots_at_cut(
@@ -64,6 +70,7 @@ def snapshots_at_cut(
         .values_list(
             "allocation__participant_key",
             "allocation__arm__code",
+            "allocation__stratum__key",
             "allocation__randomised_on",
             "window_end",
             "offences",

@@ -65,6 +65,8 @@ def test_the_wave_freezes_closed_windows_with_harm_and_flags(tmp_path: Path) -> 
     assert (three.window_end, three.offences, three.domestic) == (D(2025, 2, 28), 1, False)
     assert three.arm in ("cara", "control")
     assert three.randomised_on == D(2024, 2, 29)
+    assert three.follow_up_days == 365
+    assert three.stratum == "area=north"
     snap = Snapshot.objects.get(allocation__participant_key="CARA-0001")
     assert snap.import_run_ids
     assert snap.last_import_run_id == snap.import_run_ids[0]
