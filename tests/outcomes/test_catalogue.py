@@ -21,7 +21,6 @@ def harm(version: str, code: str) -> Decimal:
     return HarmIndexEntry.objects.get(version__name=version, code=code).harm_days
 
 
-@pytest.mark.smoke
 @pytest.mark.django_db
 def test_the_shipped_cchi_2020_rows_are_the_current_catalogue_with_provenance() -> None:
     current = HarmIndexVersion.objects.get(is_current=True)

@@ -18,7 +18,6 @@ from tests.support.worker import celery_worker
 D = datetime.date
 
 
-@pytest.mark.smoke
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_daily_job_pulls_scores_and_freezes_in_a_real_worker(
