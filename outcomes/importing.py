@@ -281,8 +281,16 @@ def records_import(
     except FileRejectedError as exc:
         report.add([RowError(0, "*", str(exc))])
         run.error_report = report.keep()
-        error = RowError(0, "*", str(exc))
-        return _reject(run, str(exc), [error], 1, tally.total, keep, page, by)
+        return _reject(run, str(exc), [], 1, tally.total, keep, page, by)
+    except Exception as exc:
+        # Not the file's fault (database down, a bug): nothing was stored; show it and re-raise.
+        report.discard()
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            errors=[{"row": 0, "column": "*", "message": f"Import failed: {type(exc).__name__}"}],
+        )
+        raise
 
 
 def _reject(
