@@ -248,9 +248,7 @@ LOGGING = {
 
 # Follow-up (outcomes): refused re-offence extracts are kept here with their error reports, and
 # the daily wave pulls every source and freezes the follow-up windows that have closed.
-OUTCOMES_QUARANTINE_DIR = Path(
-    env.str("OUTCOMES_QUARANTINE_DIR", default=str(MEDIA_ROOT / "outcomes" / "quarantine"))
-)
+OUTCOMES_QUARANTINE_DIR = MEDIA_ROOT / "outcomes" / "quarantine"
 CELERY_BEAT_SCHEDULE["outcomes-followup-daily"] = {
     "task": "outcomes.followup_daily",
     "schedule": crontab(hour=2, minute=30),  # after the records system's nightly extract
