@@ -22,8 +22,13 @@ MENUS: dict[Role, list[tuple[str, str]]] = {
     Role.OFFICER: [
         ("My cases", "participants:dashboard"),
         ("Screen a case", "participants:screen"),
+        ("Breaches", "breaches:list"),
     ],
-    Role.COUNSELLOR: [("Workshops", "workshops:dashboard")],
+    Role.COUNSELLOR: [
+        ("Workshops", "workshops:dashboard"),
+        ("New cycle", "workshops:cycle_new"),
+        ("Calendar", "workshops:calendar"),
+    ],
     Role.RESEARCHER: [("Research", "reports:dashboard"), ("Balance", "trial:balance_index")],
     Role.TRIAL_MANAGER: [
         ("Trial", "trial:dashboard"),

@@ -220,6 +220,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Recompute every allocation hash chain at night; the trial dashboard shows the result.
     "trial-chains-verify": {"task": "trial.chains_verify", "schedule": crontab(hour=2, minute=30)},
 }
+# Workshop reminders: hourly in the daytime, so a missed run catches up and nobody gets a text at
+# night; each reminder is sent once however often the job runs (workshops/reminders.py).
+CELERY_BEAT_SCHEDULE["workshops-reminders"] = {
+    "task": "workshops.reminders_send_due",
+    "schedule": crontab(minute=5, hour="8-20"),
+}
+# Text messages: the default backend only logs; a provider's backend is named here.
+SMS_BACKEND = env.str("SMS_BACKEND", default="workshops.sms.LoggingSmsBackend")
 
 # Security: strict outside demo and debug; each can be relaxed by its variable (README explains).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

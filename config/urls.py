@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("trial/", include("trial.urls")),
+    path("officer/breaches/", include("workshops.officer_urls")),
     path("officer/", include("participants.urls")),
     path("counsellor/", include("workshops.urls")),
     path("outcomes/", include("outcomes.urls")),

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class WorkshopsConfig(AppConfig):
     name = "workshops"
     verbose_name = "Workshops"
+
+    def ready(self) -> None:
+        # The officer dashboard's "breach to act on" bucket is ours to fill (see
+        # participants/dashboard.py).
+        from workshops.dashboard import register_breach_bucket
+
+        register_breach_bucket()

@@ -1,1 +1,235 @@
-"""Reads that depend on who is asking: row-level visibility is decided here."""
+"""Reads that depend on who is asking: row-level visibility is decided here, once.
+
+- Counsellors see their provider's cycles and the workshop-arm men (participants' selector):
+  never the control arm, victims or the allocation list. Trial managers see everything.
+- Case officers see the breaches (and rebooking flags) of their own police area only.
+- The reports read `compliance_for_trial` and `feedback_summary`: trial IDs and counts only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from common.models import User
+from common.roles import Role, has_role
+from participants.models import CaseStatus, Participant
+from participants.selectors import intervention_participant_get, intervention_participants
+from trial.models import Trial
+from workshops.feedback import AGREEING, ITEMS
+from workshops.models import (
+    Booking,
+    BookingStatus,
+    Breach,
+    BreachStatus,
+    Cycle,
+    Feedback,
+    FeedbackAnswer,
+    Session,
+)
+from workshops.rules import BLOCKING_BREACH
+
+AnyUser = User | AnonymousUser
+LIVE = Q(bookings__status=BookingStatus.BOOKED)
+
+
+def cycles_visible_to(user: AnyUser) -> QuerySet[Cycle]:
+    """Return the cycles the user may see: their provider's (counsellors) or all (managers)."""
+    cycles = Cycle.objects.select_related("trial", "provider")
+    if has_role(user, Role.TRIAL_MANAGER):
+        return cycles
+    provider_id = getattr(user, "provider_id", None)
+    if has_role(user, Role.COUNSELLOR) and provider_id is not None:
+        return cycles.filter(provider_id=provider_id)
+    return cycles.none()
+
+
+def sessions_visible_to(user: AnyUser) -> QuerySet[Session]:
+    """Return the visible sessions with `booked` (live places) annotated."""
+    return (
+        Session.objects.filter(cycle__in=cycles_visible_to(user))
+        .select_related("cycle__trial", "cycle__provider")
+        .annotate(booked=Count("bookings", filter=LIVE))
+        .order_by("starts_at", "part")
+    )
+
+
+def session_get(*, user: AnyUser, pk: int) -> Session:
+    """Return one visible session, or raise Http404."""
+    try:
+        return sessions_visible_to(user).get(pk=pk)
+    except Session.DoesNotExist:
+        raise Http404("No such session.") from None
+
+
+def cycle_get(*, user: AnyUser, pk: int) -> Cycle:
+    """Return one visible cycle, or raise Http404."""
+    try:
+        return cycles_visible_to(user).get(pk=pk)
+    except Cycle.DoesNotExist:
+        raise Http404("No such cycle.") from None
+
+
+def open_cycles(*, user: AnyUser, trial: Trial, now: datetime.datetime) -> QuerySet[Cycle]:
+    """Return the visible cycles of a trial whose part 1 has not ended and is not cancelled."""
+    return (
+        cycles_visible_to(user)
+        .filter(trial=trial, sessions__part=1, sessions__ends_at__gt=now)
+        .exclude(sessions__cancelled_at__isnull=False)
+        .order_by("number")
+        .distinct()
+    )
+
+
+def workshop_participant_get(*, user: AnyUser, pk: int) -> Participant:
+    """Return a workshop-arm man the user may see, or raise Http404 (control arm included)."""
+    trial_id = Participant.objects.filter(pk=pk).values_list("trial_id", flat=True).first()
+    if trial_id is None:
+        raise Http404("No such participant in the workshop arm.")
+    return intervention_participant_get(user=user, trial=Trial.objects.get(pk=trial_id), pk=pk)
+
+
+def booking_history(*, participant: Participant) -> QuerySet[Booking]:
+    """Return every booking the man ever had, oldest first, with sessions and any breach."""
+    return (
+        Booking.objects.filter(participant=participant)
+        .select_related("session__cycle", "breach", "moved_to__session__cycle")
+        .order_by("session__starts_at", "id")
+    )
+
+
+def _workshop_men(user: AnyUser) -> QuerySet[Participant]:
+    ids: QuerySet[Participant] | None = None
+    for trial in Trial.objects.all():
+        visible = intervention_participants(user=user, trial=trial)
+        ids = visible if ids is None else ids | visible
+    return ids if ids is not None else Participant.objects.none()
+
+
+def scheduling_queue(*, user: AnyUser) -> QuerySet[Participant]:
+    """Return the workshop-arm men to be scheduled (no live place, not done, not blocked).
+
+    Each row has `attended_parts` (0 or 1) and `flagged` (a place lost to a cancellation, an
+    excused absence or an officer's decision to rebook), earliest deadline first.
+    """
+    live = Booking.objects.filter(participant=OuterRef("pk"), status=BookingStatus.BOOKED)
+    blocked = Breach.objects.filter(BLOCKING_BREACH, participant=OuterRef("pk"))
+    flagged = Booking.objects.filter(participant=OuterRef("pk"), needs_rebooking=True)
+    attended = Count(
+        "workshop_bookings__part",
+        filter=Q(workshop_bookings__status=BookingStatus.ATTENDED),
+        distinct=True,
+    )
+    return (
+        _workshop_men(user)
+        .filter(~Exists(live), ~Exists(blocked))
+        .annotate(attended_parts=attended, flagged=Exists(flagged))
+        .filter(attended_parts__lt=2)
+        .order_by("workshop_deadline", "number")
+    )
+
+
+def awaiting_attendance(*, user: AnyUser, now: datetime.datetime) -> QuerySet[Session]:
+    """Return visible sessions that have started and still have places without attendance."""
+    return (
+        sessions_visible_to(user)
+        .filter(starts_at__lte=now, cancelled_at__isnull=True)
+        .filter(Exists(Booking.objects.filter(session=OuterRef("pk"), status=BookingStatus.BOOKED)))
+        .order_by("starts_at")
+    )
+
+
+def feedback_to_record(*, user: AnyUser) -> QuerySet[Participant]:
+    """Return visible men who attended part 2 and whose questionnaire is not recorded."""
+    done_part_2 = Booking.objects.filter(
+        participant=OuterRef("pk"), part=2, status=BookingStatus.ATTENDED
+    )
+    has_feedback = Feedback.objects.filter(participant=OuterRef("pk"))
+    return _workshop_men(user).filter(Exists(done_part_2), ~Exists(has_feedback))
+
+
+def breaches_visible_to(user: AnyUser) -> QuerySet[Breach]:
+    """Return the breaches the user may act on: their area's (officers) or all (managers)."""
+    breaches = Breach.objects.select_related(
+        "participant__police_area", "participant__trial", "booking__session__cycle", "decided_by"
+    )
+    if has_role(user, Role.TRIAL_MANAGER):
+        return breaches
+    area_id = getattr(user, "police_area_id", None)
+    if has_role(user, Role.OFFICER) and area_id is not None:
+        return breaches.filter(participant__police_area_id=area_id)
+    return breaches.none()
+
+
+def open_breaches_for_officer(user: AnyUser) -> QuerySet[Breach]:
+    """Return the open breaches awaiting the officer's decision, oldest first."""
+    return breaches_visible_to(user).filter(status=BreachStatus.OPEN).order_by("opened_at")
+
+
+def breach_get(*, user: AnyUser, pk: int) -> Breach:
+    """Return one breach the user may see, or raise Http404 (another area's does not exist)."""
+    try:
+        return breaches_visible_to(user).get(pk=pk)
+    except Breach.DoesNotExist:
+        raise Http404("No such breach in your area.") from None
+
+
+def rebooking_flags_for_officer(user: AnyUser) -> QuerySet[Booking]:
+    """Return the area's places lost to cancelled sessions that still await rebooking."""
+    if not (has_role(user, Role.OFFICER) or has_role(user, Role.TRIAL_MANAGER)):
+        return Booking.objects.none()
+    flags = Booking.objects.filter(needs_rebooking=True).select_related(
+        "participant", "session__cycle"
+    )
+    if has_role(user, Role.TRIAL_MANAGER):
+        return flags
+    return flags.filter(participant__police_area_id=getattr(user, "police_area_id", None))
+
+
+def compliance_for_trial(trial: Trial) -> dict[str, int]:
+    """Return {trial ID: workshops attended (0, 1 or 2)} for the trial's workshop-arm men.
+
+    A part counts when a booking for it is `attended` (left early with an accepted reason
+    included). Control-arm participants are absent: they were never offered workshops.
+    """
+    men = Participant.objects.filter(
+        trial=trial, status=CaseStatus.ENROLLED, allocation__arm__is_intervention=True
+    )
+    counted = dict(
+        Booking.objects.filter(participant__in=men, status=BookingStatus.ATTENDED)
+        .values("participant__pseudonym")
+        .annotate(parts=Count("part", distinct=True))
+        .values_list("participant__pseudonym", "parts")
+    )
+    return {
+        p: counted.get(p, 0) for p in men.order_by("number").values_list("pseudonym", flat=True)
+    }
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    code: str
+    text: str
+    answered: int
+    agreeing: int
+
+    @property
+    def percent_agreeing(self) -> float | None:
+        return round(100 * self.agreeing / self.answered, 1) if self.answered else None
+
+
+def feedback_summary(trial: Trial) -> list[ItemSummary]:
+    """Return, per questionnaire item, how many answered and how many agreed (agree or strongly)."""
+    rows = (
+        FeedbackAnswer.objects.filter(feedback__participant__trial=trial)
+        .values("item")
+        .annotate(answered=Count("pk"), agreeing=Count("pk", filter=Q(answer__in=AGREEING)))
+    )
+    counts: dict[str, tuple[int, int]] = {
+        row["item"]: (row["answered"], row["agreeing"]) for row in rows
+    }
+    return [ItemSummary(item.code, item.text, *counts.get(item.code, (0, 0))) for item in ITEMS]

@@ -1,15 +1,337 @@
-"""Workshops: pages of the counsellor."""
+"""Workshops: pages of the counsellor (the officer's breach pages are in officer_views.py)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import datetime
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from common.exceptions import DomainError
+from common.models import User
 from common.permissions import role_required
 from common.roles import Role
+from participants.models import Participant
+from participants.services import personal_data_viewed
+from trial.models import Trial, TrialStatus
+from workshops import calendar as grid
+from workshops import selectors
+from workshops.attendance import attendance_record
+from workshops.feedback import feedback_record
+from workshops.forms import AttendanceForm, BookingForm, CancelForm, CycleForm, FeedbackForm
+from workshops.ics import calendar_token_create, calendar_token_revoke, feed_owner, feed_render
+from workshops.models import Booking, BookingStatus, CalendarToken
+from workshops.rules import parts_needed
+from workshops.scheduling import (
+    CyclePlan,
+    booking_create,
+    booking_propose,
+    cycle_create,
+    cycle_run_create,
+    session_cancel,
+)
+from workshops.services import register_viewed
+
+ACTIVE_TRIALS = [TrialStatus.RECRUITING, TrialStatus.RECRUITMENT_CLOSED, TrialStatus.FOLLOW_UP]
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the login middleware guarantees it
+    return request.user
 
 
 @role_required(Role.COUNSELLOR)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show the counsellor's dashboard."""
-    return render(request, "workshops/dashboard.html", {})
+    user, now = _user(request), timezone.now()
+    upcoming = selectors.sessions_visible_to(user).filter(
+        starts_at__gt=now, starts_at__lt=now + datetime.timedelta(days=42)
+    )
+    context = {
+        "queue": selectors.scheduling_queue(user=user)[:50],
+        "upcoming": upcoming,
+        "awaiting": selectors.awaiting_attendance(user=user, now=now),
+        "feedback_due": selectors.feedback_to_record(user=user)[:50],
+        "today": timezone.localdate(),
+        "feed_live": CalendarToken.objects.filter(user=user, revoked_at__isnull=True).exists(),
+    }
+    return render(request, "workshops/dashboard.html", context)
+
+
+def _counsellors(user: User) -> QuerySet[User]:
+    return User.objects.filter(
+        groups__name=Role.COUNSELLOR.value, provider=user.provider, is_active=True
+    ).order_by("first_name", "last_name")
+
+
+@role_required(Role.COUNSELLOR)
+def cycle_new(request: HttpRequest) -> HttpResponse:
+    """Create one cycle, or a run of cycles at a fixed rhythm."""
+    user = _user(request)
+    trials = Trial.objects.filter(status__in=ACTIVE_TRIALS)
+    form = CycleForm(
+        request.POST or None,
+        trials=trials,
+        counsellors=_counsellors(user),
+        initial={"leads": [user.pk], "count": 1, "trial": trials.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        plan = CyclePlan(
+            part_1_starts_at=data["part_1_starts_at"],
+            venue=data["venue"],
+            leads=list(data["leads"]),
+            gap_days=data["gap_days"],
+            hours=data["hours"],
+            capacity=data["capacity"],
+        )
+        try:
+            if data["count"] == 1:
+                cycles = [cycle_create(trial=data["trial"], plan=plan, by=user)]
+            else:
+                cycles = cycle_run_create(
+                    trial=data["trial"],
+                    plan=plan,
+                    count=data["count"],
+                    interval_days=data["interval_days"],
+                    by=user,
+                )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            numbers = ", ".join(str(c.number) for c in cycles)
+            messages.success(request, f"Created cycle {numbers}.")
+            return redirect("workshops:cycle", pk=cycles[0].pk)
+    return render(request, "workshops/cycle_form.html", {"form": form})
+
+
+@role_required(Role.COUNSELLOR)
+def cycle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a cycle's two sessions with their fill levels."""
+    found = selectors.cycle_get(user=_user(request), pk=pk)
+    sessions = selectors.sessions_visible_to(_user(request)).filter(cycle=found)
+    return render(request, "workshops/cycle.html", {"cycle": found, "sessions": sessions})
+
+
+@role_required(Role.COUNSELLOR)
+def session(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a session's register: booked men and attendance to record."""
+    user = _user(request)
+    found = selectors.session_get(user=user, pk=pk)
+    bookings = (
+        Booking.objects.filter(session=found)
+        .select_related("participant", "breach")
+        .order_by("participant__number")
+    )
+    if bookings:
+        register_viewed(session=found, by=user)
+    return render(
+        request,
+        "workshops/session.html",
+        {
+            "session": found,
+            "bookings": bookings,
+            "form": AttendanceForm(),
+            "started": found.starts_at <= timezone.now(),
+            "BOOKED": BookingStatus.BOOKED,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.COUNSELLOR)
+def attendance(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
+    """Record one man's attendance at a session."""
+    user = _user(request)
+    found = selectors.session_get(user=user, pk=pk)
+    booking = Booking.objects.filter(session=found, pk=booking_pk).first()
+    if booking is None:
+        raise Http404("No such booking.")
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        try:
+            attendance_record(
+                booking=booking,
+                attendance=form.cleaned_data["attendance"],
+                reason=form.cleaned_data["attendance_reason"],
+                reason_accepted=form.cleaned_data["reason_accepted"],
+                by=user,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Attendance of {booking.participant.pseudonym} recorded.")
+    else:
+        messages.error(request, "Choose attended, did not attend or left early.")
+    return redirect("workshops:session", pk=found.pk)
+
+
+@role_required(Role.COUNSELLOR)
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a session, moving its men to another cycle or flagging them for rebooking."""
+    user = _user(request)
+    found = selectors.session_get(user=user, pk=pk)
+    cycles = selectors.open_cycles(user=user, trial=found.cycle.trial, now=timezone.now()).exclude(
+        pk=found.cycle_id
+    )
+    form = CancelForm(request.POST or None, cycles=cycles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = session_cancel(
+                session=found,
+                reason=form.cleaned_data["reason"],
+                move_to=form.cleaned_data["move_to"],
+                by=user,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                f"Session cancelled: {len(result.moved)} moved, "
+                f"{len(result.flagged)} flagged for rebooking.",
+            )
+            return redirect("workshops:cycle", pk=found.cycle_id)
+    return render(request, "workshops/cancel.html", {"session": found, "form": form})
+
+
+def _booking_form(request: HttpRequest, man: Participant, data: Any = None) -> BookingForm:
+    user = _user(request)
+    cycles = selectors.open_cycles(user=user, trial=man.trial, now=timezone.now())
+    proposed = booking_propose(participant=man)
+    return BookingForm(
+        data,
+        cycles=cycles.prefetch_related("sessions"),
+        initial={"cycle": proposed.pk if proposed else None},
+    )
+
+
+@role_required(Role.COUNSELLOR)
+def participant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a workshop-arm man: contact, needs, deadline, booking history; book him."""
+    user = _user(request)
+    man = selectors.workshop_participant_get(user=user, pk=pk)
+    form = _booking_form(request, man, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking_create(
+                participant=man,
+                cycle=form.cleaned_data["cycle"],
+                parts=(1, 2) if form.cleaned_data["restart"] else None,
+                by=user,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request, f"{man.pseudonym} booked into cycle {form.cleaned_data['cycle'].number}."
+            )
+            return redirect("workshops:participant", pk=man.pk)
+    personal_data_viewed(participant=man, by=user, what="workshops")
+    history = selectors.booking_history(participant=man)
+    return render(
+        request,
+        "workshops/participant.html",
+        {
+            "man": man,
+            "form": form,
+            "history": history,
+            "needed": parts_needed(man),
+            "live": [b for b in history if b.status == BookingStatus.BOOKED],
+            "has_feedback": hasattr(man, "workshop_feedback"),
+        },
+    )
+
+
+@role_required(Role.COUNSELLOR)
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a man's questionnaire after part 2."""
+    user = _user(request)
+    man = selectors.workshop_participant_get(user=user, pk=pk)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback_record(
+                participant=man,
+                answers=form.answers(),
+                comments=form.cleaned_data["comments"],
+                by=user,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, f"Feedback of {man.pseudonym} recorded.")
+            return redirect("workshops:dashboard")
+    return render(request, "workshops/feedback.html", {"man": man, "form": form})
+
+
+def _calendar(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    # htmx navigation swaps only the grid; a plain request gets the whole page.
+    if request.headers.get("HX-Request"):
+        template = template.replace(".html", "_grid.html")
+    return render(request, template, context)
+
+
+@role_required(Role.COUNSELLOR)
+def calendar_month(request: HttpRequest) -> HttpResponse:
+    """Show a month of sessions with their fill levels."""
+    year, month = grid.parse_month(request.GET.get("month"))
+    weeks = grid.month_grid(selectors.sessions_visible_to(_user(request)), year, month)
+    return _calendar(
+        request,
+        "workshops/calendar_month.html",
+        {
+            "weeks": weeks,
+            "first": datetime.date(year, month, 1),
+            "previous": grid.shift_month(year, month, -1),
+            "next": grid.shift_month(year, month, 1),
+        },
+    )
+
+
+@role_required(Role.COUNSELLOR)
+def calendar_week(request: HttpRequest) -> HttpResponse:
+    """Show a week of sessions with their fill levels."""
+    monday = grid.parse_monday(request.GET.get("week"))
+    days = grid.week_days(selectors.sessions_visible_to(_user(request)), monday)
+    week = datetime.timedelta(days=7)
+    return _calendar(
+        request,
+        "workshops/calendar_week.html",
+        {"days": days, "monday": monday, "previous": monday - week, "next": monday + week},
+    )
+
+
+@role_required(Role.COUNSELLOR)
+def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
+    """Create, replace or revoke the counsellor's calendar-feed address."""
+    user = _user(request)
+    new_url = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            calendar_token_revoke(user=user)
+            messages.success(request, "The feed address is revoked: calendars stop updating.")
+        else:
+            token = calendar_token_create(user=user)
+            new_url = request.build_absolute_uri(reverse("workshops:calendar_feed", args=[token]))
+    live = CalendarToken.objects.filter(user=user, revoked_at__isnull=True).first()
+    return render(request, "workshops/calendar_feed.html", {"live": live, "new_url": new_url})
+
+
+@login_not_required
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Serve a counsellor's sessions as iCalendar to a subscribed calendar (no login)."""
+    owner = feed_owner(token)
+    if owner is None or not owner.groups.filter(name=Role.COUNSELLOR.value).exists():
+        raise Http404("No such calendar.")
+    response = HttpResponse(feed_render(user=owner), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="workshops.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response

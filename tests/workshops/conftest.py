@@ -1,0 +1,183 @@
+"""Fixtures of the workshop tests: a recruiting trial over two areas, officers, a counsellor, men.
+
+Men are enrolled through the participants services (screen, consent, enrol), so each one is
+randomised for real; `workshop_man` and `control_man` enrol cases until one lands in the arm.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from common.identifiers import make_pnc
+from common.models import PoliceArea, User
+from common.roles import Role
+from participants.models import Participant
+from participants.services import (
+    ConsentInput,
+    ScreeningInput,
+    VictimInput,
+    consent_record,
+    participant_enrol,
+    screening_record,
+)
+from tests.support.factories import ProviderFactory, make_user
+from trial.models import Trial
+from trial.services import ArmSpec, trial_create, trial_transition
+from workshops.models import Cycle, Session
+from workshops.scheduling import CyclePlan, cycle_create
+
+LONDON = ZoneInfo("Europe/London")
+TODAY = timezone.localdate()
+_numbers = itertools.count(1)
+
+
+def at_local(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    """Return a London wall-clock time on a day."""
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=LONDON)
+
+
+def enrol_case(trial: Trial, officer: User, *, given_name: str = "Daniel") -> Participant:
+    """Screen, consent and enrol one eligible case in the officer's area."""
+    number = next(_numbers)
+    assert officer.police_area is not None
+    case = screening_record(
+        trial=trial,
+        police_area=officer.police_area,
+        details=ScreeningInput(
+            given_name=given_name,
+            family_name=f"Marsh{number}",
+            date_of_birth=datetime.date(1990, 5, 17),
+            sex="male",
+            pnc_id=make_pnc(15, 200000 + number),
+            custody_reference=f"44/{number:05d}/26",
+            interpreter_needed=False,
+            appropriate_adult_needed=False,
+            offence_type="common_assault",
+            offence_date=TODAY - datetime.timedelta(days=3),
+            arrest_date=TODAY - datetime.timedelta(days=2),
+            admission="admitted",
+            first_domestic_offence=True,
+            last_violence_on=None,
+            dash_risk="standard",
+            on_bail_or_order=False,
+            victim_relationship="current_partner",
+            caution_offered=True,
+            phone=f"07700 900{number:03d}",
+            email=f"man{number}@example.org",
+            address="1 High Street",
+            support_needs="Dyslexia: read the handouts aloud",
+        ),
+        token=uuid.uuid4(),
+        by=officer,
+    )
+    case = consent_record(
+        participant=case,
+        victim=VictimInput(
+            given_name="Victoria",
+            family_name="Secretname",
+            contacted=True,
+            contacted_on=TODAY,
+            risk_raised=False,
+        ),
+        consent=ConsentInput(decision="given", decided_on=TODAY, method="telephone"),
+        token=uuid.uuid4(),
+        by=officer,
+    )
+    return participant_enrol(
+        participant=case, caution_given_on=TODAY, token=uuid.uuid4(), by=officer
+    )
+
+
+def enrol_in_arm(trial: Trial, officer: User, intervention: bool, **kwargs: str) -> Participant:
+    for _ in range(40):
+        case = enrol_case(trial, officer, **kwargs)
+        assert case.allocation is not None
+        if case.allocation.arm.is_intervention == intervention:
+            return case
+    raise AssertionError("randomisation never gave the arm")
+
+
+@pytest.fixture
+def area(db: None) -> PoliceArea:
+    return PoliceArea.objects.create(code="southampton", name="Southampton", force="Hampshire")
+
+
+@pytest.fixture
+def other_area(db: None) -> PoliceArea:
+    return PoliceArea.objects.create(code="portsmouth", name="Portsmouth", force="Hampshire")
+
+
+@pytest.fixture
+def trial(area: PoliceArea, other_area: PoliceArea) -> Trial:
+    created = trial_create(
+        code="CARA",
+        title="CARA",
+        by=None,
+        arms=[ArmSpec("cara", "CARA workshops", 1, True), ArmSpec("control", "Control")],
+        strata_factors={"area": [area.code, other_area.code]},
+    )
+    return trial_transition(trial=created, to_status="recruiting", by=None)
+
+
+@pytest.fixture
+def officer(area: PoliceArea) -> User:
+    return make_user(Role.OFFICER, police_area=area, email="olivia@police.example")
+
+
+@pytest.fixture
+def other_officer(other_area: PoliceArea) -> User:
+    return make_user(Role.OFFICER, police_area=other_area, email="otto@police.example")
+
+
+@pytest.fixture
+def counsellor(db: None) -> User:
+    return make_user(
+        Role.COUNSELLOR, provider=ProviderFactory(), first_name="Colin", email="colin@trust.example"
+    )
+
+
+@pytest.fixture
+def workshop_man(trial: Trial, officer: User) -> Callable[..., Participant]:
+    """Make an enrolled man of the workshop arm (officer's area)."""
+    return lambda **kwargs: enrol_in_arm(trial, officer, True, **kwargs)
+
+
+@pytest.fixture
+def control_man(trial: Trial, officer: User) -> Participant:
+    return enrol_in_arm(trial, officer, False)
+
+
+@pytest.fixture
+def make_cycle(trial: Trial, counsellor: User) -> Callable[..., Cycle]:
+    """Make a cycle whose part 1 is at 10:00 London on a day (default in a week)."""
+
+    def make(
+        day: datetime.date | None = None,
+        *,
+        starts_at: datetime.datetime | None = None,
+        gap_days: int | None = None,
+        capacity: int | None = None,
+    ) -> Cycle:
+        plan = CyclePlan(
+            part_1_starts_at=starts_at or at_local(day or TODAY + datetime.timedelta(days=7)),
+            venue="Hampton Trust, Fareham",
+            leads=[counsellor],
+            gap_days=gap_days,
+            hours=Decimal(5),
+            capacity=capacity,
+        )
+        return cycle_create(trial=trial, plan=plan, by=counsellor)
+
+    return make
+
+
+def part(cycle: Cycle, number: int) -> Session:
+    return cycle.sessions.get(part=number)

@@ -1,0 +1,207 @@
+"""Writes after a session: attendance, the breach it may open, the officer's decision and e-mail.
+
+What counts (docs/workshops.md): attended counts; left early counts only when the reason is
+accepted; did not attend never counts. A miss without accepted reason opens a breach, and the
+case officers of the man's police area are e-mailed once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from common.exceptions import ConflictError, DomainError, NotAllowedError
+from common.models import User
+from common.roles import Role, has_role
+from common.services import audit_record
+from workshops.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    Breach,
+    BreachOutcome,
+    BreachStatus,
+)
+from workshops.rules import day_text, session_name
+from workshops.scheduling import transition
+
+
+def _outcome_status(attendance: str, accepted: bool) -> str:
+    if attendance == Attendance.ATTENDED or (attendance == Attendance.LEFT_EARLY and accepted):
+        return BookingStatus.ATTENDED
+    return BookingStatus.EXCUSED if accepted else BookingStatus.MISSED
+
+
+def attendance_record(
+    *,
+    booking: Booking,
+    attendance: str,
+    by: User,
+    reason: str = "",
+    reason_accepted: bool = False,
+    at: datetime.datetime | None = None,
+) -> Booking:
+    """Record whether a man attended a session; a miss without accepted reason opens a breach."""
+    at = at or timezone.now()
+    reason = reason.strip()
+    if attendance not in Attendance.values:
+        raise DomainError("Choose attended, did not attend or left early.", field="attendance")
+    if attendance != Attendance.ATTENDED and reason_accepted and not reason:
+        raise DomainError("Give the reason that was accepted.", field="attendance_reason")
+    with transaction.atomic():
+        locked = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("session__cycle", "participant")
+            .get(pk=booking.pk)
+        )
+        session = locked.session
+        if locked.status != BookingStatus.BOOKED:
+            raise ConflictError(
+                f"{locked.participant.pseudonym}'s place in {session_name(session)} is already "
+                f"{locked.get_status_display().lower()}."
+            )
+        if session.is_cancelled:
+            raise NotAllowedError(f"{session_name(session)} was cancelled.")
+        if session.starts_at > at:
+            raise NotAllowedError(
+                f"{session_name(session)} starts on {day_text(session.starts_at)}: record "
+                "attendance once it has started."
+            )
+        accepted = attendance != Attendance.ATTENDED and reason_accepted
+        transition(locked, _outcome_status(attendance, accepted))
+        locked.attendance = attendance
+        locked.attendance_reason = reason
+        locked.reason_accepted = accepted if attendance != Attendance.ATTENDED else None
+        locked.attendance_recorded_at = at
+        locked.attendance_recorded_by = by
+        locked.needs_rebooking = locked.status == BookingStatus.EXCUSED
+        locked.save()
+        if locked.part == 1 and locked.status != BookingStatus.ATTENDED:
+            _cancel_part_2(locked)
+        breach = None
+        if locked.status == BookingStatus.MISSED:
+            breach = Breach.objects.create(
+                booking=locked, participant=locked.participant, opened_at=at
+            )
+            transaction.on_commit(lambda: _queue_notice(breach.pk))
+        audit_record(
+            actor=by,
+            action="booking.attendance",
+            obj=locked,
+            participant=locked.participant.pseudonym,
+            cycle=session.cycle.number,
+            part=locked.part,
+            attendance=attendance,
+            reason_accepted=locked.reason_accepted,
+            breach=breach.pk if breach else None,
+        )
+    return locked
+
+
+def _queue_notice(breach_id: int) -> None:
+    from workshops.tasks import breach_notify_task  # tasks import this module
+
+    breach_notify_task.delay(breach_id)
+
+
+def _cancel_part_2(missed: Booking) -> None:
+    """Part 2 of the same cycle cannot follow a missed part 1: free his place."""
+    rows = Booking.objects.filter(
+        participant=missed.participant,
+        session__cycle=missed.session.cycle,
+        part=2,
+        status=BookingStatus.BOOKED,
+    ).select_related("participant", "session__cycle")
+    for row in rows:
+        transition(row, BookingStatus.CANCELLED)
+        row.status_note = "Part 1 missed"
+        row.save(update_fields=["status", "status_note"])
+
+
+def breach_notify(*, breach_id: int) -> int:
+    """E-mail the case officers of the man's area about a breach, once; return e-mails sent."""
+    with transaction.atomic():
+        breach = (
+            Breach.objects.select_for_update(of=("self",))
+            .select_related("participant__police_area", "booking__session__cycle")
+            .get(pk=breach_id)
+        )
+        if breach.notified_at is not None:
+            return 0
+        area = breach.participant.police_area
+        officers = list(
+            User.objects.filter(
+                police_area=area, is_active=True, groups__name=Role.OFFICER.value
+            ).exclude(email="")
+        )
+        booking = breach.booking
+        # Trial ID only: e-mail leaves the application, names stay inside it.
+        body = (
+            f"{breach.participant.pseudonym} missed {session_name(booking.session)} on "
+            f"{day_text(booking.session.starts_at)} ({booking.get_attendance_display().lower()}, "
+            "no accepted reason). This breaches the conditional caution.\n\n"
+            "Record your decision (rebook, prosecution or no further action) here:\n"
+            f"{getattr(settings, 'SITE_URL', '')}{reverse('breaches:detail', args=[breach.pk])}\n"
+        )
+        sent = 0
+        if officers:
+            sent = send_mail(
+                subject=f"Workshop breach: {breach.participant.pseudonym}",
+                message=body,
+                from_email=None,
+                recipient_list=[o.email for o in officers],
+            )
+        breach.notified_at = timezone.now()
+        breach.save(update_fields=["notified_at"])
+        audit_record(
+            actor=None,
+            action="breach.notify",
+            obj=breach,
+            participant=breach.participant.pseudonym,
+            officers=len(officers),
+        )
+    return sent
+
+
+def breach_decide(
+    *, breach: Breach, outcome: str, note: str, by: User, at: datetime.datetime | None = None
+) -> Breach:
+    """Record the case officer's decision on a breach; 'rebooked' puts him back in the queue."""
+    if outcome not in BreachOutcome.values:
+        raise DomainError("Choose rebook, prosecution or no further action.", field="outcome")
+    with transaction.atomic():
+        locked = (
+            Breach.objects.select_for_update(of=("self",))
+            .select_related("participant", "booking")
+            .get(pk=breach.pk)
+        )
+        same_area = (
+            has_role(by, Role.OFFICER) and by.police_area_id == locked.participant.police_area_id
+        )
+        if not (same_area or has_role(by, Role.TRIAL_MANAGER)):
+            raise NotAllowedError("Only a case officer of his police area can decide this breach.")
+        if locked.status != BreachStatus.OPEN:
+            raise ConflictError(
+                f"This breach was already decided: {locked.get_outcome_display().lower()}."
+            )
+        locked.status = BreachStatus.DECIDED
+        locked.outcome = outcome
+        locked.outcome_note = note.strip()
+        locked.decided_at = at or timezone.now()
+        locked.decided_by = by
+        locked.save()
+        if outcome == BreachOutcome.REBOOKED:
+            Booking.objects.filter(pk=locked.booking_id).update(needs_rebooking=True)
+        audit_record(
+            actor=by,
+            action="breach.decide",
+            obj=locked,
+            participant=locked.participant.pseudonym,
+            outcome=outcome,
+        )
+    return locked

@@ -1,0 +1,59 @@
+"""The feedback questionnaire after part 2: its Likert items and the service that records it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from common.exceptions import ConflictError, DomainError, NotAllowedError
+from common.models import User
+from common.services import audit_record
+from participants.models import Participant
+from workshops.models import Booking, BookingStatus, Feedback, FeedbackAnswer, LikertAnswer
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    text: str
+
+
+# The statements of the original CARA interim report; codes are stable keys for the reports.
+ITEMS = [
+    Item("attitude_to_partner", "The workshops changed my attitude to my partner."),
+    Item("relationship_issues", "The workshops helped address issues in my relationship."),
+    Item("understand_behaviour", "I understand better how my behaviour affects others."),
+    Item("would_recommend", "I would recommend the workshops to someone in my situation."),
+]
+AGREEING = (LikertAnswer.AGREE, LikertAnswer.STRONGLY_AGREE)
+
+
+def feedback_record(
+    *, participant: Participant, answers: dict[str, int], comments: str, by: User
+) -> Feedback:
+    """Record a man's questionnaire; he must have attended part 2, and it is recorded once."""
+    missing = [item.text for item in ITEMS if item.code not in answers]
+    if missing:
+        raise DomainError(f"Answer every statement: {missing[0]}", field=None)
+    if any(answers[item.code] not in LikertAnswer.values for item in ITEMS):
+        raise DomainError("Each answer is on the five-point scale.", field=None)
+    with transaction.atomic():
+        man = Participant.objects.select_for_update(of=("self",)).get(pk=participant.pk)
+        if not Booking.objects.filter(
+            participant=man, part=2, status=BookingStatus.ATTENDED
+        ).exists():
+            raise NotAllowedError(
+                f"{man.pseudonym} has not attended part 2: feedback is recorded after it."
+            )
+        if Feedback.objects.filter(participant=man).exists():
+            raise ConflictError(f"{man.pseudonym}'s feedback is already recorded.")
+        feedback = Feedback.objects.create(
+            participant=man, comments=comments.strip(), recorded_by=by
+        )
+        FeedbackAnswer.objects.bulk_create(
+            FeedbackAnswer(feedback=feedback, item=item.code, answer=answers[item.code])
+            for item in ITEMS
+        )
+        audit_record(actor=by, action="feedback.record", obj=feedback, participant=man.pseudonym)
+    return feedback

@@ -1,0 +1,126 @@
+"""Forms of the workshop pages: field types and per-field checks; the services decide the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from common.exceptions import DomainError
+from common.models import User
+from trial.models import Trial
+from workshops.feedback import ITEMS
+from workshops.models import Attendance, BreachOutcome, Cycle, LikertAnswer
+
+
+class DomainErrorForm(forms.Form):
+    def add_domain_error(self, error: DomainError) -> None:
+        """Show a service's refusal next to its field (or above the form)."""
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class CycleForm(DomainErrorForm):
+    trial = forms.ModelChoiceField(queryset=Trial.objects.none(), empty_label=None)
+    part_1_starts_at = forms.DateTimeField(
+        label="Part 1 starts",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    gap_days = forms.IntegerField(
+        label="Days from part 1 to part 2", min_value=1, max_value=120, required=False
+    )
+    hours = forms.DecimalField(
+        label="Length of each session (hours)", max_digits=4, decimal_places=1, required=False
+    )
+    venue = forms.CharField(max_length=200)
+    capacity = forms.IntegerField(label="Places", min_value=1, max_value=50, required=False)
+    leads = forms.ModelMultipleChoiceField(
+        label="Lead counsellors", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    count = forms.IntegerField(
+        label="Number of cycles",
+        min_value=1,
+        max_value=26,
+        initial=1,
+        help_text="More than one creates a run of cycles at a fixed rhythm.",
+    )
+    interval_days = forms.IntegerField(
+        label="Days between cycle starts", min_value=7, max_value=180, required=False
+    )
+
+    def __init__(
+        self, *args: Any, trials: QuerySet[Trial], counsellors: QuerySet[User], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["trial"].queryset = trials  # type: ignore[attr-defined]
+        self.fields["leads"].queryset = counsellors  # type: ignore[attr-defined]
+        self.fields["leads"].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]
+
+
+class BookingForm(DomainErrorForm):
+    cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), empty_label=None)
+    restart = forms.BooleanField(
+        label="Book both parts again (his earlier part 1 is too long ago)", required=False
+    )
+
+    def __init__(self, *args: Any, cycles: QuerySet[Cycle], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = cycles  # type: ignore[attr-defined]
+        self.fields["cycle"].label_from_instance = _cycle_label  # type: ignore[attr-defined]
+
+
+def _cycle_label(cycle: Cycle) -> str:
+    from django.utils import timezone
+
+    parts = sorted(cycle.sessions.all(), key=lambda s: s.part)
+    dates = " and ".join(f"{timezone.localtime(s.starts_at):%a %d/%m/%Y}" for s in parts)
+    return f"Cycle {cycle.number}: {dates}"
+
+
+class AttendanceForm(DomainErrorForm):
+    attendance = forms.ChoiceField(choices=Attendance.choices, widget=forms.RadioSelect)
+    attendance_reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    reason_accepted = forms.BooleanField(label="The reason is accepted (no breach)", required=False)
+
+
+class CancelForm(DomainErrorForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    move_to = forms.ModelChoiceField(
+        label="Move the booked men to",
+        queryset=Cycle.objects.none(),
+        required=False,
+        empty_label="Nowhere: flag them for rebooking",
+    )
+
+    def __init__(self, *args: Any, cycles: QuerySet[Cycle], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["move_to"].queryset = cycles  # type: ignore[attr-defined]
+        self.fields["move_to"].label_from_instance = _cycle_label  # type: ignore[attr-defined]
+
+
+class FeedbackForm(DomainErrorForm):
+    comments = forms.CharField(
+        label="In his own words", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in ITEMS:
+            self.fields[item.code] = forms.TypedChoiceField(
+                label=item.text,
+                choices=LikertAnswer.choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+            )
+        self.order_fields([item.code for item in ITEMS] + ["comments"])
+
+    def answers(self) -> dict[str, int]:
+        return {item.code: self.cleaned_data[item.code] for item in ITEMS}
+
+
+class BreachDecisionForm(DomainErrorForm):
+    outcome = forms.ChoiceField(choices=BreachOutcome.choices, widget=forms.RadioSelect)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

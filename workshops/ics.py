@@ -1,0 +1,99 @@
+"""The counsellor's calendar feed: a secret, revocable address and the iCalendar it serves.
+
+The token is 32 random bytes shown once; only its SHA-256 is stored, so a database copy does not
+open anyone's feed. The feed carries session times, venues and place counts: no names.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from common.models import User
+from common.services import audit_record
+from workshops.models import BookingStatus, CalendarToken, Session
+
+FEED_DAYS_BACK = 90
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def calendar_token_create(*, user: User) -> str:
+    """Give the user a new feed address (revoking any old one); return the token, shown once."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        CalendarToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        created = CalendarToken.objects.create(user=user, token_hash=token_hash(token))
+        audit_record(actor=user, action="calendar_token.create", obj=created)
+    return token
+
+
+def calendar_token_revoke(*, user: User) -> int:
+    """Revoke the user's feed address: subscribed calendars stop updating."""
+    with transaction.atomic():
+        revoked = CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        audit_record(actor=user, action="calendar_token.revoke", object_type="calendar_token")
+    return revoked
+
+
+def feed_owner(token: str) -> User | None:
+    """Return the user of a live token, or None."""
+    found = (
+        CalendarToken.objects.filter(token_hash=token_hash(token), revoked_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    return found.user if found is not None and found.user.is_active else None
+
+
+def feed_sessions(user: User, now: datetime.datetime) -> QuerySet[Session]:
+    """Return the sessions a counsellor leads, from a while back, with their booked counts."""
+    return (
+        Session.objects.filter(leads=user, starts_at__gte=now - datetime.timedelta(FEED_DAYS_BACK))
+        .select_related("cycle__trial")
+        .annotate(booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED)))
+        .order_by("starts_at")
+    )
+
+
+def feed_render(*, user: User, now: datetime.datetime | None = None) -> bytes:
+    """Return the user's sessions as an iCalendar document."""
+    now = now or timezone.now()
+    calendar = Calendar()
+    calendar.add("prodid", "-//Trial manager//Workshops//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Workshop sessions")
+    calendar.add("x-published-ttl", "PT1H")
+    for session in feed_sessions(user, now):
+        event = Event()
+        event.add("uid", f"workshop-session-{session.pk}@trial-manager")
+        event.add("dtstamp", now)
+        event.add("dtstart", session.starts_at)
+        event.add("dtend", session.ends_at)
+        trial = session.cycle.trial.code
+        event.add(
+            "summary",
+            f"{trial} workshop {session.get_part_display().lower()} (cycle {session.cycle.number})",
+        )
+        event.add("location", session.venue)
+        booked = getattr(session, "booked", 0)
+        event.add("description", f"{booked} of {session.capacity} places booked.")
+        if session.is_cancelled:
+            event.add("status", "CANCELLED")
+        else:
+            event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()

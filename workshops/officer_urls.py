@@ -1,0 +1,11 @@
+"""Officer pages of the workshops app, included under /officer/breaches/."""
+
+from django.urls import path
+
+from workshops import officer_views
+
+app_name = "breaches"
+urlpatterns = [
+    path("", officer_views.breach_list, name="list"),
+    path("<int:pk>/", officer_views.breach, name="detail"),
+]

@@ -1,0 +1,61 @@
+"""Workshop breaches: pages of the case officer (trial managers may open every area's)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from common.exceptions import DomainError
+from common.models import User
+from common.permissions import role_required
+from common.roles import Role
+from workshops.attendance import breach_decide
+from workshops.forms import BreachDecisionForm
+from workshops.models import BreachStatus
+from workshops.selectors import breach_get, breaches_visible_to, rebooking_flags_for_officer
+
+OFFICER_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the login middleware guarantees it
+    return request.user
+
+
+@role_required(*OFFICER_ROLES)
+def breach_list(request: HttpRequest) -> HttpResponse:
+    """Show the area's open breaches first, then decided ones and men awaiting rebooking."""
+    user = _user(request)
+    breaches = breaches_visible_to(user)
+    return render(
+        request,
+        "workshops/breach_list.html",
+        {
+            "open": breaches.filter(status=BreachStatus.OPEN).order_by("opened_at"),
+            "decided": breaches.filter(status=BreachStatus.DECIDED).order_by("-decided_at")[:50],
+            "flags": rebooking_flags_for_officer(user).order_by("session__starts_at")[:50],
+        },
+    )
+
+
+@role_required(*OFFICER_ROLES)
+def breach(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a breach and record the officer's decision."""
+    user = _user(request)
+    found = breach_get(user=user, pk=pk)
+    form = BreachDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            breach_decide(
+                breach=found,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                by=user,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, f"Decision on {found.participant.pseudonym} recorded.")
+            return redirect("breaches:list")
+    return render(request, "workshops/breach.html", {"breach": found, "form": form})

@@ -1,0 +1,359 @@
+"""Writes that shape the schedule: cycles (one or a run), bookings and their proposal, cancellation.
+
+Every refusal is a DomainError with a message a counsellor can act on. Bookings lock the man's
+row and the session rows they take places in, so two counsellors racing for the last place (or
+two tabs booking one man) are served one after the other and the second is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from common.exceptions import ConflictError, DomainError, NotAllowedError
+from common.models import User
+from common.roles import Role, has_role
+from common.services import audit_record
+from participants.models import Participant
+from trial.models import Trial
+from workshops.models import (
+    BOOKING_TRANSITIONS,
+    Booking,
+    BookingStatus,
+    Cycle,
+    Session,
+)
+from workshops.rules import (
+    check_participant,
+    check_sessions,
+    check_space,
+    parts_needed,
+    session_name,
+)
+
+MAX_RUN = 26  # two years of five-weekly cycles
+
+
+def transition(booking: Booking, to_status: str) -> None:
+    """Move a booking to a new status if the transition table allows it."""
+    if to_status not in BOOKING_TRANSITIONS[booking.status]:
+        raise ConflictError(
+            f"{booking.participant.pseudonym}'s place in {session_name(booking.session)} is "
+            f"{booking.get_status_display().lower()}: it cannot become "
+            f"{BookingStatus(to_status).label.lower()}."
+        )
+    booking.status = to_status
+
+
+@dataclass(frozen=True)
+class CyclePlan:
+    """What a counsellor fills in for a cycle; None takes the trial's default."""
+
+    part_1_starts_at: datetime.datetime
+    venue: str
+    leads: list[User]
+    gap_days: int | None = None
+    hours: Decimal | None = None
+    capacity: int | None = None
+
+
+def _check_plan(trial: Trial, plan: CyclePlan, by: User) -> tuple[int, Decimal, int]:
+    if by.provider is None:
+        raise NotAllowedError(
+            "Your account belongs to no workshop provider: ask a trial manager to set it."
+        )
+    if timezone.is_naive(plan.part_1_starts_at):
+        raise DomainError("Give the start time with its time zone.", field="part_1_starts_at")
+    gap = trial.workshop_gap_days if plan.gap_days is None else plan.gap_days
+    if not trial.workshop_gap_min_days <= gap <= trial.workshop_gap_max_days:
+        raise DomainError(
+            f"Part 2 must be {trial.workshop_gap_min_days} to {trial.workshop_gap_max_days} days "
+            f"after part 1 in trial {trial.code} (usually {trial.workshop_gap_days}).",
+            field="gap_days",
+        )
+    hours = trial.session_hours if plan.hours is None else plan.hours
+    if not Decimal("0.5") <= hours <= 12:
+        raise DomainError("A session lasts between half an hour and 12 hours.", field="hours")
+    capacity = trial.session_capacity if plan.capacity is None else plan.capacity
+    if not 1 <= capacity <= 50:
+        raise DomainError("A session has between 1 and 50 places.", field="capacity")
+    if not plan.venue.strip():
+        raise DomainError("Give the venue.", field="venue")
+    if not plan.leads:
+        raise DomainError("Name at least one lead counsellor.", field="leads")
+    for lead in plan.leads:
+        if not has_role(lead, Role.COUNSELLOR):
+            raise DomainError(f"{lead.get_full_name()} is not a counsellor.", field="leads")
+    return gap, hours, capacity
+
+
+def _create_cycle(trial: Trial, plan: CyclePlan, by: User) -> Cycle:
+    gap, hours, capacity = _check_plan(trial, plan, by)
+    assert by.provider is not None  # _check_plan refuses a counsellor without a provider
+    number = (Cycle.objects.filter(trial=trial).aggregate(n=Max("number"))["n"] or 0) + 1
+    cycle = Cycle.objects.create(trial=trial, provider=by.provider, number=number, created_by=by)
+    # Local wall-clock arithmetic: part 2 keeps part 1's time of day across a clock change.
+    part_1 = timezone.localtime(plan.part_1_starts_at)
+    length = datetime.timedelta(hours=float(hours))
+    for part, starts in ((1, part_1), (2, part_1 + datetime.timedelta(days=gap))):
+        session = Session.objects.create(
+            cycle=cycle,
+            part=part,
+            starts_at=starts,
+            ends_at=starts + length,
+            venue=plan.venue.strip(),
+            capacity=capacity,
+        )
+        session.leads.set(plan.leads)
+    return cycle
+
+
+def cycle_create(*, trial: Trial, plan: CyclePlan, by: User) -> Cycle:
+    """Create one cycle: part 1 and part 2 a gap apart inside the trial's window."""
+    with transaction.atomic():
+        locked = Trial.objects.select_for_update().get(pk=trial.pk)  # numbers cycles one at a time
+        cycle = _create_cycle(locked, plan, by)
+        audit_record(
+            actor=by, action="cycle.create", obj=cycle, trial=trial.code, number=cycle.number
+        )
+    return cycle
+
+
+def cycle_run_create(
+    *, trial: Trial, plan: CyclePlan, count: int, interval_days: int | None = None, by: User
+) -> list[Cycle]:
+    """Create a run of cycles starting every interval (default the trial's) in one step."""
+    interval = trial.cycle_interval_days if interval_days is None else interval_days
+    if not 1 <= count <= MAX_RUN:
+        raise DomainError(f"Create between 1 and {MAX_RUN} cycles at once.", field="count")
+    if not 7 <= interval <= 180:
+        raise DomainError("Cycles start between 7 and 180 days apart.", field="interval_days")
+    if timezone.is_naive(plan.part_1_starts_at):
+        raise DomainError("Give the start time with its time zone.", field="part_1_starts_at")
+    first = timezone.localtime(plan.part_1_starts_at)
+    with transaction.atomic():
+        locked = Trial.objects.select_for_update().get(pk=trial.pk)
+        cycles = []
+        for index in range(count):
+            starts = first + datetime.timedelta(days=index * interval)
+            step = CyclePlan(
+                part_1_starts_at=starts,
+                venue=plan.venue,
+                leads=plan.leads,
+                gap_days=plan.gap_days,
+                hours=plan.hours,
+                capacity=plan.capacity,
+            )
+            cycles.append(_create_cycle(locked, step, by))
+        audit_record(
+            actor=by,
+            action="cycle.create_run",
+            obj=cycles[0],
+            trial=trial.code,
+            numbers=[c.number for c in cycles],
+            interval_days=interval,
+        )
+    return cycles
+
+
+def _sessions_for(cycle: Cycle, parts: tuple[int, ...], *, lock: bool) -> list[Session]:
+    sessions = Session.objects.filter(cycle=cycle, part__in=parts).select_related("cycle")
+    if lock:
+        sessions = sessions.select_for_update(of=("self",))
+    return list(sessions.order_by("part"))
+
+
+def _lock_participant(participant: Participant) -> Participant:
+    return (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("trial", "allocation__arm")
+        .get(pk=participant.pk)
+    )
+
+
+def _book(
+    man: Participant,
+    cycle: Cycle,
+    parts: tuple[int, ...] | None,
+    by: User | None,
+    at: datetime.datetime,
+) -> list[Booking]:
+    """Check and take places (the man's row is locked by the caller)."""
+    check_participant(man, at)
+    needed = parts_needed(man) if parts is None else parts
+    if not needed:
+        raise ConflictError(f"{man.pseudonym} has attended both workshops already.")
+    if cycle.trial_id != man.trial_id:
+        raise DomainError(f"Cycle {cycle.number} belongs to another trial.", field="cycle")
+    sessions = _sessions_for(cycle, needed, lock=True)
+    trial = man.trial
+    check_sessions(
+        man,
+        sessions,
+        gap_min=trial.workshop_gap_min_days,
+        gap_max=trial.workshop_gap_max_days,
+        at=at,
+    )
+    for session in sessions:
+        check_space(session)
+    bookings = [
+        Booking.objects.create(participant=man, session=s, part=s.part, booked_at=at, booked_by=by)
+        for s in sessions
+    ]
+    # The flag asked for exactly this: a new place answers it.
+    Booking.objects.filter(participant=man, needs_rebooking=True).update(needs_rebooking=False)
+    return bookings
+
+
+def booking_create(
+    *,
+    participant: Participant,
+    cycle: Cycle,
+    by: User | None,
+    parts: tuple[int, ...] | None = None,
+    at: datetime.datetime | None = None,
+) -> list[Booking]:
+    """Book a man into the parts he still needs (or the given parts) of a cycle."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        man = _lock_participant(participant)
+        bookings = _book(man, cycle, parts, by, at)
+        audit_record(
+            actor=by,
+            action="booking.create",
+            obj=man,
+            participant=man.pseudonym,
+            cycle=cycle.number,
+            parts=[b.part for b in bookings],
+        )
+    return bookings
+
+
+def booking_propose(
+    *, participant: Participant, at: datetime.datetime | None = None
+) -> Cycle | None:
+    """Return the earliest cycle with space he can be booked into before his deadline."""
+    at = at or timezone.now()
+    man = Participant.objects.select_related("trial", "allocation__arm").get(pk=participant.pk)
+    try:
+        check_participant(man, at)
+    except DomainError:
+        return None
+    needed = parts_needed(man)
+    if not needed:
+        return None
+    candidates = (
+        Cycle.objects.filter(
+            trial=man.trial,
+            sessions__part=needed[0],
+            sessions__ends_at__gt=at,
+            sessions__cancelled_at__isnull=True,
+        )
+        .order_by("sessions__starts_at")
+        .distinct()
+    )
+    if man.workshop_deadline is not None:
+        candidates = candidates.filter(sessions__starts_at__date__lte=man.workshop_deadline)
+    trial = man.trial
+    for cycle in candidates[:60]:
+        sessions = _sessions_for(cycle, needed, lock=False)
+        try:
+            check_sessions(
+                man,
+                sessions,
+                gap_min=trial.workshop_gap_min_days,
+                gap_max=trial.workshop_gap_max_days,
+                at=at,
+            )
+            for session in sessions:
+                check_space(session)
+        except DomainError:
+            continue
+        return cycle
+    return None
+
+
+@dataclass
+class CancelResult:
+    moved: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+
+
+def session_cancel(
+    *,
+    session: Session,
+    reason: str,
+    by: User,
+    move_to: Cycle | None = None,
+    at: datetime.datetime | None = None,
+) -> CancelResult:
+    """Cancel a session; its men are moved to another cycle where they fit, else flagged."""
+    at = at or timezone.now()
+    if not reason.strip():
+        raise DomainError("Give the reason for the cancellation.", field="reason")
+    result = CancelResult()
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().select_related("cycle").get(pk=session.pk)
+        if locked.is_cancelled:
+            raise ConflictError(f"{session_name(locked)} is already cancelled.")
+        if locked.starts_at <= at:
+            raise NotAllowedError(f"{session_name(locked)} has already started: record attendance.")
+        if move_to is not None and move_to.pk == locked.cycle_id:
+            raise DomainError("Choose another cycle to move the men to.", field="move_to")
+        locked.cancelled_at, locked.cancel_reason, locked.cancelled_by = at, reason.strip(), by
+        locked.save(update_fields=["cancelled_at", "cancel_reason", "cancelled_by"])
+        affected = Booking.objects.filter(session=locked, status=BookingStatus.BOOKED)
+        for booking in affected.select_related("participant", "session__cycle"):
+            man = _lock_participant(booking.participant)
+            old = [booking]
+            if locked.part == 1:  # without part 1 his part 2 of this cycle cannot happen
+                old += list(
+                    Booking.objects.filter(
+                        participant=man,
+                        session__cycle=locked.cycle,
+                        part=2,
+                        status=BookingStatus.BOOKED,
+                    ).select_related("session__cycle", "participant")
+                )
+            for row in old:
+                transition(row, BookingStatus.CANCELLED)
+                row.needs_rebooking = True
+                row.status_note = f"Session cancelled: {reason.strip()}"[:200]
+                row.save(update_fields=["status", "needs_rebooking", "status_note"])
+            if move_to is not None and _move(man, old, move_to, by, at):
+                result.moved.append(man.pseudonym)
+            else:
+                result.flagged.append(man.pseudonym)
+        audit_record(
+            actor=by,
+            action="session.cancel",
+            obj=locked,
+            cycle=locked.cycle.number,
+            part=locked.part,
+            moved=result.moved,
+            flagged=result.flagged,
+        )
+    return result
+
+
+def _move(
+    man: Participant, old: list[Booking], cycle: Cycle, by: User, at: datetime.datetime
+) -> bool:
+    """Try to book him into the cycle; on success the cancelled places point to the new ones."""
+    try:
+        with transaction.atomic():  # a savepoint: a refusal leaves him flagged, nothing else
+            new = {b.part: b for b in _book(man, cycle, None, by, at)}
+            for row in old:
+                if row.part in new:
+                    transition(row, BookingStatus.MOVED)
+                    row.moved_to = new[row.part]
+                    row.needs_rebooking = False
+                    row.save(update_fields=["status", "moved_to", "needs_rebooking"])
+    except DomainError:
+        return False
+    return True
