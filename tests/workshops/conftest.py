@@ -33,6 +33,7 @@ from trial.models import Trial
 from trial.services import ArmSpec, trial_create, trial_transition
 from workshops.models import Cycle, Session
 from workshops.scheduling import CyclePlan, cycle_create
+from workshops.selectors import scheduling_queue
 
 LONDON = ZoneInfo("Europe/London")
 TODAY = timezone.localdate()
@@ -181,3 +182,8 @@ def make_cycle(trial: Trial, counsellor: User) -> Callable[..., Cycle]:
 
 def part(cycle: Cycle, number: int) -> Session:
     return cycle.sessions.get(part=number)
+
+
+def queue_flags(user: User) -> dict[int, bool]:
+    """Return {participant id: flagged for rebooking} for the men in the scheduling queue."""
+    return {row.pk: row.flagged for row in scheduling_queue(user=user)}  # type: ignore[attr-defined]
