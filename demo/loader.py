@@ -9,6 +9,7 @@ from demo.outcomes import demo_outcomes_load
 from demo.participants import demo_participants_load
 from demo.people import DemoLogin, demo_organisations_load, demo_users_load
 from demo.trial import demo_chain_verify, demo_trial_load
+from demo.workshops import demo_workshops_load
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,13 @@ def demo_load() -> DemoResult:
     cases = demo_participants_load(trial=trial, areas=areas, manager=manager)
     demo_chain_verify(trial=trial, manager=manager)  # after enrolment, so it covers every row
     follow_up = demo_outcomes_load(trial=trial, manager=manager)
+    workshops = demo_workshops_load(trial=trial, manager=manager)
     summary = (
         f"Demo loaded: trial {trial.code} ({trial.get_status_display()}), "
         f"{len(areas)} police areas, provider {provider.name}, "
         f"{cases.screened} cases screened ({cases.randomised} randomised), "
-        f"{follow_up.records} re-offence records ({follow_up.snapshots} snapshots frozen)."
+        f"{follow_up.records} re-offence records ({follow_up.snapshots} snapshots frozen), "
+        f"{workshops.cycles} workshop cycles ({workshops.booked} men booked, "
+        f"{workshops.breaches} breaches). Counsellor's calendar feed: {workshops.feed_path}"
     )
     return DemoResult(summary=summary, logins=logins)

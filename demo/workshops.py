@@ -1,0 +1,174 @@
+"""The demo's workshops: five-weekly cycles, bookings, attendance, breaches and feedback.
+
+Everything goes through the real services with the clock set to when it happened, so the story
+obeys the same rules as live use. It works on whatever workshop-arm men are enrolled: about 83%
+attend both workshops, some one, a few none; breaches get officers' decisions; completers answer
+the questionnaire (about 82% and 91% agreeing on the two headline statements).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db.models import Min
+from django.utils import timezone
+
+from common.exceptions import DomainError
+from common.models import User
+from common.roles import Role
+from participants.models import CaseStatus, Participant
+from trial.models import Trial
+from workshops.attendance import attendance_record, breach_decide
+from workshops.feedback import ITEMS, feedback_record
+from workshops.ics import calendar_token_create
+from workshops.models import Booking, BookingStatus, Breach, Cycle
+from workshops.scheduling import CyclePlan, booking_create, booking_propose, cycle_create
+
+SEED = 20160301
+VENUES = ["Hampton Trust, Eastleigh", "Hampton Trust, Portsmouth"]
+FUTURE_CYCLES = 3
+RECORD_AFTER = datetime.timedelta(days=3)
+OPEN_BREACHES = datetime.timedelta(days=100)  # younger breaches await the officer's decision
+# Chance of agreeing with each statement (the CARA interim report's 82% and 91%).
+AGREE = {"attitude_to_partner": 0.82, "relationship_issues": 0.91}
+
+
+@dataclass(frozen=True)
+class DemoWorkshops:
+    cycles: int
+    booked: int
+    breaches: int
+    feed_path: str
+
+
+def _cycles(trial: Trial, counsellor: User, first_day: datetime.date) -> None:
+    """Create cycles every interval from the first caution to a few cycles ahead."""
+    today = timezone.localdate()
+    interval = datetime.timedelta(days=trial.cycle_interval_days)
+    # Anchored so that the latest part 1 was two days ago: its register awaits attendance.
+    day = today - datetime.timedelta(days=2)
+    while day - interval >= first_day:
+        day -= interval
+    end = today + FUTURE_CYCLES * interval
+    number = 0
+    while day <= end:
+        starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
+        plan = CyclePlan(part_1_starts_at=starts, venue=VENUES[number % 2], leads=[counsellor])
+        cycle_create(trial=trial, plan=plan, by=counsellor)
+        day += datetime.timedelta(days=trial.cycle_interval_days)
+        number += 1
+
+
+def _officer_of(man: Participant, manager: User) -> User:
+    officer = (
+        User.objects.filter(police_area=man.police_area, groups__name=Role.OFFICER.value)
+        .order_by("pk")
+        .first()
+    )
+    return officer or manager
+
+
+def _book(man: Participant, counsellor: User, at: datetime.datetime) -> bool:
+    cycle = booking_propose(participant=man, at=at)
+    if cycle is None:
+        return False
+    try:
+        booking_create(participant=man, cycle=cycle, by=counsellor, at=at)
+    except DomainError:
+        return False
+    return True
+
+
+def _attend(
+    man: Participant, counsellor: User, manager: User, rng: random.Random, now: datetime.datetime
+) -> None:
+    """Record what happened at each past session of his live places, and what followed."""
+    roll = rng.random()
+    for booking in (
+        Booking.objects.filter(participant=man, status=BookingStatus.BOOKED)
+        .select_related("session")
+        .order_by("session__starts_at")
+    ):
+        session = booking.session
+        if session.starts_at > now - RECORD_AFTER:
+            return  # the latest sessions still await their registers
+        missed = (booking.part == 1 and roll > 0.95) or (booking.part == 2 and 0.86 < roll <= 0.95)
+        excused = booking.part == 1 and 0.83 < roll <= 0.86
+        attendance_record(
+            booking=booking,
+            attendance="did_not_attend" if missed or excused else "attended",
+            reason="Hospital appointment, letter seen" if excused else "",
+            reason_accepted=excused,
+            by=counsellor,
+            at=session.ends_at,
+        )
+        if excused:  # rebooked into the next cycle that fits; he then attends
+            _book(man, counsellor, session.ends_at + datetime.timedelta(days=1))
+            _attend_all(man, counsellor, now)
+            return
+        if missed:
+            breach = Breach.objects.get(booking=booking)
+            decided = session.ends_at + datetime.timedelta(days=3)
+            outcome = rng.choice(["prosecution", "prosecution", "rebooked", "no_further_action"])
+            if decided > now - OPEN_BREACHES:
+                return  # recent ones still await the officer, for the demo dashboards
+            breach_decide(
+                breach=breach, outcome=outcome, note="", by=_officer_of(man, manager), at=decided
+            )
+            if outcome == "rebooked" and _book(man, counsellor, decided):
+                _attend_all(man, counsellor, now)
+            return
+
+
+def _attend_all(man: Participant, counsellor: User, now: datetime.datetime) -> None:
+    for booking in Booking.objects.filter(
+        participant=man, status=BookingStatus.BOOKED, session__starts_at__lte=now - RECORD_AFTER
+    ).select_related("session"):
+        attendance_record(
+            booking=booking, attendance="attended", by=counsellor, at=booking.session.ends_at
+        )
+
+
+def _feedback(man: Participant, counsellor: User, rng: random.Random) -> None:
+    answers = {
+        item.code: rng.choice([4, 5])
+        if rng.random() < AGREE.get(item.code, 0.85)
+        else rng.choice([1, 2, 3, 3])
+        for item in ITEMS
+    }
+    feedback_record(participant=man, answers=answers, comments="", by=counsellor)
+
+
+def demo_workshops_load(*, trial: Trial, manager: User) -> DemoWorkshops:
+    """Load the demo's workshops once (a second load only renews the counsellor's feed)."""
+    counsellor = User.objects.get(username="counsellor")
+    token = calendar_token_create(user=counsellor)
+    feed_path = f"/counsellor/calendar/feed/{token}.ics"
+    men = Participant.objects.filter(
+        trial=trial, status=CaseStatus.ENROLLED, allocation__arm__is_intervention=True
+    ).order_by("caution_given_on", "number")
+    if not Cycle.objects.filter(trial=trial).exists():
+        first = men.aggregate(first=Min("caution_given_on"))["first"] or timezone.localdate()
+        _cycles(trial, counsellor, first)
+        rng = random.Random(SEED)  # noqa: S311 (synthetic data, not security)
+        now = timezone.now()
+        for man in men:
+            assert man.caution_given_on is not None  # enrolled (constraint)
+            booked_at = timezone.make_aware(
+                datetime.datetime.combine(man.caution_given_on, datetime.time(15))
+            )
+            if _book(man, counsellor, booked_at):
+                _attend(man, counsellor, manager, rng, now)
+                attended = Booking.objects.filter(
+                    participant=man, part=2, status=BookingStatus.ATTENDED
+                )
+                if attended.exists():
+                    _feedback(man, counsellor, rng)
+    return DemoWorkshops(
+        cycles=Cycle.objects.filter(trial=trial).count(),
+        booked=men.filter(workshop_bookings__isnull=False).distinct().count(),
+        breaches=Breach.objects.filter(participant__trial=trial).count(),
+        feed_path=feed_path,
+    )
