@@ -35,7 +35,6 @@ MakeCycle = Callable[..., Cycle]
 WEEK = datetime.timedelta(days=7)
 
 
-@pytest.mark.smoke
 def test_a_cycle_is_two_five_hour_sessions_28_days_apart_at_the_same_local_time(
     make_cycle: MakeCycle,
 ) -> None:
