@@ -14,7 +14,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from common.identifiers import make_pnc
@@ -108,18 +107,7 @@ def enrol_in_arm(trial: Trial, officer: User, intervention: bool, **kwargs: str)
 
 
 @pytest.fixture
-def roles(db: None) -> None:
-    """Make sure the role groups exist: a transactional test elsewhere may have flushed them."""
-    for role in Role:
-        group, _ = Group.objects.get_or_create(name=role.value)
-        codename = role.page_permission.split(".", 1)[1]
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label="common", codename=codename)
-        )
-
-
-@pytest.fixture
-def area(roles: None) -> PoliceArea:
+def area(db: None) -> PoliceArea:
     return PoliceArea.objects.create(code="southampton", name="Southampton", force="Hampshire")
 
 
@@ -151,7 +139,7 @@ def other_officer(other_area: PoliceArea) -> User:
 
 
 @pytest.fixture
-def counsellor(roles: None) -> User:
+def counsellor(db: None) -> User:
     return make_user(
         Role.COUNSELLOR, provider=ProviderFactory(), first_name="Colin", email="colin@trust.example"
     )
