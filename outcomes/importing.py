@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,18 +56,18 @@ def quarantine(run: ImportRun, *, path: Path | None = None, content: bytes | Non
     return str(target)
 
 
-def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def csv_rows(path: Path, columns: Sequence[str] = COLUMNS) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) from a UTF-8 CSV, with or without BOM, comma or semicolon."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             first = handle.readline()
             delimiter = ";" if first.count(";") > first.count(",") else ","
             header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter), [])]
-            missing = [c for c in COLUMNS if c not in header]
+            missing = [c for c in columns if c not in header]
             if missing:
                 raise FileRejectedError(
                     f"The header lacks the column(s) {', '.join(missing)}. "
-                    f"The first line must name: {','.join(COLUMNS)}."
+                    f"The first line must name: {','.join(columns)}."
                 )
             reader = csv.reader(handle, delimiter=delimiter)
             for values in reader:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from common.crypto import EncryptedTextField
+from participants.models import DashRisk
 
 
 class HarmIndexVersion(models.Model):
@@ -84,6 +85,7 @@ class SourceKind(models.TextChoices):
     HTTP = "http", "HTTP JSON endpoint"
     UPLOAD = "upload", "Browser upload"
     MANUAL = "manual", "Manual entry"
+    HISTORY = "history", "History import"
 
 
 class RecordSource(models.Model):
@@ -181,6 +183,8 @@ class RecordStatus(models.TextChoices):
     CHARGE = "charge", "Charge"
     CAUTION = "caution", "Caution"
     CONVICTION = "conviction", "Conviction"
+    # Imported histories often carry no status; saying so beats guessing "arrest".
+    NOT_RECORDED = "not_recorded", "Not recorded"
 
 
 class ReoffenceRecord(models.Model):
@@ -270,3 +274,37 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.allocation_id} {self.window_months}m v{self.version}"
+
+
+class HistoricalBaseline(models.Model):
+    """Baseline facts of a participant of a trial imported from elsewhere (no screening here)."""
+
+    allocation = models.OneToOneField(
+        "trial.Allocation", on_delete=models.PROTECT, related_name="historical_baseline"
+    )
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    offence_type = models.CharField(max_length=60, blank=True)
+    dash_risk = models.CharField("DASH risk level", max_length=10, blank=True)
+    # Null: control arm, or not recorded by the trial that ran elsewhere.
+    workshops_attended = models.PositiveSmallIntegerField(null=True, blank=True)
+    import_run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["allocation"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(workshops_attended__isnull=True) | Q(workshops_attended__lte=2),
+                name="history_workshops_0_to_2",
+            ),
+            models.CheckConstraint(
+                condition=Q(age__isnull=True) | Q(age__gte=10, age__lte=120),
+                name="history_age_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(dash_risk__in=["", *DashRisk.values]),
+                name="history_dash_risk_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"baseline of {self.allocation_id}"

@@ -21,7 +21,8 @@ COLUMNS = (
 STATUS_ALIASES = {"complaint_of_crime": RecordStatus.COMPLAINT, "crime": RecordStatus.COMPLAINT}
 # Computed once: an enum's .values is rebuilt on every access, which shows at 100,000 rows.
 RELATIONSHIPS = frozenset(VictimRelationship.values)
-STATUSES = frozenset(RecordStatus.values)
+# A records system always knows a record's status: "not recorded" is for imported histories only.
+STATUSES = frozenset(RecordStatus.values) - {RecordStatus.NOT_RECORDED}
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def parse_row(
             RowError(
                 number,
                 "record_status",
-                f"'{status[:30]}' is not one of {', '.join(RecordStatus.values)}.",
+                f"'{status[:30]}' is not one of {', '.join(sorted(STATUSES))}.",
             )
         )
     if errors or offence_date is None:
