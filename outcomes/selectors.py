@@ -12,6 +12,7 @@ from common.exceptions import DomainError
 from outcomes.catalogue import harm_index_for
 from outcomes.models import (
     HarmIndexEntry,
+    HistoricalBaseline,
     ImportRun,
     OffenceCodeMapping,
     RecordSource,
@@ -169,3 +170,27 @@ def recent_runs(limit: int = 50) -> QuerySet[ImportRun]:
 
 def failed_run_count() -> int:
     return ImportRun.objects.filter(Q(status="failed") | Q(status="rejected")).count()
+
+
+@dataclass(frozen=True)
+class HistoricalBaselineRow:
+    """Baseline facts of a participant of a trial imported from elsewhere; None: not recorded."""
+
+    age: int | None
+    offence_type: str  # "" when not recorded
+    dash_risk: str  # standard, medium, high; "" when not recorded
+    workshops_attended: int | None  # 0-2; None for the control arm or when not recorded
+
+
+def historical_baseline(*, trial: Trial) -> dict[str, HistoricalBaselineRow]:
+    """Return the imported baseline facts of a trial's participants, keyed by trial ID.
+
+    Empty for a trial randomised here (its baseline comes from screening).
+    """
+    rows = HistoricalBaseline.objects.filter(allocation__trial=trial).values_list(
+        "allocation__participant_key", "age", "offence_type", "dash_risk", "workshops_attended"
+    )
+    return {
+        key: HistoricalBaselineRow(age, offence_type, dash_risk, workshops)
+        for key, age, offence_type, dash_risk, workshops in rows
+    }
