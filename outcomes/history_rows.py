@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from common.crypto import person_key
 from outcomes.models import RecordStatus, VictimRelationship
-from outcomes.rows import RELATIONSHIPS, STATUS_ALIASES, STATUSES, parse_date
+from outcomes.rows import RELATIONSHIPS, STATUS_ALIASES, STATUS_NAMES, STATUSES, parse_date
 from participants.models import DashRisk
 from trial.services import NAME_PATTERN
 
@@ -221,7 +221,7 @@ def parse_offence(
     status = token(row.text("record_status", required=False)) or RecordStatus.NOT_RECORDED
     status = STATUS_ALIASES.get(status, status)
     if status != RecordStatus.NOT_RECORDED and status not in STATUSES:
-        row.error("record_status", f"'{status[:30]}' is not one of {', '.join(sorted(STATUSES))}.")
+        row.error("record_status", f"'{status[:30]}' is not one of {STATUS_NAMES}.")
     if row.errors or offence_date is None:
         return None, row.errors
     parsed = HistoryOffence(

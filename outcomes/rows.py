@@ -23,6 +23,7 @@ STATUS_ALIASES = {"complaint_of_crime": RecordStatus.COMPLAINT, "crime": RecordS
 RELATIONSHIPS = frozenset(VictimRelationship.values)
 # A records system always knows a record's status: "not recorded" is for imported histories only.
 STATUSES = frozenset(RecordStatus.values) - {RecordStatus.NOT_RECORDED}
+STATUS_NAMES = ", ".join(s for s in RecordStatus.values if s in STATUSES)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def parse_row(
             RowError(
                 number,
                 "record_status",
-                f"'{status[:30]}' is not one of {', '.join(sorted(STATUSES))}.",
+                f"'{status[:30]}' is not one of {STATUS_NAMES}.",
             )
         )
     if errors or offence_date is None:

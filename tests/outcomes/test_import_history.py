@@ -316,6 +316,37 @@ def test_an_unknown_offence_code_is_flagged_never_scored_zero(tmp_path: Path) ->
     assert len(keys) == 11
 
 
+@pytest.mark.django_db
+def test_bare_trial_ids_no_strata_and_an_optional_record_status(tmp_path: Path) -> None:
+    participants = write(
+        tmp_path / "p.csv",
+        PARTICIPANT_COLUMNS,
+        [
+            ["0001", "", "2022-01-10", "Treatment", "2", "", "", ""],
+            ["0002", "", "2022-01-11", "Control", "", "", "", ""],
+        ],
+    )
+    columns = [*REOFFENCE_COLUMNS, "record_status"]
+    rows = [["0002", "2022-02-01", "105/01", "same_partner", "A", "Conviction"]]
+    reoffences = write(
+        tmp_path / "r.csv", columns, [*rows, ["0001", "2022-03-01", "105/01", "none", "B", ""]]
+    )
+    result = trial_history_import(
+        code="HIST", participants=participants, reoffences=reoffences, by=None, today=TODAY
+    )
+    assert result.trial.designs.get().strata_factors == {}
+    stored = dict(
+        ReoffenceRecord.objects.values_list("allocation__participant_key", "record_status")
+    )
+    assert stored == {"HIST-0002": "conviction", "HIST-0001": "not_recorded"}
+    bad = write(
+        tmp_path / "bad.csv", columns, [["0002", "2022-02-01", "105/01", "none", "C", "rumour"]]
+    )
+    with pytest.raises(HistoryRejectedError) as refused:
+        trial_history_import(code="HIST", participants=participants, reoffences=bad, by=None)
+    assert refused.value.errors[0].message.startswith("'rumour' is not one of arrest, complaint")
+
+
 def cara_like_files(tmp_path: Path) -> tuple[Path, Path]:
     """293 men (154 workshops, 139 control) whose 12-month CCHI totals are 1,299 and 1,616."""
     catalogue = HarmIndexVersion.objects.get(is_current=True)
