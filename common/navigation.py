@@ -35,6 +35,7 @@ MENUS: dict[Role, list[tuple[str, str]]] = {
         ("Balance", "trial:balance_index"),
         ("Cases", "participants:case_list"),
         ("Follow-up data", "outcomes:dashboard"),
+        ("Reports", "reports:dashboard"),
         ("Admin", "admin:index"),
     ],
     Role.DATA_MANAGER: [("Follow-up data", "outcomes:dashboard")],

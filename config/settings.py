@@ -261,3 +261,9 @@ CELERY_BEAT_SCHEDULE["outcomes-followup-daily"] = {
     "task": "outcomes.followup_daily",
     "schedule": crontab(hour=2, minute=30),  # after the records system's nightly extract
 }
+# Reports: an interim report for each window a follow-up wave added snapshots to (built from the
+# waves of previous days, so a wave still running cannot change a report's data).
+CELERY_BEAT_SCHEDULE["reports-auto-interim"] = {
+    "task": "reports.auto_interim",
+    "schedule": crontab(hour=6, minute=0),
+}

@@ -1,15 +1,110 @@
-"""Reports: pages of the researcher."""
+"""Reports: the researcher's pages (trial managers too): reports, progress, downloads."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import io
+import zipfile
 
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from common.exceptions import DomainError
 from common.permissions import role_required
 from common.roles import Role
+from reports.analysis.export import data_dictionary_csv
+from reports.forms import ReportRequestForm
+from reports.models import ReportRun, RunStatus
+from reports.selectors import reportable_trials, run_get, runs_visible_to, trial_summaries
+from reports.services import report_request
+
+REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER)
 
 
-@role_required(Role.RESEARCHER)
+def _dashboard(request: HttpRequest, form: ReportRequestForm, status: int = 200) -> HttpResponse:
+    context = {
+        "summaries": trial_summaries(request.user),
+        "runs": runs_visible_to(request.user)[:50],
+        "form": form,
+    }
+    return render(request, "reports/dashboard.html", context, status=status)
+
+
+@role_required(*REPORT_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Show the researcher's dashboard."""
-    return render(request, "reports/dashboard.html", {})
+    """Show recruitment, follow-up, the reports and the request form."""
+    return _dashboard(request, ReportRequestForm(trials=reportable_trials(request.user)))
+
+
+@require_POST
+@role_required(*REPORT_ROLES)
+def request_report(request: HttpRequest) -> HttpResponse:
+    """Ask for a report and go to its progress page; a bad request says why on the form."""
+    form = ReportRequestForm(request.POST, trials=reportable_trials(request.user))
+    if not form.is_valid():
+        return _dashboard(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        run = report_request(
+            trial=data["trial"],
+            window_months=data["window_months"],
+            data_cut=data["data_cut"],
+            report_type=data["report_type"],
+            blinded=data["blinded"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _dashboard(request, form, status=400)
+    return redirect("reports:run", pk=run.pk)
+
+
+@role_required(*REPORT_ROLES)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one report: its metadata, its progress while built, then the downloads."""
+    return render(request, "reports/run.html", {"run": run_get(user=request.user, pk=pk)})
+
+
+@role_required(*REPORT_ROLES)
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return the progress fragment htmx polls until the run is finished."""
+    return render(request, "reports/_progress.html", {"run": run_get(user=request.user, pk=pk)})
+
+
+def _done(run: ReportRun) -> ReportRun:
+    if run.status != RunStatus.DONE:
+        raise Http404("This report is not ready.")
+    return run
+
+
+@role_required(*REPORT_ROLES)
+def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the report's PDF (never from a public media URL)."""
+    run = _done(run_get(user=request.user, pk=pk))
+    with run.pdf.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_name(run.pdf.name)}"'
+    return response
+
+
+def _name(path: str | None) -> str:
+    return (path or "").rsplit("/", 1)[-1]
+
+
+@role_required(*REPORT_ROLES)
+def run_dataset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the report's pseudonymised dataset and its data dictionary as one zip."""
+    run = _done(run_get(user=request.user, pk=pk))
+    if run.blinded:
+        # The dataset names the arms: it would unblind the committee the report was blinded for.
+        raise Http404("A blinded report has no dataset download.")
+    with run.dataset_csv.open("rb") as handle:
+        dataset = handle.read()
+    buffer = io.BytesIO()
+    stem = _name(run.dataset_csv.name).removesuffix(".csv")
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{stem}/dataset.csv", dataset)
+        archive.writestr(f"{stem}/data_dictionary.csv", data_dictionary_csv())
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-dataset.zip"'
+    return response

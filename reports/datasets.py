@@ -1,0 +1,307 @@
+"""Build the analysis dataset of a (trial, window, data cut) from frozen snapshots and baselines.
+
+Every value comes from a read that is fixed once the cut has passed: snapshots frozen on or before
+the cut, cases screened on or before it, withdrawals dated on or before it. Trial IDs only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from common.exceptions import DomainError
+from outcomes.selectors import SnapshotRow, snapshots_at_cut
+from participants.models import CaseStatus, DashRisk, OffenceType
+from participants.selectors import pseudonymised_rows
+from reports.analysis.dataset import (
+    AnalysisDataset,
+    ArmInfo,
+    FeedbackAnswer,
+    ParticipantRow,
+    RandomisationScheme,
+    Screening,
+    TrialMeta,
+)
+from trial.models import Arm, DesignVersion, PostRandomisationEvent, PostRandomisationKind, Trial
+
+# Labels of the eligibility criteria codes (participants/eligibility/rules.py) for the CONSORT box.
+CRITERION_LABELS = {
+    "sex": "Not male",
+    "age": "Under the minimum age",
+    "relationship": "Victim not a current or former partner",
+    "offence_type": "Offence not eligible",
+    "admission": "Offence not admitted",
+    "first_domestic_offence": "Not a first domestic-abuse offence",
+    "recent_violence": "Violence conviction or caution in the last 2 years",
+    "dash_risk": "DASH risk high",
+    "bail_or_order": "On bail, court order or community sentence",
+    "interpreter": "Interpreter needed",
+    "appropriate_adult": "Appropriate Adult needed",
+    "caution_offered": "No conditional caution offered",
+    "victim_contacted": "Victim not contacted",
+    "victim_risk": "Victim raised a specific risk",
+    "victim_consent": "Victim declined consent",
+}
+DECLINED = "Victim declined consent"
+NOT_RANDOMISED_YET = "Awaiting consent or enrolment at the data cut"
+FOLLOW_UP_OPEN = "Randomised; follow-up window not closed or frozen at the data cut"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A participant's baseline facts, pseudonymised."""
+
+    age: int | None
+    offence_type: str
+    dash_risk: str
+    workshops_attended: int | None = None  # imported trials only; live ones ask workshops
+    withdrawn_on: datetime.date | None = None
+
+
+def request_check(
+    *, trial: Trial, window_months: int, data_cut: datetime.date, today: datetime.date | None = None
+) -> None:
+    """Refuse a data cut in the future or a window the trial does not have."""
+    today = today or timezone.localdate()
+    if data_cut > today:
+        raise DomainError(
+            f"The data cut {data_cut:%d/%m/%Y} is in the future: choose today or an earlier day.",
+            field="data_cut",
+            code="future_cut",
+        )
+    windows = [int(m) for m in trial.follow_up_months]
+    if window_months not in windows:
+        offered = ", ".join(f"{m} months" for m in windows) or "none"
+        raise DomainError(
+            f"Trial {trial.code} has no {window_months}-month follow-up window "
+            f"(its windows: {offered}).",
+            field="window_months",
+            code="unknown_window",
+        )
+
+
+def analysis_dataset(
+    *, trial: Trial, window_months: int, data_cut: datetime.date, today: datetime.date | None = None
+) -> AnalysisDataset:
+    """Return the pseudonymised analysis dataset of a trial's window at a data cut, or refuse."""
+    request_check(trial=trial, window_months=window_months, data_cut=data_cut, today=today)
+    snapshots = snapshots_at_cut(trial=trial, window_months=window_months, data_cut=data_cut)
+    if not snapshots:
+        raise DomainError(
+            f"No participant's {window_months}-month window had closed and been frozen by "
+            f"{data_cut:%d/%m/%Y}: there is nothing to analyse at this cut.",
+            field="data_cut",
+            code="nothing_frozen",
+        )
+    arms = _arms(trial)
+    intervention = {a.code for a in arms if a.is_intervention}
+    present = Counter(s.arm for s in snapshots)
+    for arm in arms:
+        if not present[arm.code]:
+            raise DomainError(
+                f"The arm '{arm.name}' has nobody whose {window_months}-month window was frozen "
+                f"by {data_cut:%d/%m/%Y}: effects cannot be compared with one arm empty.",
+                field="data_cut",
+                code="empty_arm",
+            )
+    if trial.allocations_imported:
+        baseline = _historical_baseline(trial)
+        screening = None  # screening happened elsewhere: "not recorded", never zero
+        compliance: dict[str, int] = {}
+        feedback: tuple[FeedbackAnswer, ...] = ()
+    else:
+        cases = _cases(trial)
+        baseline = _live_baseline(cases)
+        screening = _screening(cases=cases, data_cut=data_cut, analysed=len(snapshots))
+        compliance = _compliance(trial) if intervention else {}
+        feedback = _feedback(trial, data_cut) if intervention else ()
+    withdrawn = _withdrawn_events(trial, data_cut)
+    rows = tuple(
+        _row(
+            snap,
+            baseline.get(snap.participant_key),
+            compliance=compliance,
+            intervention=snap.arm in intervention,
+            withdrawn=snap.participant_key in withdrawn,
+            data_cut=data_cut,
+            imported=trial.allocations_imported,
+        )
+        for snap in snapshots
+    )
+    meta = TrialMeta(
+        code=trial.code,
+        title=trial.title,
+        arms=arms,
+        window_months=window_months,
+        data_cut=data_cut,
+        cchi_version=", ".join(sorted({s.harm_index for s in snapshots})),
+        randomisation=_scheme(trial),
+        screening=screening,
+        feedback=feedback,
+    )
+    return AnalysisDataset(meta=meta, rows=rows)
+
+
+def _arms(trial: Trial) -> tuple[ArmInfo, ...]:
+    return tuple(
+        ArmInfo(code=a.code, name=a.name, is_intervention=a.is_intervention)
+        for a in Arm.objects.filter(trial=trial).order_by("order", "id")
+    )
+
+
+def _scheme(trial: Trial) -> RandomisationScheme:
+    """Return the design in force last (the methods name its ratios, blocks and strata)."""
+    design = DesignVersion.objects.filter(trial=trial).order_by("-number").first()
+    if design is None:
+        return RandomisationScheme(ratios={}, block_sizes=[], strata_factors={})
+    return RandomisationScheme(
+        ratios=dict(design.arm_ratios),
+        block_sizes=list(design.block_sizes),
+        strata_factors={k: list(design.strata_factors[k]) for k in design.factor_names},
+    )
+
+
+def _label(choices: Any, value: str | None) -> str:
+    """Return a choice's label for a code, or the value itself when it is not a known code."""
+    if not value:
+        return "not recorded"
+    return str(choices(value).label) if value in choices.values else str(value)
+
+
+def _cases(trial: Trial) -> list[dict[str, Any]]:
+    return list(pseudonymised_rows(trial=trial))
+
+
+def _live_baseline(cases: list[dict[str, Any]]) -> dict[str, Baseline]:
+    return {
+        c["pseudonym"]: Baseline(
+            age=c["age_at_randomisation"],
+            offence_type=_label(OffenceType, c["offence_type"]),
+            dash_risk=_label(DashRisk, c["dash_risk"]),
+            withdrawn_on=c["consent__withdrawn_on"],
+        )
+        for c in cases
+        if c["status"] == CaseStatus.ENROLLED
+    }
+
+
+def _historical_baseline(trial: Trial) -> dict[str, Baseline]:
+    """Return the baseline of a trial randomised elsewhere, as imported with its allocations."""
+    # Only imported trials have a historical baseline; it lives with the follow-up import.
+    from outcomes.selectors import historical_baseline  # type: ignore[attr-defined,unused-ignore]
+
+    found: dict[str, Baseline] = {}
+    for key, row in historical_baseline(trial=trial).items():
+        attended = row.workshops_attended
+        found[key] = Baseline(
+            age=row.age,
+            offence_type=_label(OffenceType, row.offence_type),
+            dash_risk=_label(DashRisk, row.dash_risk),
+            workshops_attended=None if attended is None else int(attended),
+        )
+    return found
+
+
+def _screening(*, cases: list[dict[str, Any]], data_cut: datetime.date, analysed: int) -> Screening:
+    """Count the CONSORT enrolment box: every case screened by the cut, and why it is not analysed.
+
+    Each excluded case counts once, under its first failed criterion, so the reasons add up to
+    assessed minus analysed.
+    """
+    assessed = 0
+    reasons: Counter[str] = Counter()
+    randomised = 0
+    for case in cases:
+        if timezone.localtime(case["screened_at"]).date() > data_cut:
+            continue
+        assessed += 1
+        randomised_on = case["allocation__randomised_on"]
+        if randomised_on is not None and randomised_on <= data_cut:
+            randomised += 1
+        elif case["status"] == CaseStatus.INELIGIBLE:
+            failed = case["failed_criteria"] or [{"code": "unknown"}]
+            code = str(failed[0].get("code", "unknown"))
+            reasons[f"Ineligible: {CRITERION_LABELS.get(code, code)}"] += 1
+        elif case["status"] == CaseStatus.DECLINED:
+            reasons[DECLINED] += 1
+        else:
+            reasons[NOT_RANDOMISED_YET] += 1
+    if randomised > analysed:
+        reasons[FOLLOW_UP_OPEN] = randomised - analysed
+    return Screening(assessed=assessed, excluded_by_reason=dict(reasons))
+
+
+def _compliance(trial: Trial) -> dict[str, int]:
+    """Return workshops attended per trial ID of the intervention arm (live trials)."""
+    from workshops.selectors import compliance_for_trial  # type: ignore[attr-defined,unused-ignore]
+
+    return {str(k): int(v) for k, v in compliance_for_trial(trial).items()}
+
+
+def _feedback(trial: Trial, data_cut: datetime.date) -> tuple[FeedbackAnswer, ...]:
+    """Return every feedback answer recorded by the cut, by statement (live trials)."""
+    from workshops.feedback import ITEMS  # type: ignore[attr-defined,unused-ignore]
+    from workshops.models import FeedbackAnswer as Answer  # type: ignore[attr-defined,unused-ignore]
+
+    text = {item.code: item.text for item in ITEMS}
+    order = {item.code: i for i, item in enumerate(ITEMS)}
+    answers = Answer.objects.filter(
+        feedback__participant__trial=trial, feedback__recorded_at__date__lte=data_cut
+    ).values_list("item", "feedback__participant__number", "answer")
+    # Statements in the questionnaire's order, so the PDF lists them as the men saw them.
+    ordered = sorted(answers, key=lambda a: (order.get(a[0], len(order)), a[0], a[1]))
+    return tuple(FeedbackAnswer(question=text.get(i, i), score=int(s)) for i, _, s in ordered)
+
+
+def _withdrawn_events(trial: Trial, data_cut: datetime.date) -> set[str]:
+    """Return the trial IDs with a withdrawal recorded on the allocation, dated by the cut."""
+    return set(
+        PostRandomisationEvent.objects.filter(
+            allocation__trial=trial,
+            kind=PostRandomisationKind.WITHDRAWN,
+            occurred_on__lte=data_cut,
+        ).values_list("allocation__participant_key", flat=True)
+    )
+
+
+def _row(
+    snap: SnapshotRow,
+    base: Baseline | None,
+    *,
+    compliance: dict[str, int],
+    intervention: bool,
+    withdrawn: bool,
+    data_cut: datetime.date,
+    imported: bool,
+) -> ParticipantRow:
+    if base is None:
+        base = Baseline(age=None, offence_type="not recorded", dash_risk="not recorded")
+    if not intervention:
+        attended = None  # the control arm was never offered workshops
+    elif imported:
+        attended = base.workshops_attended
+    else:
+        attended = compliance.get(snap.participant_key, 0)
+    consent_withdrawn = base.withdrawn_on is not None and base.withdrawn_on <= data_cut
+    return ParticipantRow(
+        trial_id=snap.participant_key,
+        arm=snap.arm,
+        stratum=snap.stratum,
+        randomised_on=snap.randomised_on,
+        age=base.age,
+        offence_type=base.offence_type,
+        dash_risk=base.dash_risk,
+        workshops_attended=attended,
+        withdrawn=withdrawn or consent_withdrawn,
+        reoffended=snap.reoffended,
+        reoffended_same_partner=snap.same_partner,
+        reoffended_domestic=snap.domestic,
+        offences=snap.offences,
+        harm=float(snap.harm_days),
+        days_to_first=snap.days_to_first,
+        follow_up_days=snap.follow_up_days,
+    )

@@ -1,0 +1,49 @@
+"""The researcher's "request a report" form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout, Submit
+from django import forms
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.models import ReportType
+from trial.models import Trial
+
+
+class ReportRequestForm(forms.Form):
+    trial = forms.ModelChoiceField(queryset=Trial.objects.none(), empty_label=None)
+    window_months = forms.IntegerField(
+        label="Follow-up window (months)", min_value=1, max_value=240, initial=12
+    )
+    data_cut = forms.DateField(
+        label="Data cut",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Snapshots frozen on or before this day are analysed.",
+    )
+    report_type = forms.ChoiceField(
+        label="Report", choices=ReportType.choices, initial=ReportType.INTERIM
+    )
+    blinded = forms.BooleanField(
+        label="Blinded (arms labelled A and B, for a data monitoring committee)", required=False
+    )
+
+    def __init__(self, *args: Any, trials: QuerySet[Trial], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["trial"].queryset = trials  # type: ignore[attr-defined]
+        self.fields["data_cut"].initial = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("reports:request")
+        self.helper.layout = Layout(
+            Field("trial"),
+            Field("window_months"),
+            Field("data_cut"),
+            InlineRadios("report_type"),
+            Field("blinded"),
+            Submit("submit", "Request the report"),
+        )
