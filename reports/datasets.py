@@ -26,7 +26,14 @@ from reports.analysis.dataset import (
     Screening,
     TrialMeta,
 )
-from trial.models import Arm, DesignVersion, PostRandomisationEvent, PostRandomisationKind, Trial
+from trial.models import (
+    Allocation,
+    Arm,
+    DesignVersion,
+    PostRandomisationEvent,
+    PostRandomisationKind,
+    Trial,
+)
 
 # Labels of the eligibility criteria codes (participants/eligibility/rules.py) for the CONSORT box.
 CRITERION_LABELS = {
@@ -108,7 +115,8 @@ def analysis_dataset(
                 field="data_cut",
                 code="empty_arm",
             )
-    if trial.allocations_imported:
+    imported = _imported(trial)
+    if imported:
         baseline = _historical_baseline(trial)
         screening = None  # screening happened elsewhere: "not recorded", never zero
         compliance: dict[str, int] = {}
@@ -128,7 +136,7 @@ def analysis_dataset(
             intervention=snap.arm in intervention,
             withdrawn=snap.participant_key in withdrawn,
             data_cut=data_cut,
-            imported=trial.allocations_imported,
+            imported=imported,
         )
         for snap in snapshots
     )
@@ -144,6 +152,11 @@ def analysis_dataset(
         feedback=feedback,
     )
     return AnalysisDataset(meta=meta, rows=rows)
+
+
+def _imported(trial: Trial) -> bool:
+    """Say whether the trial was randomised elsewhere (its chain is all imported, or all live)."""
+    return Allocation.objects.filter(trial=trial, imported=True).exists()
 
 
 def _arms(trial: Trial) -> tuple[ArmInfo, ...]:

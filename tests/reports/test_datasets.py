@@ -1,0 +1,215 @@
+"""The analysis dataset built from hand-made snapshots, baselines, screening and workshops."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+
+import outcomes.selectors
+import workshops.selectors
+from common.crypto import person_key
+from common.exceptions import DomainError
+from reports.analysis.dataset import canonical_csv
+from reports.analysis.results import analyse
+from reports.datasets import DECLINED, FOLLOW_UP_OPEN, NOT_RANDOMISED_YET, analysis_dataset
+from tests.reports.support import CUT, RANDOMISED_ON, LiveTrial, at, freeze, live_trial
+from trial.models import PostRandomisationEvent
+from trial.services import ArmSpec, allocation_import, trial_create, trial_transition
+from workshops.models import Feedback, FeedbackAnswer
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def _attended(monkeypatch: pytest.MonkeyPatch, found: dict[str, int]) -> None:
+    # Attendance comes from the workshops app's own selector (tested there); here, its answer.
+    monkeypatch.setattr(workshops.selectors, "compliance_for_trial", lambda trial: found)
+
+
+@pytest.fixture
+def cara(monkeypatch: pytest.MonkeyPatch) -> LiveTrial:
+    live = live_trial()
+    live.enrol_both_arms(3)
+    cara_men, control = live.in_arm("cara"), live.in_arm("control")
+    for case in live.cases:
+        assert case.allocation is not None
+        freeze(case.allocation)
+    _attended(monkeypatch, {cara_men[0].pseudonym: 2, cara_men[1].pseudonym: 1})
+    return live
+
+
+def test_counts_screening_withdrawals_workshops_and_feedback_of_a_live_trial(
+    cara: LiveTrial,
+) -> None:
+    ineligible = cara.screen(dash_risk="high")
+    cara.consent(cara.screen(), agrees=False, on=RANDOMISED_ON)  # declined
+    cara.screen()  # waiting for the victim at the cut
+    open_window = cara.enrol(on=D(2023, 9, 1))  # randomised; its window is still open
+    cara.screen(on=CUT + datetime.timedelta(days=5))  # after the cut: not counted
+    cara_men = cara.in_arm("cara")
+    assert cara_men[0].allocation and cara_men[1].allocation
+    PostRandomisationEvent.objects.create(
+        allocation=cara_men[0].allocation, kind="withdrawn", occurred_on=D(2023, 5, 1), reason="x"
+    )
+    PostRandomisationEvent.objects.create(
+        allocation=cara_men[1].allocation,
+        kind="withdrawn",
+        occurred_on=CUT + datetime.timedelta(days=1),
+        reason="after the cut",
+    )
+    feedback = Feedback.objects.create(participant=cara_men[0], recorded_at=at(D(2023, 5, 1)))
+    FeedbackAnswer.objects.create(feedback=feedback, item="would_recommend", answer=5)
+    FeedbackAnswer.objects.create(feedback=feedback, item="attitude_to_partner", answer=2)
+
+    dataset = analysis_dataset(trial=cara.trial, window_months=12, data_cut=CUT)
+
+    analysed = len(cara.cases) - 1
+    assert len(dataset.rows) == analysed
+    assert open_window.pseudonym not in {r.trial_id for r in dataset.rows}
+    screening = dataset.meta.screening
+    assert screening is not None
+    assert screening.assessed == len(cara.cases) + 3
+    assert screening.excluded_by_reason == {
+        "Ineligible: DASH risk high": 1,
+        DECLINED: 1,
+        NOT_RANDOMISED_YET: 1,
+        FOLLOW_UP_OPEN: 1,
+    }
+    assert ineligible.pseudonym not in {r.trial_id for r in dataset.rows}
+    # CONSORT adds up: assessed minus excluded is the number analysed.
+    assert screening.assessed - sum(screening.excluded_by_reason.values()) == analysed
+    by_id = {r.trial_id: r for r in dataset.rows}
+    assert by_id[cara_men[0].pseudonym].withdrawn is True
+    assert by_id[cara_men[1].pseudonym].withdrawn is False  # withdrew after the cut
+    assert by_id[cara_men[0].pseudonym].workshops_attended == 2
+    assert by_id[cara_men[1].pseudonym].workshops_attended == 1
+    assert by_id[cara_men[2].pseudonym].workshops_attended == 0
+    assert {r.workshops_attended for r in dataset.rows if r.arm == "control"} == {None}
+    first = by_id[cara_men[0].pseudonym]
+    assert (first.age, first.dash_risk, first.follow_up_days) == (33, "Standard", 366)
+    assert [(f.question[:20], f.score) for f in dataset.meta.feedback] == [
+        ("The workshops change", 2),
+        ("I would recommend th", 5),
+    ]
+    assert dataset.meta.randomisation.strata_factors == {"area": ["southampton"]}
+    assert dataset.meta.cchi_version == "CCHI-2020-DA"
+
+
+def test_outcomes_come_from_the_latest_snapshot_version_frozen_by_the_cut(
+    cara: LiveTrial,
+) -> None:
+    first, second = cara.in_arm("control")[:2]
+    assert first.allocation and second.allocation
+    freeze(first.allocation, version=2, data_cut=CUT, offences=2, harm="12.5", same_partner=True)
+    late = CUT + datetime.timedelta(days=3)
+    freeze(second.allocation, version=2, data_cut=late, offences=1, harm="4")
+
+    rows = {
+        r.trial_id: r
+        for r in analysis_dataset(trial=cara.trial, window_months=12, data_cut=CUT).rows
+    }
+
+    assert (rows[first.pseudonym].offences, rows[first.pseudonym].harm) == (2, 12.5)
+    assert rows[first.pseudonym].reoffended_same_partner is True
+    assert rows[second.pseudonym].reoffended is False  # its correction came after the cut
+    later = {
+        r.trial_id: r
+        for r in analysis_dataset(trial=cara.trial, window_months=12, data_cut=late).rows
+    }
+    assert later[second.pseudonym].offences == 1
+
+
+def test_the_dataset_csv_has_trial_ids_only_and_neutralises_formulas(cara: LiveTrial) -> None:
+    dataset = analysis_dataset(trial=cara.trial, window_months=12, data_cut=CUT)
+    text = canonical_csv(dataset=dataset).decode()
+    assert all(case.pseudonym in text for case in cara.cases)
+    for personal in ("Daniel", "Marsh", "Victoria", "example.org", "07700", "High Street", "/"):
+        assert personal not in text.split("\n", 1)[1].replace("-", "")  # dates use "-"
+    # A hostile stratum or offence label would reach the CSV as text, never as a formula.
+    hostile = dataset.rows[0].__class__(
+        **{
+            **{name: getattr(dataset.rows[0], name) for name in dataset.rows[0].__slots__},
+            "offence_type": '=HYPERLINK("http://x")',
+        }
+    )
+    text = canonical_csv(dataset=dataset.__class__(meta=dataset.meta, rows=(hostile,))).decode()
+    assert "'=HYPERLINK" in text
+
+
+def test_an_imported_trial_reads_its_history_and_shows_screening_as_not_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    created = trial_create(
+        code="HIST",
+        title="A trial randomised elsewhere",
+        by=None,
+        arms=[ArmSpec("cara", "Workshops", 1, True), ArmSpec("control", "Caution only")],
+        strata_factors={"area": ["north"]},
+        follow_up_months=(12,),
+    )
+    trial = trial_transition(trial=created, to_status="recruiting", by=None)
+    history: dict[str, Any] = {}
+    for n in range(1, 7):
+        key = f"HIST-{n:04d}"
+        allocation = allocation_import(
+            trial=trial,
+            participant_key=key,
+            person_key=person_key(f"person-{n}"),
+            arm_code="cara" if n % 2 else "control",
+            strata={"area": "north"},
+            randomised_on=D(2014, 1, n),
+            by=None,
+        )
+        freeze(allocation, data_cut=D(2015, 6, 1), offences=n % 3, harm=str(n % 3 * 4))
+        history[key] = outcomes.selectors.__dict__.get("HistoricalBaselineRow", _Row)(
+            age=20 + n,
+            offence_type="" if n == 1 else "common_assault",
+            dash_risk="medium",
+            workshops_attended=(n % 3) if n % 2 else None,
+        )
+    monkeypatch.setattr(
+        outcomes.selectors, "historical_baseline", lambda *, trial: history, raising=False
+    )
+
+    dataset = analysis_dataset(trial=trial, window_months=12, data_cut=D(2015, 6, 1))
+    results = analyse(dataset=dataset, reps=200)
+
+    assert dataset.meta.screening is None
+    assert results["consort"]["assessed"] is None
+    assert results["consort"]["excluded_by_reason"] is None
+    assert results["consort"]["randomised"] == 6
+    rows = {r.trial_id: r for r in dataset.rows}
+    assert rows["HIST-0001"].offence_type == "not recorded"
+    assert rows["HIST-0003"].offence_type == "Common assault or battery"
+    assert rows["HIST-0003"].workshops_attended == 0
+    assert rows["HIST-0002"].workshops_attended is None
+
+
+class _Row:
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+@pytest.mark.smoke
+def test_bad_requests_are_refused_with_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    live = live_trial()
+    live.enrol_both_arms(1)
+    control = live.in_arm("control")[0]
+    assert control.allocation is not None
+    _attended(monkeypatch, {})
+
+    def refused(**kwargs: Any) -> DomainError:
+        with pytest.raises(DomainError) as caught:
+            analysis_dataset(trial=live.trial, **{"window_months": 12, "data_cut": CUT, **kwargs})
+        return caught.value
+
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    assert refused(data_cut=tomorrow).code == "future_cut"
+    assert "no 18-month" in refused(window_months=18).message
+    assert refused().code == "nothing_frozen"
+    freeze(control.allocation)
+    error = refused()
+    assert error.code == "empty_arm"
+    assert "CARA workshops" in error.message
