@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 import outcomes.selectors
 import workshops.selectors
@@ -32,7 +33,7 @@ def _attended(monkeypatch: pytest.MonkeyPatch, found: dict[str, int]) -> None:
 def cara(monkeypatch: pytest.MonkeyPatch) -> LiveTrial:
     live = live_trial()
     live.enrol_both_arms(3)
-    cara_men, control = live.in_arm("cara"), live.in_arm("control")
+    cara_men = live.in_arm("cara")
     for case in live.cases:
         assert case.allocation is not None
         freeze(case.allocation)
@@ -49,7 +50,8 @@ def test_counts_screening_withdrawals_workshops_and_feedback_of_a_live_trial(
     open_window = cara.enrol(on=D(2023, 9, 1))  # randomised; its window is still open
     cara.screen(on=CUT + datetime.timedelta(days=5))  # after the cut: not counted
     cara_men = cara.in_arm("cara")
-    assert cara_men[0].allocation and cara_men[1].allocation
+    assert cara_men[0].allocation is not None
+    assert cara_men[1].allocation is not None
     PostRandomisationEvent.objects.create(
         allocation=cara_men[0].allocation, kind="withdrawn", occurred_on=D(2023, 5, 1), reason="x"
     )
@@ -101,7 +103,8 @@ def test_outcomes_come_from_the_latest_snapshot_version_frozen_by_the_cut(
     cara: LiveTrial,
 ) -> None:
     first, second = cara.in_arm("control")[:2]
-    assert first.allocation and second.allocation
+    assert first.allocation is not None
+    assert second.allocation is not None
     freeze(first.allocation, version=2, data_cut=CUT, offences=2, harm="12.5", same_partner=True)
     late = CUT + datetime.timedelta(days=3)
     freeze(second.allocation, version=2, data_cut=late, offences=1, harm="4")
@@ -205,7 +208,7 @@ def test_bad_requests_are_refused_with_a_reason(monkeypatch: pytest.MonkeyPatch)
             analysis_dataset(trial=live.trial, **{"window_months": 12, "data_cut": CUT, **kwargs})
         return caught.value
 
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert refused(data_cut=tomorrow).code == "future_cut"
     assert "no 18-month" in refused(window_months=18).message
     assert refused().code == "nothing_frozen"
