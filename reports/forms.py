@@ -27,7 +27,10 @@ class ReportRequestForm(forms.Form):
         help_text="Snapshots frozen on or before this day are analysed.",
     )
     report_type = forms.ChoiceField(
-        label="Report", choices=ReportType.choices, initial=ReportType.INTERIM
+        label="Report",
+        choices=ReportType.choices,
+        initial=ReportType.INTERIM,
+        widget=forms.RadioSelect,
     )
     blinded = forms.BooleanField(
         label="Blinded (arms labelled A and B, for a data monitoring committee)", required=False

@@ -1,0 +1,98 @@
+"""A report built by a real Celery worker on the configured broker, and a researcher's journey."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from playwright.sync_api import Page, expect
+
+from common.roles import Role
+from reports.models import ReportRun, RunStatus
+from reports.services import report_request
+from tests.reports.conftest import outcomes_trial, pdf_text
+from tests.reports.support import CUT
+from tests.support.factories import PASSWORD, make_user
+from tests.support.worker import celery_worker
+
+
+def _wait(run: ReportRun, timeout: float = 90) -> ReportRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.is_finished:
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"report still {run.status} at {run.progress}%: {run.stage}")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_builds_the_report_and_the_pdf_shows_the_headline_numbers() -> None:
+    if os.environ.get("REQUIRE_REAL_SERVICES"):
+        assert settings.CELERY_BROKER_URL.startswith("redis://")
+    live = outcomes_trial()
+    with celery_worker():
+        with transaction.atomic():  # queued on commit, as from a view
+            run = report_request(
+                trial=live.trial,
+                window_months=12,
+                data_cut=CUT,
+                report_type="interim",
+                blinded=False,
+                by=None,
+            )
+        run = _wait(run)
+        from config.celery import app
+
+        # A second delivery of the same task leaves the finished report alone.
+        assert app.send_task("reports.build", args=[run.pk]).get(timeout=60) == RunStatus.DONE
+    assert run.status == RunStatus.DONE, run.error
+    assert (run.progress, run.stage) == (100, "Done")
+    text = " ".join(pdf_text(Path(run.pdf.path)).split())
+    assert "CARA: Project CARA" in text or "Project CARA" in text
+    assert "Interim" in text
+    # Headline numbers: 1 of 4 vs 3 of 4 re-offended; harm totals 10 and 33 CCHI days.
+    assert "25.0%" in text
+    assert "75.0%" in text
+    assert "33" in text
+    assert "67% fewer" in text or "66.7%" in text
+    assert run.dataset_sha256[:16] in text.replace(" ", "")
+
+
+@pytest.mark.browser
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_researcher_requests_a_report_watches_it_and_downloads_the_pdf(
+    live_server: object, page: Page, tmp_path: Path
+) -> None:
+    live = outcomes_trial()
+    researcher = make_user(Role.RESEARCHER, first_name="Rita", last_name="Researcher")
+    url = live_server.url  # type: ignore[attr-defined]
+    with celery_worker():
+        page.goto(f"{url}/research/")
+        page.get_by_label("Username").fill(researcher.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Request a report")).to_be_visible()
+        page.get_by_label("Follow-up window (months)").fill("12")
+        page.get_by_label("Data cut").fill(CUT.isoformat())
+        page.get_by_role("radio", name="Interim").check()
+        page.get_by_role("button", name="Request the report").click()
+        expect(page.get_by_role("heading", name="CARA: interim report")).to_be_visible()
+        expect(page.locator("#run-progress")).to_be_attached()
+        download_button = page.get_by_test_id("download-pdf")
+        expect(download_button).to_be_visible(timeout=90_000)
+        with page.expect_download() as info:
+            download_button.click()
+        saved = tmp_path / "downloaded.pdf"
+        info.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+    assert "Project CARA" in pdf_text(saved)
+    run = ReportRun.objects.get()
+    assert run.requested_by == researcher
+    assert live.trial.code == "CARA"
