@@ -1,4 +1,4 @@
-"""`manage.py analyse`: the documented JSON keys, a readable summary, refusals that exit non-zero."""
+"""`manage.py analyse`: the documented JSON keys, a summary, refusals that exit non-zero."""
 
 from __future__ import annotations
 

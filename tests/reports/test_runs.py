@@ -114,7 +114,7 @@ def test_status_changes_follow_the_table() -> None:
 def test_a_follow_up_wave_builds_an_interim_report_and_tells_researchers_once(
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
-    live = outcomes_trial(research_email="cara-research@cam.example")
+    outcomes_trial(research_email="cara-research@cam.example")
     make_user(Role.RESEARCHER, email="rita@cam.example")
     make_user(Role.OFFICER, email="olivia@police.example")
     day_after = CUT + datetime.timedelta(days=1)
