@@ -34,6 +34,9 @@ from trial.models import (
     PostRandomisationKind,
     Trial,
 )
+from workshops.feedback import ITEMS
+from workshops.models import FeedbackAnswer as Answer
+from workshops.selectors import compliance_for_trial
 
 # Labels of the eligibility criteria codes (participants/eligibility/rules.py) for the CONSORT box.
 CRITERION_LABELS = {
@@ -250,16 +253,11 @@ def _screening(*, cases: list[dict[str, Any]], data_cut: datetime.date, analysed
 
 def _compliance(trial: Trial) -> dict[str, int]:
     """Return workshops attended per trial ID of the intervention arm (live trials)."""
-    from workshops.selectors import compliance_for_trial  # type: ignore[attr-defined,unused-ignore]
-
     return {str(k): int(v) for k, v in compliance_for_trial(trial).items()}
 
 
 def _feedback(trial: Trial, data_cut: datetime.date) -> tuple[FeedbackAnswer, ...]:
     """Return every feedback answer recorded by the cut, by statement (live trials)."""
-    from workshops.feedback import ITEMS  # type: ignore[attr-defined,unused-ignore]
-    from workshops.models import FeedbackAnswer as Answer  # type: ignore[attr-defined,unused-ignore]
-
     text = {item.code: item.text for item in ITEMS}
     order = {item.code: i for i, item in enumerate(ITEMS)}
     answers = Answer.objects.filter(

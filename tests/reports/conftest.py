@@ -44,7 +44,7 @@ def outcomes_trial(*, per_arm: int = 4, research_email: str = "") -> LiveTrial:
     return live
 
 
-def pdf_text(path: Path) -> str:
+def pdf_text(path: str | Path) -> str:
     """Return the text of a PDF as pdftotext lays it out."""
     return subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 import outcomes.selectors
-import workshops.selectors
+import reports.datasets
 from common.crypto import person_key
 from common.exceptions import DomainError
 from reports.analysis.dataset import canonical_csv
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def _attended(monkeypatch: pytest.MonkeyPatch, found: dict[str, int]) -> None:
     # Attendance comes from the workshops app's own selector (tested there); here, its answer.
-    monkeypatch.setattr(workshops.selectors, "compliance_for_trial", lambda trial: found)
+    monkeypatch.setattr(reports.datasets, "compliance_for_trial", lambda trial: found)
 
 
 @pytest.fixture
