@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from common.exceptions import DomainError
-from outcomes.selectors import SnapshotRow, snapshots_at_cut
+from outcomes.selectors import SnapshotRow, historical_baseline, snapshots_at_cut
 from participants.models import CaseStatus, DashRisk, OffenceType
 from participants.selectors import pseudonymised_rows
 from reports.analysis.dataset import (
@@ -207,9 +207,6 @@ def _live_baseline(cases: list[dict[str, Any]]) -> dict[str, Baseline]:
 
 def _historical_baseline(trial: Trial) -> dict[str, Baseline]:
     """Return the baseline of a trial randomised elsewhere, as imported with its allocations."""
-    # Only imported trials have a historical baseline; it lives with the follow-up import.
-    from outcomes.selectors import historical_baseline  # type: ignore[attr-defined,unused-ignore]
-
     found: dict[str, Baseline] = {}
     for key, row in historical_baseline(trial=trial).items():
         attended = row.workshops_attended

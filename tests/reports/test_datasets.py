@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-import outcomes.selectors
 import reports.datasets
 from common.crypto import person_key
 from common.exceptions import DomainError
+from outcomes.models import HistoricalBaseline, ImportRun, RecordSource
 from reports.analysis.dataset import canonical_csv
 from reports.analysis.results import analyse
 from reports.datasets import DECLINED, FOLLOW_UP_OPEN, NOT_RANDOMISED_YET, analysis_dataset
@@ -141,9 +141,7 @@ def test_the_dataset_csv_has_trial_ids_only_and_neutralises_formulas(cara: LiveT
     assert "'=HYPERLINK" in text
 
 
-def test_an_imported_trial_reads_its_history_and_shows_screening_as_not_recorded(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_an_imported_trial_reads_its_history_and_shows_screening_as_not_recorded() -> None:
     created = trial_create(
         code="HIST",
         title="A trial randomised elsewhere",
@@ -153,12 +151,12 @@ def test_an_imported_trial_reads_its_history_and_shows_screening_as_not_recorded
         follow_up_months=(12,),
     )
     trial = trial_transition(trial=created, to_status="recruiting", by=None)
-    history: dict[str, Any] = {}
+    source = RecordSource.objects.create(trial=trial, name="History", kind="history")
+    run = ImportRun.objects.create(source=source, label="history.csv", status="succeeded")
     for n in range(1, 7):
-        key = f"HIST-{n:04d}"
         allocation = allocation_import(
             trial=trial,
-            participant_key=key,
+            participant_key=f"HIST-{n:04d}",
             person_key=person_key(f"person-{n}"),
             arm_code="cara" if n % 2 else "control",
             strata={"area": "north"},
@@ -166,15 +164,14 @@ def test_an_imported_trial_reads_its_history_and_shows_screening_as_not_recorded
             by=None,
         )
         freeze(allocation, data_cut=D(2015, 6, 1), offences=n % 3, harm=str(n % 3 * 4))
-        history[key] = outcomes.selectors.__dict__.get("HistoricalBaselineRow", _Row)(
-            age=20 + n,
+        HistoricalBaseline.objects.create(
+            allocation=allocation,
+            age=None if n == 5 else 20 + n,
             offence_type="" if n == 1 else "common_assault",
             dash_risk="medium",
             workshops_attended=(n % 3) if n % 2 else None,
+            import_run=run,
         )
-    monkeypatch.setattr(
-        outcomes.selectors, "historical_baseline", lambda *, trial: history, raising=False
-    )
 
     dataset = analysis_dataset(trial=trial, window_months=12, data_cut=D(2015, 6, 1))
     results = analyse(dataset=dataset, reps=200)
@@ -186,13 +183,12 @@ def test_an_imported_trial_reads_its_history_and_shows_screening_as_not_recorded
     rows = {r.trial_id: r for r in dataset.rows}
     assert rows["HIST-0001"].offence_type == "not recorded"
     assert rows["HIST-0003"].offence_type == "Common assault or battery"
+    assert rows["HIST-0003"].dash_risk == "Medium"
+    assert rows["HIST-0005"].age is None
     assert rows["HIST-0003"].workshops_attended == 0
+    assert rows["HIST-0001"].workshops_attended == 1
     assert rows["HIST-0002"].workshops_attended is None
-
-
-class _Row:
-    def __init__(self, **values: Any) -> None:
-        self.__dict__.update(values)
+    assert results["baseline"]["age"]["cara"]["missing"] == 1
 
 
 @pytest.mark.smoke
