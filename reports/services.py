@@ -21,7 +21,6 @@ from reports.analysis.export import dataset_csv
 from reports.analysis.results import analyse
 from reports.datasets import analysis_dataset
 from reports.models import TRANSITIONS, ReportRun, ReportType, RunStatus
-from reports.rendering.pdf import html_to_pdf, render_report_html
 from reports.version import software_version
 from trial.models import Trial, TrialStatus
 
@@ -137,6 +136,9 @@ def _claim(run: ReportRun) -> bool:
 
 def report_build(*, run: ReportRun) -> ReportRun:
     """Build a requested report: dataset of its cut, analysis, PDF; safe to call twice."""
+    # WeasyPrint parses its stylesheets (and logs it) on import: only a build should pay that.
+    from reports.rendering.pdf import html_to_pdf, render_report_html
+
     if not _claim(run):
         return run
     try:
