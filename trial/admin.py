@@ -40,8 +40,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Trial)
 class TrialAdmin(ReadOnlyAdmin):
-    list_display = ("code", "title", "status", "chain_length", "allocations_imported")
-    exclude = ("chain_head",)
+    list_display = ("code", "title", "status", "allocations_imported")
 
 
 @admin.register(Arm)
@@ -75,7 +74,15 @@ class SlotAdmin(ReadOnlyAdmin):
 
 @admin.register(Allocation)
 class AllocationAdmin(ReadOnlyAdmin):
-    list_display = ("trial", "seq", "participant_key", "arm", "randomised_on", "imported")
+    list_display = (
+        "trial",
+        "stratum",
+        "seq",
+        "participant_key",
+        "arm",
+        "randomised_on",
+        "imported",
+    )
     list_filter = ("trial", "arm", "imported")
     search_fields = ("participant_key",)
     exclude = ("person_key",)
@@ -89,7 +96,15 @@ class PostRandomisationEventAdmin(ReadOnlyAdmin):
 
 @admin.register(ChainVerification)
 class ChainVerificationAdmin(ReadOnlyAdmin):
-    list_display = ("trial", "at", "ok", "rows_checked", "first_broken_seq", "message")
+    list_display = (
+        "trial",
+        "at",
+        "ok",
+        "rows_checked",
+        "first_broken_stratum",
+        "first_broken_seq",
+        "message",
+    )
     list_filter = ("trial", "ok")
 
 

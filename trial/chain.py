@@ -1,4 +1,4 @@
-"""The allocation hash chain: each row's hash covers its content and the previous row's hash."""
+"""Per-stratum allocation hash chains: each row's hash covers its content and its predecessor's."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def allocation_content(allocation: Allocation) -> dict[str, object]:
     slot = allocation.slot
     content: dict[str, object] = {
         "trial": allocation.trial.code,
-        "seq": allocation.seq,
+        "seq": allocation.seq,  # position in the stratum's chain
         "participant_key": allocation.participant_key,
         "person_key": allocation.person_key,
         "design": allocation.stratum.design.number,

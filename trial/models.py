@@ -21,7 +21,7 @@ class TrialStatus(models.TextChoices):
 
 
 class Trial(models.Model):
-    """A randomised trial: its status, arms, design and the head of its allocation chain."""
+    """A randomised trial: its status, arms and design (each stratum holds an allocation chain)."""
 
     code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. CARA.")
     title = models.CharField(max_length=200)
@@ -41,10 +41,6 @@ class Trial(models.Model):
         default=16, help_text="Weeks from the caution within which its conditions must be met."
     )
     reminder_days_before = models.PositiveSmallIntegerField(default=2)
-    # Head of the allocation hash chain, moved in the same transaction as each allocation, so a
-    # row deleted from the end of the chain is detected too.
-    chain_length = models.PositiveIntegerField(default=0)
-    chain_head = models.CharField(max_length=64, default=ZERO_HASH)
     # Set by the first imported allocation: a chain is all imported or all live, never mixed, so an
     # analysis never has to ask which rows this system randomised (docs/randomisation.md).
     allocations_imported = models.BooleanField(default=False)
@@ -65,6 +61,12 @@ class Trial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.title}"
+
+    @property
+    def chain_length(self) -> int:
+        """Allocations in the trial's chains: the sum of its strata's chain lengths (one query)."""
+        total = self.strata.aggregate(n=models.Sum("chain_length"))["n"]
+        return int(total or 0)
 
 
 class Arm(models.Model):
@@ -146,6 +148,11 @@ class Stratum(models.Model):
     seed = models.CharField(max_length=64)
     blocks_generated = models.PositiveIntegerField(default=0)
     next_position = models.PositiveIntegerField(default=1)
+    # Head of this stratum's allocation hash chain, moved in the transaction of each allocation
+    # while the row is locked to take the next slot, so a row deleted from the end of the chain
+    # is detected too. One chain per stratum lets claims of different strata run in parallel.
+    chain_length = models.PositiveIntegerField(default=0)
+    chain_head = models.CharField(max_length=64, default=ZERO_HASH)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -192,10 +199,10 @@ class AllocationQuerySet(models.QuerySet["Allocation"]):
 
 
 class Allocation(models.Model):
-    """A participant's randomised arm: one link of the trial's tamper-evident hash chain."""
+    """A participant's randomised arm: one link of its stratum's tamper-evident hash chain."""
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="allocations")
-    seq = models.PositiveIntegerField(help_text="Position in the trial's allocation chain.")
+    seq = models.PositiveIntegerField(help_text="Position in the stratum's allocation chain.")
     # The trial ID of the participant (e.g. CARA-0042): the engine knows nothing of screening.
     participant_key = models.CharField(max_length=40)
     # Keyed hash of the person identifier: one person is randomised at most once per trial.
@@ -218,9 +225,9 @@ class Allocation(models.Model):
     objects: ClassVar[models.Manager[Allocation]] = AllocationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["trial", "seq"]
+        ordering = ["trial", "stratum", "seq"]
         constraints = [
-            models.UniqueConstraint(fields=["trial", "seq"], name="allocation_seq_unique"),
+            models.UniqueConstraint(fields=["stratum", "seq"], name="allocation_seq_unique"),
             models.UniqueConstraint(
                 fields=["trial", "participant_key"], name="allocation_participant_once"
             ),
@@ -235,7 +242,7 @@ class Allocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.trial.code} #{self.seq} {self.participant_key}"
+        return f"{self.trial.code} {self.participant_key}"
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise IrreversibleError("Allocations cannot be deleted.")
@@ -275,12 +282,14 @@ class PostRandomisationEvent(models.Model):
 
 
 class ChainVerification(models.Model):
-    """The result of recomputing a trial's allocation chain."""
+    """The result of recomputing a trial's allocation chains (one per stratum)."""
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="verifications")
     at = models.DateTimeField(default=timezone.now)
     ok = models.BooleanField()
     rows_checked = models.PositiveIntegerField()
+    # The first broken chain, e.g. "design v1 area=north", and its first broken row.
+    first_broken_stratum = models.CharField(max_length=220, blank=True)
     first_broken_seq = models.PositiveIntegerField(null=True, blank=True)
     message = models.TextField(blank=True)
 
@@ -290,6 +299,13 @@ class ChainVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trial.code} {'ok' if self.ok else 'BROKEN'} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def broken_at(self) -> str:
+        """Where the chains first break, e.g. 'design v1 area=north, row 3' (empty when intact)."""
+        if self.first_broken_seq is None:
+            return self.first_broken_stratum
+        return f"{self.first_broken_stratum}, row {self.first_broken_seq}"
 
 
 class AllocationNotice(models.Model):

@@ -34,7 +34,7 @@ def allocation_notify(*, allocation_id: int) -> AllocationNotice | None:
                 f"Arm: {allocation.arm.name}",
                 f"Randomised on: {allocation.randomised_on:%d/%m/%Y}",
                 f"Stratum: {allocation.stratum.key}",
-                f"Chain position: {allocation.seq}",
+                f"Chain position: {allocation.seq} in stratum {allocation.stratum.key}",
                 f"Row hash: {allocation.row_hash}",
             ]
         )
@@ -52,6 +52,7 @@ def allocation_notify(*, allocation_id: int) -> AllocationNotice | None:
             action="allocation.notify",
             obj=allocation,
             trial=trial.code,
+            stratum=allocation.stratum.key,
             seq=allocation.seq,
         )
     return notice

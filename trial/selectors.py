@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 
 from common.models import User
 from common.roles import Role, has_role
@@ -27,12 +27,22 @@ def _may_see_balance(user: User) -> bool:
 
 
 def trials_for_manager(*, user: User) -> list[Trial]:
-    """Return every trial with its latest chain verification attached (trial managers only)."""
+    """Return every trial with its allocation count and latest chain verification attached."""
     if not has_role(user, Role.TRIAL_MANAGER):
         raise PermissionDenied("Trials are configured by trial managers.")
     latest = ChainVerification.objects.filter(trial=OuterRef("pk")).order_by("-at", "-id")
+    # The sum of the strata's chain lengths: one subquery, so the page's queries stay constant.
+    lengths = (
+        Stratum.objects.filter(trial=OuterRef("pk"))
+        .values("trial")
+        .annotate(n=Sum("chain_length"))
+        .values("n")
+    )
     trials: list[Any] = list(
-        Trial.objects.annotate(last_verification_id=Subquery(latest.values("id")[:1]))
+        Trial.objects.annotate(
+            last_verification_id=Subquery(latest.values("id")[:1]),
+            randomised=Coalesce(Subquery(lengths), 0),
+        )
     )
     verifications = ChainVerification.objects.in_bulk(
         [t.last_verification_id for t in trials if t.last_verification_id]

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
@@ -35,6 +35,7 @@ TRANSITIONS: dict[str, set[str]] = {
 # recruiting has started a change is a new design version, never an edit.
 DESIGN_EDITABLE = {TrialStatus.SETUP, TrialStatus.RECRUITING}
 BLOCKS_AHEAD = 2  # blocks generated when a stratum is created, and again whenever it runs out
+SLOTS_AHEAD = 8  # slots read before the stratum lock: covers claims queued on the same stratum
 MAX_STRATA = 500
 MAX_BLOCK_SIZE = 200
 RESERVED_CODES = {"new", "balance"}  # page names under /trial/
@@ -404,19 +405,6 @@ def _participant_check(trial: Trial, participant_key: str) -> None:
         )
 
 
-def _not_yet_allocated(trial: Trial, participant_key: str, person_key: str) -> None:
-    """Refuse a participant or person already in the chain (one query, under the trial lock)."""
-    taken = list(
-        Allocation.objects.filter(trial=trial)
-        .filter(Q(participant_key=participant_key) | Q(person_key=person_key))
-        .values_list("participant_key", flat=True)[:2]
-    )
-    if participant_key in taken:
-        raise ConflictError(f"{participant_key} has already been randomised.")
-    if taken:
-        raise ConflictError("This person has already been randomised in this trial.")
-
-
 def allocation_claim(
     *,
     trial: Trial,
@@ -428,8 +416,9 @@ def allocation_claim(
 ) -> Allocation:
     """Claim the next slot of the participant's stratum and return the allocation.
 
-    Runs in its own transaction (or the caller's savepoint): the stratum row is locked to take
-    its next slot, then the trial row to extend the chain, both until commit; on SQLite the
+    Runs in its own transaction (or the caller's savepoint). PostgreSQL: the trial row is share
+    locked (claims run in parallel; a status or design change waits for them) and the stratum row
+    is locked to take its next slot and extend its hash chain, both until commit. SQLite: the
     IMMEDIATE write transaction serialises everything.
     """
     _participant_check(trial, participant_key)
@@ -443,13 +432,15 @@ def allocation_claim(
                 by=by,
                 randomised_on=randomised_on,
             )
-    except IntegrityError as exc:  # a unique constraint caught a concurrent duplicate
+    except IntegrityError as exc:  # a unique constraint caught a duplicate participant or person
         raise _conflict(exc, participant_key) from exc
 
 
 def _conflict(exc: IntegrityError, participant_key: str) -> Exception:
     """Name the duplicate a unique constraint caught; anything else is not a user's conflict."""
-    text = str(exc)
+    # psycopg names the constraint; SQLite only lists the columns in its message.
+    diag = getattr(exc.__cause__, "diag", None)
+    text = getattr(diag, "constraint_name", None) or str(exc)
     if "participant" in text:
         return ConflictError(f"{participant_key} has already been randomised.")
     if "person" in text:
@@ -466,31 +457,28 @@ def _claim(
     by: User | None,
     randomised_on: datetime.date | None,
 ) -> Allocation:
-    # Checks and the slot come first, outside the trial lock; the trial lock (which serialises
-    # the chain) is held only for the few statements that extend the chain, then commit.
-    current = Trial.objects.get(pk=trial.pk)
+    # Statements: share-lock the trial, read ahead the next slots, lock the stratum; then, with
+    # the stratum locked, insert the allocation, move the stratum's cursor and chain head, and
+    # audit. Duplicates are refused by unique constraints, not by a SELECT beforehand.
+    current = _trial_share_locked(trial.pk)
     _claim_allowed(current)
-    _not_yet_allocated(current, participant_key, person_key)  # constraints catch races
-    design = current_design(current)
-    key, values = _stratum_key(design, strata)
-    stratum, slot = _slot_take(current, design, key, values)
-
-    locked = (
-        Trial.objects.select_for_update(of=("self",))
-        .annotate(design_now=Subquery(_latest_design_id))
-        .get(pk=trial.pk)
+    key = _fast_key(strata)
+    ahead = _slots_ahead(current, key) if key else []
+    stratum = _stratum_locked(current, key) if key else None
+    if stratum is None:  # an invalid stratum (refused here with its reason) or one not yet made
+        stratum = _stratum_made(current, strata)
+    design = stratum.design
+    slot = next(
+        (s for s in ahead if s.stratum_id == stratum.pk and s.position == stratum.next_position),
+        None,
     )
-    _claim_allowed(locked)  # the status may have changed while this claim waited
-    if locked.design_now != design.pk:
-        raise ConflictError(
-            f"The allocation design of {locked.code} changed just now: randomise again."
-        )
-    stratum.design = design
+    if slot is None:  # read ahead too few (busy stratum), or the sequence needs another block
+        slot = _slot_at_cursor(current, stratum)
     slot.stratum = stratum
     now = timezone.now()
     allocation = Allocation(
-        trial=locked,
-        seq=locked.chain_length + 1,
+        trial=current,
+        seq=stratum.chain_length + 1,
         participant_key=participant_key,
         person_key=person_key,
         stratum=stratum,
@@ -499,30 +487,123 @@ def _claim(
         randomised_on=randomised_on or timezone.localdate(now),
         allocated_at=now,
         allocated_by=by if by is not None and by.pk else None,
-        prev_hash=locked.chain_head,
+        prev_hash=stratum.chain_head,
     )
     allocation.row_hash = allocation_hash(allocation)
     allocation.save(force_insert=True)
-    locked.chain_length = allocation.seq
-    locked.chain_head = allocation.row_hash
-    locked.save(update_fields=["chain_length", "chain_head"])
+    Stratum.objects.filter(pk=stratum.pk).update(
+        next_position=stratum.next_position + 1,
+        chain_length=allocation.seq,
+        chain_head=allocation.row_hash,
+    )
+    stratum.next_position += 1
+    stratum.chain_length, stratum.chain_head = allocation.seq, allocation.row_hash
+    stratum.design = design
     # The audit row names the participant and chain position, never the arm of a future slot.
     audit_record(
         actor=by,
         action="allocation.claim",
         obj=allocation,
-        trial=locked.code,
+        trial=current.code,
         participant=participant_key,
+        stratum=stratum.key,
         seq=allocation.seq,
     )
-    if locked.research_email:
+    if current.research_email:
         transaction.on_commit(partial(allocation_notify_task.delay, allocation.pk))
     return allocation
 
 
-_latest_design_id = (
-    DesignVersion.objects.filter(trial=OuterRef("pk")).order_by("-number").values("id")[:1]
-)
+def _trial_share_locked(pk: int) -> Trial:
+    """Read the trial under a FOR SHARE lock held until commit (PostgreSQL).
+
+    Claims share the lock and run in parallel; trial_transition, trial_design_update and
+    allocation_import take FOR UPDATE, so they wait for claims in flight and claims after them
+    read what they committed: no claim commits under a status or design it did not see.
+    """
+    share = " FOR SHARE" if connection.features.has_select_for_update else ""
+    table = connection.ops.quote_name(Trial._meta.db_table)
+    found = list(Trial.objects.raw(f"SELECT * FROM {table} WHERE id = %s{share}", [pk]))  # noqa: S608
+    if not found:
+        raise Trial.DoesNotExist(f"No trial {pk}.")
+    return found[0]
+
+
+def _fast_key(strata: Mapping[str, str]) -> str:
+    """Return the stratum key these values would have, or "" if any is malformed.
+
+    Only well-formed names and values are joined, so no value can smuggle in a separator; a
+    key the current design lacks finds no stratum and is refused, with its reason, later.
+    """
+    if any(
+        not isinstance(v, str) or not NAME_PATTERN.match(f) or not NAME_PATTERN.match(v)
+        for f, v in strata.items()
+    ):
+        return ""
+    return "|".join(f"{f}={strata[f]}" for f in sorted(strata)) or "all"
+
+
+def _latest_design(trial: Trial) -> Subquery:
+    return Subquery(
+        DesignVersion.objects.filter(trial_id=trial.pk).order_by("-number").values("id")[:1]
+    )
+
+
+def _slots_ahead(trial: Trial, key: str) -> list[Slot]:
+    """Read the stratum's next few slots without locking: slots never change once stored."""
+    return list(
+        Slot.objects.select_related("arm")
+        .filter(
+            stratum__trial_id=trial.pk,
+            stratum__design_id=_latest_design(trial),
+            stratum__key=key,
+            position__gte=F("stratum__next_position"),
+        )
+        .order_by("position")[:SLOTS_AHEAD]
+    )
+
+
+def _stratum_locked(trial: Trial, key: str) -> Stratum | None:
+    """Lock the stratum of the current design (only its row) until commit.
+
+    The row lock serialises claims of one stratum only; claims of other strata go on.
+    """
+    return (
+        Stratum.objects.select_for_update(of=("self",))
+        .select_related("design")
+        .filter(trial_id=trial.pk, design_id=_latest_design(trial), key=key)
+        .first()
+    )
+
+
+def _stratum_made(trial: Trial, strata: Mapping[str, str]) -> Stratum:
+    """Refuse invalid stratification values with their reason; make a missing stratum, locked."""
+    design = current_design(trial)
+    key, values = _stratum_key(design, strata)
+    # Strata are made at go-live; this covers a design without them.
+    Stratum.objects.get_or_create(
+        design=design,
+        key=key,
+        defaults={"trial": trial, "values": values, "seed": secrets.token_hex(32)},
+    )
+    stratum = Stratum.objects.select_for_update().get(design=design, key=key)
+    stratum.design = design
+    return stratum
+
+
+def _slot_at_cursor(trial: Trial, stratum: Stratum) -> Slot:
+    """Return the slot at the stratum's cursor, extending the sequence by whole blocks."""
+    slot = (
+        Slot.objects.select_related("arm")
+        .filter(stratum=stratum, position=stratum.next_position)
+        .first()
+    )
+    if slot is None:  # never "no slots left": the sequence grows by whole blocks
+        _extend(stratum, stratum.design, {arm.code: arm for arm in trial.arms.all()}, BLOCKS_AHEAD)
+        slot = Slot.objects.select_related("arm").get(
+            stratum=stratum, position=stratum.next_position
+        )
+    return slot
 
 
 def _claim_allowed(trial: Trial) -> None:
@@ -538,35 +619,6 @@ def _claim_allowed(trial: Trial) -> None:
         )
 
 
-def _slot_take(
-    trial: Trial, design: DesignVersion, key: str, values: dict[str, str]
-) -> tuple[Stratum, Slot]:
-    """Lock the stratum, take its next slot and move its cursor (rolled back with the claim).
-
-    The stratum row lock serialises claims of one stratum only; claims of other strata go on.
-    """
-    stratum = Stratum.objects.select_for_update().filter(design=design, key=key).first()
-    if stratum is None:  # strata are made at go-live; this covers a design without them
-        Stratum.objects.get_or_create(
-            design=design,
-            key=key,
-            defaults={"trial": trial, "values": values, "seed": secrets.token_hex(32)},
-        )
-        stratum = Stratum.objects.select_for_update().get(design=design, key=key)
-    slot = (
-        Slot.objects.select_related("arm")
-        .filter(stratum=stratum, position=stratum.next_position)
-        .first()
-    )
-    if slot is None:  # never "no slots left": the sequence grows by whole blocks
-        _extend(stratum, design, {arm.code: arm for arm in trial.arms.all()}, BLOCKS_AHEAD)
-        slot = Slot.objects.select_related("arm").get(
-            stratum=stratum, position=stratum.next_position
-        )
-    Stratum.objects.filter(pk=stratum.pk).update(next_position=F("next_position") + 1)
-    return stratum, slot
-
-
 def allocation_import(
     *,
     trial: Trial,
@@ -577,33 +629,36 @@ def allocation_import(
     randomised_on: datetime.date,
     by: User | None,
 ) -> Allocation:
-    """Record an allocation made by another system into the chain, without a slot.
+    """Record an allocation made by another system into its stratum's chain, without a slot.
 
-    A trial's chain is all live or all imported: the first allocation decides, and the other kind
-    is refused from then on.
+    A trial's chains are all live or all imported: the first allocation decides, and the other
+    kind is refused from then on.
     """
     _participant_check(trial, participant_key)
     try:
         with transaction.atomic():
+            # FOR UPDATE waits for live claims in flight (they hold FOR SHARE) and holds off
+            # new ones until commit, so the all-live-or-all-imported check cannot race.
             locked = Trial.objects.select_for_update().get(pk=trial.pk)
-            if locked.chain_length and not locked.allocations_imported:
+            if not locked.allocations_imported and Allocation.objects.filter(trial=locked).exists():
                 raise NotAllowedError(
                     f"Trial {locked.code} randomises here: imported allocations cannot be "
                     "mixed into its chain."
                 )
-            _not_yet_allocated(locked, participant_key, person_key)
             arm = locked.arms.filter(code=arm_code).first()
             if arm is None:
                 raise DomainError(f"{arm_code} is not an arm of trial {locked.code}.", field="arm")
             design = current_design(locked)
             key, values = _stratum_key(design, strata)
             # No seed: an imported history has no sequence of ours to regenerate.
-            stratum, _ = Stratum.objects.get_or_create(
+            Stratum.objects.get_or_create(
                 design=design, key=key, defaults={"trial": locked, "values": values, "seed": ""}
             )
+            stratum = Stratum.objects.select_for_update().get(design=design, key=key)
+            stratum.design = design
             allocation = Allocation(
                 trial=locked,
-                seq=locked.chain_length + 1,
+                seq=stratum.chain_length + 1,
                 participant_key=participant_key,
                 person_key=person_key,
                 stratum=stratum,
@@ -613,20 +668,22 @@ def allocation_import(
                 randomised_on=randomised_on,
                 allocated_at=timezone.now(),
                 allocated_by=by if by is not None and by.pk else None,
-                prev_hash=locked.chain_head,
+                prev_hash=stratum.chain_head,
             )
             allocation.row_hash = allocation_hash(allocation)
             allocation.save(force_insert=True)
-            locked.chain_length = allocation.seq
-            locked.chain_head = allocation.row_hash
-            locked.allocations_imported = True
-            locked.save(update_fields=["chain_length", "chain_head", "allocations_imported"])
+            stratum.chain_length, stratum.chain_head = allocation.seq, allocation.row_hash
+            stratum.save(update_fields=["chain_length", "chain_head"])
+            if not locked.allocations_imported:
+                locked.allocations_imported = True
+                locked.save(update_fields=["allocations_imported"])
             audit_record(
                 actor=by,
                 action="allocation.import",
                 obj=allocation,
                 trial=locked.code,
                 participant=participant_key,
+                stratum=key,
                 seq=allocation.seq,
             )
             return allocation

@@ -1,78 +1,185 @@
-"""Recompute a trial's allocation hash chain and record the result."""
+"""Recompute a trial's allocation hash chains (one per stratum) and record the result."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.db.models import Q
 
 from common.models import User
 from common.services import audit_record
 from trial.chain import allocation_hash
-from trial.models import ZERO_HASH, Allocation, ChainVerification, Trial
+from trial.models import (
+    ZERO_HASH,
+    Allocation,
+    ChainVerification,
+    DesignVersion,
+    Stratum,
+    Trial,
+    TrialStatus,
+)
 
 
-def _first_break(trial: Trial) -> tuple[int, int | None, str]:
-    """Return (rows checked, first broken seq, why) for the chain as stored now."""
-    expected_seq = 1
-    prev_hash = ZERO_HASH
-    rows = (
-        Allocation.objects.filter(trial=trial)
-        .select_related("trial", "stratum__design", "slot", "arm")
-        .order_by("seq")
-    )
-    count = 0
-    for allocation in rows.iterator(chunk_size=500):
-        count += 1
+@dataclass(frozen=True)
+class Break:
+    """Where a chain first breaks: the stratum, the row (when one is to blame) and why."""
+
+    stratum: str
+    seq: int | None
+    why: str
+
+
+def stratum_label(stratum: Stratum) -> str:
+    """Name a stratum's chain as the verification reports it, e.g. 'design v1 area=north'."""
+    return f"design v{stratum.design.number} {stratum.key}"
+
+
+def _expected_keys(design: DesignVersion) -> set[str]:
+    """Every stratum key the design makes (the same form as services._stratum_key)."""
+    names = design.factor_names
+    combinations = itertools.product(*(design.strata_factors[name] for name in names))
+    return {
+        "|".join(f"{name}={value}" for name, value in zip(names, values, strict=True)) or "all"
+        for values in combinations
+    }
+
+
+def _strata_break(trial: Trial, strata: list[Stratum]) -> Break | None:
+    """Check the set of strata is the one the designs created: none added, none removed."""
+    present: dict[int, set[str]] = {}
+    for stratum in strata:
+        present.setdefault(stratum.design_id, set()).add(stratum.key)
+        if stratum.key not in _expected_keys(stratum.design):
+            return Break(stratum_label(stratum), None, "is not a stratum of its design")
+    # A live trial made every stratum of each design when it froze (go-live or a new version);
+    # an imported history makes only the strata its rows name.
+    if trial.allocations_imported or trial.status == TrialStatus.SETUP:
+        return None
+    for design in trial.designs.order_by("number"):
+        missing = sorted(_expected_keys(design) - present.get(design.pk, set()))
+        if missing:
+            return Break(f"design v{design.number} {missing[0]}", None, "the stratum is missing")
+    return None
+
+
+@dataclass
+class _Walk:
+    """Rows read so far, for the verification's count."""
+
+    rows: int = 0
+
+
+def _stratum_break(
+    trial: Trial, stratum: Stratum, rows: Iterable[Allocation], walk: _Walk
+) -> Break | None:
+    """Walk one stratum's chain from its first row to the head the stratum recorded."""
+    label = stratum_label(stratum)
+    expected_seq, prev_hash = 1, ZERO_HASH
+    for allocation in rows:
+        walk.rows += 1
         seq = allocation.seq
         if seq != expected_seq:
             if seq > expected_seq:
-                return count, expected_seq, f"row {expected_seq} is missing (next stored is {seq})"
-            return count, seq, f"row {seq} is out of order"
-        label = f"row {seq} ({allocation.participant_key})"
-        if seq > trial.chain_length:
-            return count, seq, f"{label} was added behind the application's back"
+                return Break(label, expected_seq, f"row {expected_seq} is missing (next is {seq})")
+            return Break(label, seq, f"row {seq} is out of order")
+        row = f"row {seq} ({allocation.participant_key})"
+        if seq > stratum.chain_length:
+            return Break(label, seq, f"{row} was added behind the application's back")
+        if allocation.trial_id != trial.pk:
+            return Break(label, seq, f"{row} belongs to another trial")
         if allocation.prev_hash != prev_hash:
-            return count, seq, f"{label} does not link to the row before it"
+            return Break(label, seq, f"{row} does not link to the row before it")
         if allocation_hash(allocation) != allocation.row_hash:
-            return count, seq, f"{label} was changed after it was written"
+            return Break(label, seq, f"{row} was changed after it was written")
         if allocation.imported != trial.allocations_imported:
-            return count, seq, f"{label} mixes imported and live allocations"
+            return Break(label, seq, f"{row} mixes imported and live allocations")
         slot = allocation.slot
+        # Claims take a stratum's slots in order, one per row: row n used slot n.
         if slot is not None and (
-            slot.arm_id != allocation.arm_id or slot.stratum_id != allocation.stratum_id
+            slot.arm_id != allocation.arm_id
+            or slot.stratum_id != stratum.pk
+            or slot.position != seq
         ):
-            return count, seq, f"{label} disagrees with the sequence slot it used"
+            return Break(label, seq, f"{row} disagrees with the sequence slot it used")
         prev_hash = allocation.row_hash
         expected_seq += 1
     last = expected_seq - 1
-    if trial.chain_length != last:
-        if trial.chain_length > last:
-            return (
-                count,
-                last + 1,
-                f"row {last + 1} is missing (the chain has {trial.chain_length})",
-            )
-        return (
-            count,
-            trial.chain_length + 1,
-            (f"row {trial.chain_length + 1} was added behind the application's back"),
+    if stratum.chain_length > last:
+        return Break(
+            label, last + 1, f"row {last + 1} is missing (the chain has {stratum.chain_length})"
         )
-    if trial.chain_head != prev_hash:
-        return count, last or None, f"row {last} is not the head the trial recorded"
-    return count, None, ""
+    if stratum.chain_head != prev_hash:
+        return Break(label, last or None, f"row {last} is not the head the stratum recorded")
+    if not trial.allocations_imported and stratum.next_position != last + 1:
+        return Break(
+            label,
+            last + 1,
+            f"the stratum used {stratum.next_position - 1} slots but its chain has {last} rows",
+        )
+    return None
+
+
+def _first_break(trial: Trial) -> tuple[int, Break | None]:
+    """Return (rows checked, first break) for the chains as stored now."""
+    strata = list(
+        Stratum.objects.filter(trial=trial)
+        .select_related("design")
+        .order_by("design__number", "key")
+    )
+    broken = _strata_break(trial, strata)
+    if broken is not None:
+        return 0, broken
+    # A row naming this trial or one of its strata is read, so one moved between trials or
+    # strata cannot hide.
+    rows = (
+        Allocation.objects.filter(Q(trial=trial) | Q(stratum__trial=trial))
+        .select_related("trial", "stratum__design", "slot", "arm")
+        .order_by("stratum__design__number", "stratum__key", "stratum_id", "seq")
+    )
+    by_id = {stratum.pk: stratum for stratum in strata}
+    walk = _Walk()
+    walked: set[int] = set()
+    for stratum_id, group in itertools.groupby(
+        rows.iterator(chunk_size=500), key=lambda a: a.stratum_id
+    ):
+        stratum = by_id.get(stratum_id)
+        if stratum is None:
+            stray = next(group)
+            walk.rows += 1
+            return walk.rows, Break(
+                f"{stratum_label(stray.stratum)} of trial {stray.stratum.trial_id}",
+                stray.seq,
+                f"row {stray.seq} ({stray.participant_key}) is in a stratum of another trial",
+            )
+        walked.add(stratum_id)
+        broken = _stratum_break(trial, stratum, group, walk)
+        if broken is not None:
+            return walk.rows, broken
+    for stratum in strata:  # a stratum whose every row was deleted still records its head
+        if stratum.pk not in walked:
+            broken = _stratum_break(trial, stratum, [], walk)
+            if broken is not None:
+                return walk.rows, broken
+    return walk.rows, None
 
 
 def chain_verify(*, trial: Trial, by: User | None) -> ChainVerification:
-    """Recompute every row hash and link of a trial's chain and record the result."""
-    # Read under the trial lock so a concurrent allocation cannot look like a broken head.
+    """Recompute every row hash and link of a trial's stratum chains and record the result."""
+    # Claims hold the trial row FOR SHARE until commit, so FOR UPDATE waits for those in flight
+    # and holds new ones off: no concurrent allocation can look like a broken head.
     with transaction.atomic():
         locked = Trial.objects.select_for_update().get(pk=trial.pk)
-        rows, broken, why = _first_break(locked)
+        rows, broken = _first_break(locked)
         verification = ChainVerification.objects.create(
             trial=locked,
             ok=broken is None,
             rows_checked=rows,
-            first_broken_seq=broken,
-            message=why or f"{rows} rows verified",
+            first_broken_stratum=broken.stratum if broken else "",
+            first_broken_seq=broken.seq if broken else None,
+            message=broken.why if broken else f"{rows} rows verified",
         )
         audit_record(
             actor=by,
@@ -80,6 +187,7 @@ def chain_verify(*, trial: Trial, by: User | None) -> ChainVerification:
             obj=locked,
             ok=verification.ok,
             rows=rows,
-            first_broken_seq=broken,
+            first_broken_stratum=verification.first_broken_stratum,
+            first_broken_seq=verification.first_broken_seq,
         )
     return verification

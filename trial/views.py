@@ -197,7 +197,7 @@ def trial_verify(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, f"Chain verified: {verification.message}.")
     else:
         messages.error(
-            request, f"Chain broken at row {verification.first_broken_seq}: {verification.message}."
+            request, f"Chain broken in {verification.broken_at}: {verification.message}."
         )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

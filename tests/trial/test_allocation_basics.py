@@ -37,7 +37,8 @@ def test_each_block_is_balanced_and_the_chain_advances() -> None:
         ).arm.code
         for i in range(1, 41)
     ]
-    trial.refresh_from_db()
+    north = trial.strata.get(key="area=north")
+    assert (north.chain_length, north.next_position) == (40, 41)
     assert trial.chain_length == 40
     slots = [a.slot for a in Allocation.objects.filter(trial=trial) if a.slot is not None]
     # Whole blocks contain each arm equally often.

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from common.exceptions import ConflictError
+from common.exceptions import ConflictError, NotAllowedError
 from trial.models import Allocation, Slot
-from trial.services import allocation_claim
+from trial.services import allocation_claim, trial_transition
 from trial.verification import chain_verify
 
 from .support import block_problems, make_trial
@@ -64,7 +65,14 @@ def test_thirty_two_concurrent_enrolments_each_get_one_slot_and_the_chain_holds(
     slot_ids = [a.slot_id for a in allocations if a.slot_id is not None]
     assert len(set(slot_ids)) == THREADS
     assert Slot.objects.filter(pk__in=slot_ids).count() == THREADS
-    assert sorted(a.seq for a in allocations) == list(range(1, THREADS + 1))
+    # Each stratum's chain runs 1..n without a gap; together they hold every allocation.
+    per_area: dict[str, list[int]] = {}
+    for a in Allocation.objects.filter(trial=trial).select_related("stratum"):
+        per_area.setdefault(a.stratum.key, []).append(a.seq)
+    assert {key: sorted(seqs) for key, seqs in per_area.items()} == {
+        f"area={area}": list(range(1, 1 + sum(1 for i in range(THREADS) if areas[i % 3] == area)))
+        for area in areas
+    }
     assert block_problems(trial) == []
     verification = chain_verify(trial=trial, by=None)
     assert verification.ok, verification.message
@@ -91,4 +99,51 @@ def test_two_officers_randomising_the_same_man_get_one_allocation_and_one_refusa
     assert len(refused) == 1
     assert refused[0].message == "CARA-0001 has already been randomised."
     assert Allocation.objects.filter(trial=trial).count() == 1
+    assert chain_verify(trial=trial, by=None).ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_status_change_waits_for_a_claim_in_flight_and_later_claims_see_it() -> None:
+    trial = make_trial()
+    claimed, release = threading.Event(), threading.Event()
+    done: list[str] = []
+
+    def slow_claim() -> Any:
+        # The enrolment's transaction stays open after the claim, as participant_enrol's does.
+        with transaction.atomic():
+            allocation = allocation_claim(
+                trial=trial,
+                participant_key="CARA-0001",
+                person_key="person-1",
+                strata={"area": "north"},
+                by=None,
+            )
+            claimed.set()
+            release.wait(timeout=30)
+            done.append("claim committed")
+        return allocation
+
+    def close() -> Any:
+        claimed.wait(timeout=30)
+        closed = trial_transition(trial=trial, to_status="recruitment_closed", by=None)
+        done.append("recruitment closed")
+        return closed
+
+    def let_go() -> None:
+        claimed.wait(timeout=30)
+        time.sleep(0.5)  # long enough for the status change to reach the trial row and wait
+        done.append("released")
+        release.set()
+
+    results = run_at_once([slow_claim, close, let_go])
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert done == ["released", "claim committed", "recruitment closed"]
+    with pytest.raises(NotAllowedError, match="not recruiting"):
+        allocation_claim(
+            trial=trial,
+            participant_key="CARA-0002",
+            person_key="person-2",
+            strata={"area": "south"},
+            by=None,
+        )
     assert chain_verify(trial=trial, by=None).ok

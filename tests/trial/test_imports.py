@@ -1,4 +1,4 @@
-"""Imported histories: recorded into the chain without a slot, and verified like live rows."""
+"""Imported histories: chained per stratum without a slot, and verified like live rows."""
 
 from __future__ import annotations
 
@@ -28,12 +28,19 @@ def test_an_imported_history_forms_a_chain_that_verifies() -> None:
             randomised_on=datetime.date(2019, 1, n),
             by=None,
         )
-    rows = list(Allocation.objects.filter(trial=trial).order_by("seq"))
-    assert [r.seq for r in rows] == list(range(1, 11))
+    rows = list(Allocation.objects.filter(trial=trial).order_by("stratum__key", "seq"))
+    by_area = [(r.stratum.key, r.seq) for r in rows]
+    # Each stratum's rows form their own chain, numbered in the order they were imported.
+    assert by_area == [("area=north", n) for n in range(1, 6)] + [
+        ("area=south", n) for n in range(1, 6)
+    ]
+    assert [r.participant_key for r in rows[:3]] == ["HIST-0001", "HIST-0003", "HIST-0005"]
+    assert rows[1].prev_hash == rows[0].row_hash
     assert all(r.imported and r.slot is None for r in rows)
-    assert rows[4].randomised_on == datetime.date(2019, 1, 5)
+    assert rows[2].randomised_on == datetime.date(2019, 1, 5)
     trial.refresh_from_db()
     assert trial.allocations_imported
+    assert trial.chain_length == 10
     verification = chain_verify(trial=trial, by=None)
     assert verification.ok
     assert verification.rows_checked == 10

@@ -17,13 +17,16 @@ from .support import claim, make_trial
 
 def state(trial: Trial) -> tuple[object, ...]:
     trial.refresh_from_db()
-    cursors = tuple(Stratum.objects.filter(trial=trial).values_list("next_position", flat=True))
+    strata = tuple(
+        Stratum.objects.filter(trial=trial)
+        .order_by("pk")
+        .values_list("next_position", "chain_length", "chain_head")
+    )
     return (
         Allocation.objects.count(),
         AuditEvent.objects.count(),
-        trial.chain_length,
-        trial.chain_head,
-        cursors,
+        trial.allocations_imported,
+        strata,
     )
 
 

@@ -1,4 +1,4 @@
-"""Recompute allocation hash chains; exit non-zero naming the first broken row."""
+"""Recompute allocation hash chains; exit non-zero naming the first broken stratum and row."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from trial.verification import chain_verify
 
 
 class Command(BaseCommand):
-    help = "Verify each trial's allocation hash chain (or one trial's with --trial CODE)."
+    help = "Verify each trial's allocation hash chains, one per stratum (or one trial's: --trial)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--trial", help="Trial code, e.g. CARA")
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             if result.ok:
                 self.stdout.write(f"{trial.code}: intact, {result.rows_checked} rows verified")
             else:
-                line = f"{trial.code}: BROKEN at row {result.first_broken_seq}: {result.message}"
+                line = f"{trial.code}: BROKEN in {result.broken_at}: {result.message}"
                 self.stderr.write(line)
                 broken.append(line)
         if broken:
