@@ -2,9 +2,11 @@
 
 Runs on the database named by DATABASE_URL (PostgreSQL; the script migrates it), with 1, 8 and
 32 concurrent worker processes, each on its own connection. For each worker count it measures
-the bare rate (one AuditEvent row per transaction, through the ORM) and the allocation rate,
-prints their ratio, and counts anomalies: a slot used twice, a participant missing or allocated
-twice, a completed block out of ratio, a chain that does not verify.
+the bare rate (one AuditEvent row per transaction, through the ORM) and the allocation rate with
+the workers spread over the 4 area strata (each stratum has its own chain, so claims of different
+strata run in parallel) and with every worker in one stratum (claims queue on its row), prints
+the ratios, and counts anomalies: a slot used twice, a participant missing or allocated twice, a
+completed block out of ratio, a chain that does not verify.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench DJANGO_TESTING=1 \
         .venv/bin/python bench/allocation_bench.py [--ops 1600]
@@ -64,7 +66,19 @@ def _allocate(worker: int, count: int, code: str) -> None:
         )
 
 
-JOBS = {"bare": _bare, "allocate": _allocate}
+def _allocate_one_stratum(worker: int, count: int, code: str) -> None:
+    trial = Trial.objects.get(code=code)
+    for i in range(count):
+        allocation_claim(
+            trial=trial,
+            participant_key=f"{code}-{worker}-{i}",
+            person_key=f"{code}-{worker}-{i}",
+            strata={"area": AREAS[0]},
+            by=None,
+        )
+
+
+JOBS = {"bare": _bare, "allocate": _allocate, "one_stratum": _allocate_one_stratum}
 
 
 def _child(job: str, worker: int, count: int, code: str, barrier: Any, out: Any) -> None:
@@ -138,22 +152,29 @@ def main() -> None:
         f"PostgreSQL {connection.cursor().connection.info.server_version}, {ops} ops each, "
         f"{os.cpu_count()} CPUs"
     )
-    print(f"{'workers':>7} {'bare insert/s':>14} {'allocations/s':>14} {'ratio':>6}  anomalies")
+    print(
+        f"{'workers':>7} {'bare insert/s':>14} {'4 strata/s':>11} {'ratio':>6} "
+        f"{'1 stratum/s':>12} {'ratio':>6}  anomalies"
+    )
     for workers in WORKER_COUNTS:
-        code = f"B{stamp}W{workers}"
-        trial = trial_create(
-            code=code,
-            title="Benchmark",
-            arms=[ArmSpec("cara", "CARA", 1, True), ArmSpec("control", "Control", 1)],
-            strata_factors={"area": AREAS},
-            by=None,
-        )
-        trial_transition(trial=trial, to_status="recruiting", by=None)
         bare = run("bare", workers, ops)
-        allocated = run("allocate", workers, ops, code)
-        found = anomalies(code, max(1, ops // workers) * workers)
+        rates, found = [], []
+        for job in ("allocate", "one_stratum"):
+            code = f"B{stamp}W{workers}{'S' if job == 'one_stratum' else ''}"
+            trial = trial_create(
+                code=code,
+                title="Benchmark",
+                arms=[ArmSpec("cara", "CARA", 1, True), ArmSpec("control", "Control", 1)],
+                strata_factors={"area": AREAS},
+                by=None,
+            )
+            trial_transition(trial=trial, to_status="recruiting", by=None)
+            rates.append(run(job, workers, ops, code))
+            found += anomalies(code, max(1, ops // workers) * workers)
+        spread, one = rates
         print(
-            f"{workers:>7} {bare:>14.0f} {allocated:>14.0f} {allocated / bare:>6.2f}  "
+            f"{workers:>7} {bare:>14.0f} {spread:>11.0f} {spread / bare:>6.2f} "
+            f"{one:>12.0f} {one / bare:>6.2f}  "
             f"{len(found)}{': ' + '; '.join(found[:3]) if found else ''}"
         )
 

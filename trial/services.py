@@ -12,7 +12,6 @@ from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Subquery
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
@@ -35,7 +34,6 @@ TRANSITIONS: dict[str, set[str]] = {
 # recruiting has started a change is a new design version, never an edit.
 DESIGN_EDITABLE = {TrialStatus.SETUP, TrialStatus.RECRUITING}
 BLOCKS_AHEAD = 2  # blocks generated when a stratum is created, and again whenever it runs out
-SLOTS_AHEAD = 8  # slots read before the stratum lock: covers claims queued on the same stratum
 MAX_STRATA = 500
 MAX_BLOCK_SIZE = 200
 RESERVED_CODES = {"new", "balance"}  # page names under /trial/
@@ -433,19 +431,21 @@ def allocation_claim(
                 randomised_on=randomised_on,
             )
     except IntegrityError as exc:  # a unique constraint caught a duplicate participant or person
-        raise _conflict(exc, participant_key) from exc
+        raise _conflict(exc, trial, participant_key) from exc
 
 
-def _conflict(exc: IntegrityError, participant_key: str) -> Exception:
+def _conflict(exc: IntegrityError, trial: Trial, participant_key: str) -> Exception:
     """Name the duplicate a unique constraint caught; anything else is not a user's conflict."""
     # psycopg names the constraint; SQLite only lists the columns in its message.
     diag = getattr(exc.__cause__, "diag", None)
     text = getattr(diag, "constraint_name", None) or str(exc)
-    if "participant" in text:
+    if "participant" not in text and "person" not in text:
+        return exc
+    # Both may be duplicates, and databases differ in which they report: the participant's own
+    # refusal comes first, as it did when a SELECT checked before claiming (refusals only).
+    if Allocation.objects.filter(trial_id=trial.pk, participant_key=participant_key).exists():
         return ConflictError(f"{participant_key} has already been randomised.")
-    if "person" in text:
-        return ConflictError("This person has already been randomised in this trial.")
-    return exc
+    return ConflictError("This person has already been randomised in this trial.")
 
 
 def _claim(
@@ -457,23 +457,18 @@ def _claim(
     by: User | None,
     randomised_on: datetime.date | None,
 ) -> Allocation:
-    # Statements: share-lock the trial, read ahead the next slots, lock the stratum; then, with
-    # the stratum locked, insert the allocation, move the stratum's cursor and chain head, and
-    # audit. Duplicates are refused by unique constraints, not by a SELECT beforehand.
+    # Six statements: share-lock the trial; lock the stratum; read its next slot; insert the
+    # allocation; move the stratum's cursor and chain head; audit. Duplicates are refused by
+    # unique constraints, not by a SELECT beforehand. The three reads are plain SQL: the claim
+    # is CPU-bound under load, and compiling ORM queries cost more than running them.
     current = _trial_share_locked(trial.pk)
     _claim_allowed(current)
     key = _fast_key(strata)
-    ahead = _slots_ahead(current, key) if key else []
     stratum = _stratum_locked(current, key) if key else None
     if stratum is None:  # an invalid stratum (refused here with its reason) or one not yet made
         stratum = _stratum_made(current, strata)
     design = stratum.design
-    slot = next(
-        (s for s in ahead if s.stratum_id == stratum.pk and s.position == stratum.next_position),
-        None,
-    )
-    if slot is None:  # read ahead too few (busy stratum), or the sequence needs another block
-        slot = _slot_at_cursor(current, stratum)
+    slot = _slot_at_cursor(current, stratum)
     slot.stratum = stratum
     now = timezone.now()
     allocation = Allocation(
@@ -543,37 +538,32 @@ def _fast_key(strata: Mapping[str, str]) -> str:
     return "|".join(f"{f}={strata[f]}" for f in sorted(strata)) or "all"
 
 
-def _latest_design(trial: Trial) -> Subquery:
-    return Subquery(
-        DesignVersion.objects.filter(trial_id=trial.pk).order_by("-number").values("id")[:1]
-    )
-
-
-def _slots_ahead(trial: Trial, key: str) -> list[Slot]:
-    """Read the stratum's next few slots without locking: slots never change once stored."""
-    return list(
-        Slot.objects.select_related("arm")
-        .filter(
-            stratum__trial_id=trial.pk,
-            stratum__design_id=_latest_design(trial),
-            stratum__key=key,
-            position__gte=F("stratum__next_position"),
-        )
-        .order_by("position")[:SLOTS_AHEAD]
-    )
-
-
 def _stratum_locked(trial: Trial, key: str) -> Stratum | None:
     """Lock the stratum of the current design (only its row) until commit.
 
-    The row lock serialises claims of one stratum only; claims of other strata go on.
+    The row lock serialises claims of one stratum only; claims of other strata go on. The
+    design is read in this statement, after the trial's share lock: it cannot change until
+    commit. Only its number is loaded (the chain hash needs it); other fields load on use.
     """
-    return (
-        Stratum.objects.select_for_update(of=("self",))
-        .select_related("design")
-        .filter(trial_id=trial.pk, design_id=_latest_design(trial), key=key)
-        .first()
+    query = (
+        "SELECT s.*, d.number AS design_number FROM trial_stratum s"
+        " JOIN trial_designversion d ON d.id = s.design_id"
+        " WHERE s.trial_id = %s AND s.key = %s AND s.design_id = ("
+        "  SELECT id FROM trial_designversion WHERE trial_id = %s"
+        "  ORDER BY number DESC LIMIT 1)"
     )
+    if connection.features.has_select_for_update_of:
+        query += " FOR UPDATE OF s"
+    found = list(Stratum.objects.raw(query, [trial.pk, key, trial.pk]))
+    if not found:
+        return None
+    stratum = found[0]
+    stratum.design = DesignVersion.from_db(
+        connection.alias,
+        ["id", "trial_id", "number"],
+        [stratum.design_id, trial.pk, stratum.design_number],  # type: ignore[attr-defined]
+    )
+    return stratum
 
 
 def _stratum_made(trial: Trial, strata: Mapping[str, str]) -> Stratum:
@@ -592,17 +582,33 @@ def _stratum_made(trial: Trial, strata: Mapping[str, str]) -> Stratum:
 
 
 def _slot_at_cursor(trial: Trial, stratum: Stratum) -> Slot:
-    """Return the slot at the stratum's cursor, extending the sequence by whole blocks."""
-    slot = (
-        Slot.objects.select_related("arm")
-        .filter(stratum=stratum, position=stratum.next_position)
-        .first()
+    """Return the slot at the stratum's cursor with its arm, extending the sequence if needed."""
+    # One statement: the arm row with the slot's columns alongside (slots hold only integers).
+    query = (
+        "SELECT a.*, sl.id AS slot_id, sl.block_number AS slot_block_number,"
+        " sl.block_size AS slot_block_size FROM trial_slot sl"
+        " JOIN trial_arm a ON a.id = sl.arm_id WHERE sl.stratum_id = %s AND sl.position = %s"
     )
-    if slot is None:  # never "no slots left": the sequence grows by whole blocks
-        _extend(stratum, stratum.design, {arm.code: arm for arm in trial.arms.all()}, BLOCKS_AHEAD)
-        slot = Slot.objects.select_related("arm").get(
-            stratum=stratum, position=stratum.next_position
-        )
+    params = [stratum.pk, stratum.next_position]
+    found: list[Any] = list(Arm.objects.raw(query, params))
+    if not found:  # never "no slots left": the sequence grows by whole blocks
+        design = DesignVersion.objects.get(pk=stratum.design_id)
+        _extend(stratum, design, {arm.code: arm for arm in trial.arms.all()}, BLOCKS_AHEAD)
+        found = list(Arm.objects.raw(query, params))
+    arm = found[0]
+    slot = Slot.from_db(
+        connection.alias,
+        ["id", "stratum_id", "position", "block_number", "block_size", "arm_id"],
+        [
+            arm.slot_id,
+            stratum.pk,
+            stratum.next_position,
+            arm.slot_block_number,
+            arm.slot_block_size,
+            arm.pk,
+        ],
+    )
+    slot.arm = arm
     return slot
 
 
@@ -688,4 +694,4 @@ def allocation_import(
             )
             return allocation
     except IntegrityError as exc:
-        raise _conflict(exc, participant_key) from exc
+        raise _conflict(exc, trial, participant_key) from exc

@@ -14,6 +14,16 @@ from django.db import migrations, models
 
 ZERO_HASH = "0" * 64
 MESSAGE = "allocations are irreversible: record a post-randomisation event instead"
+# SQLite rebuilds trial_allocation to alter it, which drops the trigger of 0002 (as in 0003).
+SQLITE_TRIGGER = (
+    "CREATE TRIGGER IF NOT EXISTS trial_allocation_irreversible BEFORE UPDATE ON "
+    f"trial_allocation BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;"
+)
+
+
+def recreate_sqlite_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(SQLITE_TRIGGER)
 
 
 def _hash(allocation, seq, prev_hash):
@@ -50,10 +60,7 @@ def _trigger(schema_editor, enabled):
         )
     elif vendor == "sqlite":
         if enabled:
-            schema_editor.execute(
-                "CREATE TRIGGER trial_allocation_irreversible BEFORE UPDATE ON trial_allocation "
-                f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;"
-            )
+            schema_editor.execute(SQLITE_TRIGGER)
         else:
             schema_editor.execute("DROP TRIGGER IF EXISTS trial_allocation_irreversible")
 
@@ -108,6 +115,8 @@ class Migration(migrations.Migration):
     dependencies = [("trial", "0004_trial_manager_permissions")]
 
     operations = [
+        # Runs last when unapplied, after the rebuilds of trial_allocation below.
+        migrations.RunPython(migrations.RunPython.noop, recreate_sqlite_trigger),
         migrations.AlterModelOptions(
             name="allocation", options={"ordering": ["trial", "stratum", "seq"]}
         ),
@@ -135,4 +144,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(per_stratum, per_trial),
+        migrations.RunPython(recreate_sqlite_trigger, migrations.RunPython.noop),
     ]

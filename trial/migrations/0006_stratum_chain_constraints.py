@@ -2,11 +2,24 @@
 
 from django.db import migrations, models
 
+MESSAGE = "allocations are irreversible: record a post-randomisation event instead"
+SQLITE_TRIGGER = (
+    "CREATE TRIGGER IF NOT EXISTS trial_allocation_irreversible BEFORE UPDATE ON "
+    f"trial_allocation BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;"
+)
+
+
+def recreate_sqlite_trigger(apps, schema_editor):
+    # SQLite rebuilds trial_allocation to add or drop the constraint, dropping its trigger.
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(SQLITE_TRIGGER)
+
 
 class Migration(migrations.Migration):
     dependencies = [("trial", "0005_stratum_chains")]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, recreate_sqlite_trigger),
         migrations.AddConstraint(
             model_name="allocation",
             constraint=models.UniqueConstraint(
@@ -15,4 +28,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RemoveField(model_name="trial", name="chain_head"),
         migrations.RemoveField(model_name="trial", name="chain_length"),
+        migrations.RunPython(recreate_sqlite_trigger, migrations.RunPython.noop),
     ]
