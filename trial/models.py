@@ -44,6 +44,10 @@ class Trial(models.Model):
     # Set by the first imported allocation: a chain is all imported or all live, never mixed, so an
     # analysis never has to ask which rows this system randomised (docs/randomisation.md).
     allocations_imported = models.BooleanField(default=False)
+    # An imported history is one chain in import order, its head here (imports hold the trial
+    # row locked anyway); live allocations chain per stratum, their heads on the strata.
+    history_length = models.PositiveIntegerField(default=0)
+    history_head = models.CharField(max_length=64, default=ZERO_HASH)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -64,9 +68,9 @@ class Trial(models.Model):
 
     @property
     def chain_length(self) -> int:
-        """Allocations in the trial's chains: the sum of its strata's chain lengths (one query)."""
+        """Allocations in the trial's chains: its history's and its strata's (one query)."""
         total = self.strata.aggregate(n=models.Sum("chain_length"))["n"]
-        return int(total or 0)
+        return self.history_length + int(total or 0)
 
 
 class Arm(models.Model):
@@ -202,7 +206,11 @@ class Allocation(models.Model):
     """A participant's randomised arm: one link of its stratum's tamper-evident hash chain."""
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="allocations")
-    seq = models.PositiveIntegerField(help_text="Position in the stratum's allocation chain.")
+    seq = models.PositiveIntegerField(
+        help_text=(
+            "Position in the stratum's allocation chain (an imported history's: the trial's)."
+        )
+    )
     # The trial ID of the participant (e.g. CARA-0042): the engine knows nothing of screening.
     participant_key = models.CharField(max_length=40)
     # Keyed hash of the person identifier: one person is randomised at most once per trial.
@@ -228,6 +236,11 @@ class Allocation(models.Model):
         ordering = ["trial", "stratum", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["stratum", "seq"], name="allocation_seq_unique"),
+            models.UniqueConstraint(
+                fields=["trial", "seq"],
+                condition=Q(imported=True),
+                name="allocation_history_seq_unique",
+            ),
             models.UniqueConstraint(
                 fields=["trial", "participant_key"], name="allocation_participant_once"
             ),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from common.models import User
@@ -41,7 +41,7 @@ def trials_for_manager(*, user: User) -> list[Trial]:
     trials: list[Any] = list(
         Trial.objects.annotate(
             last_verification_id=Subquery(latest.values("id")[:1]),
-            randomised=Coalesce(Subquery(lengths), 0),
+            randomised=Coalesce(Subquery(lengths), 0) + F("history_length"),
         )
     )
     verifications = ChainVerification.objects.in_bulk(

@@ -635,7 +635,7 @@ def allocation_import(
     randomised_on: datetime.date,
     by: User | None,
 ) -> Allocation:
-    """Record an allocation made by another system into its stratum's chain, without a slot.
+    """Record an allocation made by another system into the trial's history chain, without a slot.
 
     A trial's chains are all live or all imported: the first allocation decides, and the other
     kind is refused from then on.
@@ -657,14 +657,14 @@ def allocation_import(
             design = current_design(locked)
             key, values = _stratum_key(design, strata)
             # No seed: an imported history has no sequence of ours to regenerate.
-            Stratum.objects.get_or_create(
+            stratum, _ = Stratum.objects.get_or_create(
                 design=design, key=key, defaults={"trial": locked, "values": values, "seed": ""}
             )
-            stratum = Stratum.objects.select_for_update().get(design=design, key=key)
             stratum.design = design
+            # One chain for the whole history, in import order, headed on the trial row.
             allocation = Allocation(
                 trial=locked,
-                seq=stratum.chain_length + 1,
+                seq=locked.history_length + 1,
                 participant_key=participant_key,
                 person_key=person_key,
                 stratum=stratum,
@@ -674,15 +674,13 @@ def allocation_import(
                 randomised_on=randomised_on,
                 allocated_at=timezone.now(),
                 allocated_by=by if by is not None and by.pk else None,
-                prev_hash=stratum.chain_head,
+                prev_hash=locked.history_head,
             )
             allocation.row_hash = allocation_hash(allocation)
             allocation.save(force_insert=True)
-            stratum.chain_length, stratum.chain_head = allocation.seq, allocation.row_hash
-            stratum.save(update_fields=["chain_length", "chain_head"])
-            if not locked.allocations_imported:
-                locked.allocations_imported = True
-                locked.save(update_fields=["allocations_imported"])
+            locked.history_length, locked.history_head = allocation.seq, allocation.row_hash
+            locked.allocations_imported = True
+            locked.save(update_fields=["history_length", "history_head", "allocations_imported"])
             audit_record(
                 actor=by,
                 action="allocation.import",

@@ -72,11 +72,17 @@ class _Walk:
     rows: int = 0
 
 
+HISTORY = "imported history"
+
+
 def _stratum_break(
-    trial: Trial, stratum: Stratum, rows: Iterable[Allocation], walk: _Walk
+    trial: Trial, stratum: Stratum | None, rows: Iterable[Allocation], walk: _Walk
 ) -> Break | None:
-    """Walk one stratum's chain from its first row to the head the stratum recorded."""
-    label = stratum_label(stratum)
+    """Walk one chain (a stratum's, or with no stratum the history's) to its recorded head."""
+    if stratum is None:
+        label, length, head = HISTORY, trial.history_length, trial.history_head
+    else:
+        label, length, head = stratum_label(stratum), stratum.chain_length, stratum.chain_head
     expected_seq, prev_hash = 1, ZERO_HASH
     for allocation in rows:
         walk.rows += 1
@@ -86,10 +92,12 @@ def _stratum_break(
                 return Break(label, expected_seq, f"row {expected_seq} is missing (next is {seq})")
             return Break(label, seq, f"row {seq} is out of order")
         row = f"row {seq} ({allocation.participant_key})"
-        if seq > stratum.chain_length:
+        if seq > length:
             return Break(label, seq, f"{row} was added behind the application's back")
-        if allocation.trial_id != trial.pk:
+        if allocation.trial_id != trial.pk or allocation.stratum.trial_id != trial.pk:
             return Break(label, seq, f"{row} belongs to another trial")
+        if stratum is not None and allocation.stratum_id != stratum.pk:
+            return Break(label, seq, f"{row} is not in this stratum")
         if allocation.prev_hash != prev_hash:
             return Break(label, seq, f"{row} does not link to the row before it")
         if allocation_hash(allocation) != allocation.row_hash:
@@ -100,20 +108,18 @@ def _stratum_break(
         # Claims take a stratum's slots in order, one per row: row n used slot n.
         if slot is not None and (
             slot.arm_id != allocation.arm_id
-            or slot.stratum_id != stratum.pk
+            or slot.stratum_id != allocation.stratum_id
             or slot.position != seq
         ):
             return Break(label, seq, f"{row} disagrees with the sequence slot it used")
         prev_hash = allocation.row_hash
         expected_seq += 1
     last = expected_seq - 1
-    if stratum.chain_length > last:
-        return Break(
-            label, last + 1, f"row {last + 1} is missing (the chain has {stratum.chain_length})"
-        )
-    if stratum.chain_head != prev_hash:
-        return Break(label, last or None, f"row {last} is not the head the stratum recorded")
-    if not trial.allocations_imported and stratum.next_position != last + 1:
+    if length > last:
+        return Break(label, last + 1, f"row {last + 1} is missing (the chain has {length})")
+    if head != prev_hash:
+        return Break(label, last or None, f"row {last} is not the head recorded for the chain")
+    if stratum is not None and not trial.allocations_imported and stratum.next_position != last + 1:
         return Break(
             label,
             last + 1,
@@ -132,6 +138,21 @@ def _first_break(trial: Trial) -> tuple[int, Break | None]:
     broken = _strata_break(trial, strata)
     if broken is not None:
         return 0, broken
+    walk = _Walk()
+    if trial.allocations_imported:
+        # A history is one chain in import order; its strata record no chain of their own.
+        history = (
+            Allocation.objects.filter(Q(trial=trial) | Q(stratum__trial=trial))
+            .select_related("trial", "stratum__design", "slot", "arm")
+            .order_by("seq", "pk")
+        )
+        broken = _stratum_break(trial, None, history.iterator(chunk_size=500), walk)
+        for stratum in strata:
+            if broken is None and (stratum.chain_length or stratum.chain_head != ZERO_HASH):
+                broken = Break(stratum_label(stratum), None, "an imported stratum records a chain")
+        return walk.rows, broken
+    if trial.history_length or trial.history_head != ZERO_HASH:
+        return 0, Break(HISTORY, None, "a live trial records an imported chain")
     # A row naming this trial or one of its strata is read, so one moved between trials or
     # strata cannot hide.
     rows = (
@@ -140,13 +161,12 @@ def _first_break(trial: Trial) -> tuple[int, Break | None]:
         .order_by("stratum__design__number", "stratum__key", "stratum_id", "seq")
     )
     by_id = {stratum.pk: stratum for stratum in strata}
-    walk = _Walk()
     walked: set[int] = set()
     for stratum_id, group in itertools.groupby(
         rows.iterator(chunk_size=500), key=lambda a: a.stratum_id
     ):
-        stratum = by_id.get(stratum_id)
-        if stratum is None:
+        own = by_id.get(stratum_id)
+        if own is None:
             stray = next(group)
             walk.rows += 1
             return walk.rows, Break(
@@ -155,7 +175,7 @@ def _first_break(trial: Trial) -> tuple[int, Break | None]:
                 f"row {stray.seq} ({stray.participant_key}) is in a stratum of another trial",
             )
         walked.add(stratum_id)
-        broken = _stratum_break(trial, stratum, group, walk)
+        broken = _stratum_break(trial, own, group, walk)
         if broken is not None:
             return walk.rows, broken
     for stratum in strata:  # a stratum whose every row was deleted still records its head

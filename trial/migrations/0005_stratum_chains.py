@@ -1,9 +1,10 @@
 """One allocation hash chain per stratum instead of one per trial, so strata claim in parallel.
 
-Each stratum gets its own chain length and head; the allocations already stored are renumbered
-and re-hashed stratum by stratum (in the order their stratum took them), with the
-irreversibility trigger switched off for this migration only. The next migration adds the
-per-stratum unique position and drops the trial's chain head.
+Each stratum gets its own chain length and head; the live allocations already stored are
+renumbered and re-hashed stratum by stratum (in the order their stratum took them), with the
+irreversibility trigger switched off for this migration only. An imported history keeps its one
+chain per trial, untouched. The next migration adds the per-stratum unique position and renames
+the trial's chain head to the history's.
 """
 
 import hashlib
@@ -81,15 +82,18 @@ def _rechain(model, rows):
 def per_stratum(apps, schema_editor):
     Allocation = apps.get_model("trial", "Allocation")
     Stratum = apps.get_model("trial", "Stratum")
+    Trial = apps.get_model("trial", "Trial")
     if not Allocation.objects.exists():
         return
     _trigger(schema_editor, enabled=False)
     related = ("trial", "stratum__design", "slot", "arm")
-    for stratum in Stratum.objects.order_by("pk"):
+    for stratum in Stratum.objects.filter(trial__allocations_imported=False).order_by("pk"):
         # The trial chain's order within a stratum is the order the stratum's slots were taken.
         rows = Allocation.objects.filter(stratum=stratum).select_related(*related).order_by("seq")
         length, head = _rechain(Allocation, list(rows))
         Stratum.objects.filter(pk=stratum.pk).update(chain_length=length, chain_head=head)
+    # From here on the trial's chain head is an imported history's only.
+    Trial.objects.filter(allocations_imported=False).update(chain_length=0, chain_head=ZERO_HASH)
     _trigger(schema_editor, enabled=True)
 
 
@@ -100,7 +104,7 @@ def per_trial(apps, schema_editor):
         return
     _trigger(schema_editor, enabled=False)
     related = ("trial", "stratum__design", "slot", "arm")
-    for trial in Trial.objects.order_by("pk"):
+    for trial in Trial.objects.filter(allocations_imported=False).order_by("pk"):
         rows = (
             Allocation.objects.filter(trial=trial)
             .select_related(*related)
@@ -140,7 +144,10 @@ class Migration(migrations.Migration):
             model_name="allocation",
             name="seq",
             field=models.PositiveIntegerField(
-                help_text="Position in the stratum's allocation chain."
+                help_text=(
+                    "Position in the stratum's allocation chain (an imported history's: "
+                    "the trial's)."
+                )
             ),
         ),
         migrations.RunPython(per_stratum, per_trial),

@@ -1,4 +1,4 @@
-"""A position is unique within its stratum's chain; the trial no longer holds a chain head."""
+"""A position is unique within its stratum's chain; the trial's chain head is its history's."""
 
 from django.db import migrations, models
 
@@ -26,7 +26,17 @@ class Migration(migrations.Migration):
                 fields=("stratum", "seq"), name="allocation_seq_unique"
             ),
         ),
-        migrations.RemoveField(model_name="trial", name="chain_head"),
-        migrations.RemoveField(model_name="trial", name="chain_length"),
+        migrations.AddConstraint(
+            model_name="allocation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("imported", True)),
+                fields=("trial", "seq"),
+                name="allocation_history_seq_unique",
+            ),
+        ),
+        migrations.RenameField(
+            model_name="trial", old_name="chain_length", new_name="history_length"
+        ),
+        migrations.RenameField(model_name="trial", old_name="chain_head", new_name="history_head"),
         migrations.RunPython(recreate_sqlite_trigger, migrations.RunPython.noop),
     ]
