@@ -18,7 +18,7 @@ def demo_trial_load(*, areas: list[PoliceArea], manager: User) -> Trial:
         return existing
     trial = trial_create(
         code=DEMO_TRIAL_CODE,
-        title="CARA: conditional cautions with workshops for first-time domestic abuse",
+        title="Conditional cautions with workshops for first-time domestic abuse",
         arms=[
             ArmSpec("cara", "CARA workshops", 1, is_intervention=True),
             ArmSpec("control", "Control", 1),
