@@ -12,7 +12,7 @@ from common.models import AuditEvent, User
 from participants.models import CaseStatus, Participant, Victim
 from participants.services import ConsentInput, consent_record, consent_withdraw, participant_enrol
 from participants.validation import InvalidInputError
-from tests.participants.conftest import (
+from tests.support.cases import (
     AGREES,
     REFUSES,
     TODAY,

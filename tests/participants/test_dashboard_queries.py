@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from common.models import User
 from participants.models import CaseStatus, Participant
 from participants.rule_sets import rule_set_current
-from tests.participants.conftest import enrolled
+from tests.support.cases import enrolled
 from trial.models import Trial
 
 

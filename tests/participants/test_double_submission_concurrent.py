@@ -18,7 +18,7 @@ from common.exceptions import ConflictError
 from common.models import User
 from participants.models import CaseStatus, Participant
 from participants.services import participant_enrol, screening_record
-from tests.participants.conftest import TODAY, base_input, consented
+from tests.support.cases import TODAY, consented, screening_input
 from trial.models import Allocation, Trial
 
 pytestmark = pytest.mark.usefixtures("committed")
@@ -55,7 +55,7 @@ def test_the_same_screening_form_posted_twice_at_once_records_one_case(
 
     def submit() -> Participant:
         return screening_record(
-            trial=trial, police_area=area, details=base_input(), token=token, by=officer
+            trial=trial, police_area=area, details=screening_input(), token=token, by=officer
         )
 
     results = race(submit, submit, submit)
@@ -71,7 +71,7 @@ def test_the_same_person_screened_in_two_tabs_at_once_is_one_case(
     area = officer.police_area
 
     def submit(number: int) -> Callable[[], Participant]:
-        details = base_input(number, pnc_id=base_input(1).pnc_id)
+        details = screening_input(number, pnc_id=screening_input(1).pnc_id)
         return lambda: screening_record(
             trial=trial, police_area=area, details=details, token=uuid.uuid4(), by=officer
         )

@@ -9,13 +9,13 @@ from playwright.sync_api import Page, expect
 
 from common.models import User
 from participants.models import Participant
-from tests.participants.conftest import TODAY, base_input
+from tests.support.cases import TODAY, screening_input
 from tests.support.factories import PASSWORD
 from trial.models import Trial
 
 
 def fill_screening(page: Page, number: int, dash_risk: str) -> None:
-    details = base_input(number)
+    details = screening_input(number)
     page.get_by_label("Given name(s)").fill(details.given_name)
     page.get_by_label("Family name").fill(details.family_name)
     page.get_by_label("Date of birth").fill(details.date_of_birth.isoformat())

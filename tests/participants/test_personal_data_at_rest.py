@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from common.models import User
 from participants.models import Participant, Victim
-from tests.participants.conftest import base_input, enrolled
+from tests.support.cases import enrolled, screening_input
 from trial.models import Trial
 
 
@@ -26,7 +26,14 @@ def test_names_dates_of_birth_and_pnc_ids_are_not_in_the_raw_columns(
 ) -> None:
     case = enrolled(trial, officer)
     row = raw_row("participants_participant", case.pk)
-    for clear in ("Daniel", "Marsh", "1990-05-17", base_input().pnc_id, "07700", "High Street"):
+    for clear in (
+        "Daniel",
+        "Marsh",
+        "1990-05-17",
+        screening_input().pnc_id,
+        "07700",
+        "High Street",
+    ):
         assert clear not in row, clear
     assert case.pseudonym in row  # the trial ID is not personal data
     victim_row = raw_row("participants_victim", Victim.objects.get(participant=case).pk)
@@ -46,7 +53,7 @@ def test_reencrypting_moves_every_value_to_the_new_key(trial: Trial, officer: Us
     with override_settings(FIELD_ENCRYPTION_KEYS=[new]):  # the old key is retired
         after = Participant.objects.get(pk=case.pk)
         assert after.full_name == "Daniel Marsh"
-        assert after.pnc_id == base_input().pnc_id
-        assert after.date_of_birth == base_input().date_of_birth
+        assert after.pnc_id == screening_input().pnc_id
+        assert after.date_of_birth == screening_input().date_of_birth
         assert Victim.objects.get(participant=case).full_name == "Sarah Marsh"
     assert raw_row("participants_participant", case.pk) != before

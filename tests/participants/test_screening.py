@@ -15,12 +15,12 @@ from participants.models import CaseStatus, Participant
 from participants.rule_sets import rule_set_publish
 from participants.services import screening_record
 from participants.validation import InvalidInputError
-from tests.participants.conftest import TODAY, base_input, screen
+from tests.support.cases import TODAY, screen, screening_input
 from trial.models import Trial
 from trial.services import trial_transition
 
 DAY = datetime.timedelta(days=1)
-VALID = base_input(1).pnc_id
+VALID = screening_input(1).pnc_id
 WRONG_CHECK = VALID[:-1] + ("B" if VALID.endswith("A") else "A")
 
 
@@ -103,7 +103,7 @@ def test_a_person_already_in_the_trial_is_refused_on_the_pnc_field(
 
 def test_a_person_screened_ineligible_may_be_screened_again(trial: Trial, officer: User) -> None:
     screen(trial, officer, 1, on_bail_or_order=True)
-    again = screen(trial, officer, 2, pnc_id=base_input(1).pnc_id)
+    again = screen(trial, officer, 2, pnc_id=screening_input(1).pnc_id)
     assert again.status == CaseStatus.SCREENED
     assert again.person_key == Participant.objects.get(number=1).person_key
 
@@ -115,7 +115,7 @@ def test_the_same_form_submitted_twice_records_one_case(trial: Trial, officer: U
         screening_record(
             trial=trial,
             police_area=officer.police_area,
-            details=base_input(),
+            details=screening_input(),
             token=token,
             by=officer,
         )
@@ -139,7 +139,7 @@ def test_officers_screen_for_their_own_area_only(
         screening_record(
             trial=trial,
             police_area=other_area,
-            details=base_input(),
+            details=screening_input(),
             token=uuid.uuid4(),
             by=officer,
         )
@@ -153,7 +153,7 @@ def test_areas_outside_the_trial_and_closed_trials_are_refused(
         screening_record(
             trial=trial,
             police_area=elsewhere,
-            details=base_input(),
+            details=screening_input(),
             token=uuid.uuid4(),
             by=trial_manager,
         )
@@ -163,7 +163,7 @@ def test_areas_outside_the_trial_and_closed_trials_are_refused(
         screening_record(
             trial=trial,
             police_area=southampton,
-            details=base_input(),
+            details=screening_input(),
             token=uuid.uuid4(),
             by=trial_manager,
         )

@@ -13,7 +13,7 @@ from django.test import Client
 from common.models import AuditEvent, User
 from participants.models import CaseStatus, Participant
 from participants.services import ScreeningInput
-from tests.participants.conftest import TODAY, base_input, consented, enrolled, screen
+from tests.support.cases import TODAY, consented, enrolled, screen, screening_input
 from trial.models import Allocation, Trial
 from trial.services import trial_transition
 
@@ -45,7 +45,7 @@ def test_an_officer_screens_a_case_and_sees_every_reason_it_is_not_eligible(
     officer_client: Client, trial: Trial, officer: User
 ) -> None:
     assert officer_client.get("/officer/screen/").status_code == 200
-    details = base_input(on_bail_or_order=True, dash_risk="high")
+    details = screening_input(on_bail_or_order=True, dash_risk="high")
     response = officer_client.post(
         "/officer/screen/", form_data(details, trial, officer), follow=True
     )
@@ -61,7 +61,7 @@ def test_an_officer_screens_a_case_and_sees_every_reason_it_is_not_eligible(
 def test_a_wrong_date_is_shown_next_to_its_field_and_nothing_is_saved(
     officer_client: Client, trial: Trial, officer: User
 ) -> None:
-    details = base_input(arrest_date=TODAY - datetime.timedelta(days=30))
+    details = screening_input(arrest_date=TODAY - datetime.timedelta(days=30))
     response = officer_client.post("/officer/screen/", form_data(details, trial, officer))
     assert response.status_code == 200
     form = response.context["form"]
@@ -73,7 +73,7 @@ def test_a_wrong_date_is_shown_next_to_its_field_and_nothing_is_saved(
 def test_html_typed_into_a_name_is_shown_as_text(
     officer_client: Client, trial: Trial, officer: User
 ) -> None:
-    details = base_input(given_name='<script>alert("x")</script>')
+    details = screening_input(given_name='<script>alert("x")</script>')
     response = officer_client.post(
         "/officer/screen/", form_data(details, trial, officer), follow=True
     )
@@ -85,7 +85,7 @@ def test_html_typed_into_a_name_is_shown_as_text(
 def test_a_double_click_or_retried_post_records_one_case(
     officer_client: Client, trial: Trial, officer: User
 ) -> None:
-    data = form_data(base_input(), trial, officer)
+    data = form_data(screening_input(), trial, officer)
     first = officer_client.post("/officer/screen/", data)
     second = officer_client.post("/officer/screen/", data)
     assert first["Location"] == second["Location"]
@@ -95,9 +95,10 @@ def test_a_double_click_or_retried_post_records_one_case(
 def test_the_same_person_in_a_second_tab_is_refused_on_the_pnc_field(
     officer_client: Client, trial: Trial, officer: User
 ) -> None:
-    officer_client.post("/officer/screen/", form_data(base_input(), trial, officer))
+    officer_client.post("/officer/screen/", form_data(screening_input(), trial, officer))
     again = officer_client.post(
-        "/officer/screen/", form_data(base_input(2, pnc_id=base_input(1).pnc_id), trial, officer)
+        "/officer/screen/",
+        form_data(screening_input(2, pnc_id=screening_input(1).pnc_id), trial, officer),
     )
     assert again.status_code == 200
     assert "already in trial CARA as CARA-0001" in again.context["form"].errors["pnc_id"][0]
@@ -264,4 +265,4 @@ def test_the_admin_shows_trial_managers_no_personal_data(
     detail = client.get(f"/admin/participants/participant/{case.pk}/change/").content.decode()
     assert case.pseudonym in detail
     assert "Daniel" not in detail
-    assert base_input().pnc_id not in detail
+    assert screening_input().pnc_id not in detail

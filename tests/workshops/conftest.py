@@ -8,35 +8,24 @@ from __future__ import annotations
 
 import datetime
 import itertools
-import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from common.identifiers import make_pnc
 from common.models import PoliceArea, User
 from common.roles import Role
 from participants.models import Participant
-from participants.services import (
-    ConsentInput,
-    ScreeningInput,
-    VictimInput,
-    consent_record,
-    participant_enrol,
-    screening_record,
-)
+from tests.support.cases import TODAY, enrolled, recruiting_trial, victim_input
 from tests.support.factories import ProviderFactory, make_user
 from trial.models import Trial
-from trial.services import ArmSpec, trial_create, trial_transition
 from workshops.models import Cycle, Session
 from workshops.scheduling import CyclePlan, cycle_create
 from workshops.selectors import scheduling_queue
 
 LONDON = ZoneInfo("Europe/London")
-TODAY = timezone.localdate()
 _numbers = itertools.count(1)
 
 
@@ -48,52 +37,18 @@ def at_local(day: datetime.date, hour: int = 10) -> datetime.datetime:
 def enrol_case(trial: Trial, officer: User, *, given_name: str = "Daniel") -> Participant:
     """Screen, consent and enrol one eligible case in the officer's area."""
     number = next(_numbers)
-    assert officer.police_area is not None
-    case = screening_record(
-        trial=trial,
-        police_area=officer.police_area,
-        details=ScreeningInput(
-            given_name=given_name,
-            family_name=f"Marsh{number}",
-            date_of_birth=datetime.date(1990, 5, 17),
-            sex="male",
-            pnc_id=make_pnc(15, 200000 + number),
-            custody_reference=f"44/{number:05d}/26",
-            interpreter_needed=False,
-            appropriate_adult_needed=False,
-            offence_type="common_assault",
-            offence_date=TODAY - datetime.timedelta(days=3),
-            arrest_date=TODAY - datetime.timedelta(days=2),
-            admission="admitted",
-            first_domestic_offence=True,
-            last_violence_on=None,
-            dash_risk="standard",
-            on_bail_or_order=False,
-            victim_relationship="current_partner",
-            caution_offered=True,
-            phone=f"07700 900{number:03d}",
-            email=f"man{number}@example.org",
-            address="1 High Street",
-            support_needs="Dyslexia: read the handouts aloud",
-        ),
-        token=uuid.uuid4(),
-        by=officer,
-    )
-    case = consent_record(
-        participant=case,
-        victim=VictimInput(
-            given_name="Victoria",
-            family_name="Secretname",
-            contacted=True,
-            contacted_on=TODAY,
-            risk_raised=False,
-        ),
-        consent=ConsentInput(decision="given", decided_on=TODAY, method="telephone"),
-        token=uuid.uuid4(),
-        by=officer,
-    )
-    return participant_enrol(
-        participant=case, caution_given_on=TODAY, token=uuid.uuid4(), by=officer
+    return enrolled(
+        trial,
+        officer,
+        number,
+        victim=victim_input(given_name="Victoria", family_name="Secretname", phone=""),
+        given_name=given_name,
+        family_name=f"Marsh{number}",
+        pnc_id=make_pnc(15, 200000 + number),
+        phone=f"07700 900{number:03d}",
+        email=f"man{number}@example.org",
+        address="1 High Street",
+        support_needs="Dyslexia: read the handouts aloud",
     )
 
 
@@ -118,14 +73,7 @@ def other_area(db: None) -> PoliceArea:
 
 @pytest.fixture
 def trial(area: PoliceArea, other_area: PoliceArea) -> Trial:
-    created = trial_create(
-        code="CARA",
-        title="CARA",
-        by=None,
-        arms=[ArmSpec("cara", "CARA workshops", 1, True), ArmSpec("control", "Control")],
-        strata_factors={"area": [area.code, other_area.code]},
-    )
-    return trial_transition(trial=created, to_status="recruiting", by=None)
+    return recruiting_trial(area, other_area)
 
 
 @pytest.fixture
