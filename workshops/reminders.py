@@ -61,8 +61,14 @@ def _claim(session: Session, channel: str, **recipient: Participant | User) -> R
 def _deliver(reminder: Reminder, send: object) -> bool:
     try:
         send()  # type: ignore[operator]
-    except Exception:
-        logger.exception("Reminder %s could not be sent; it will be tried again", reminder.pk)
+    except Exception as exc:
+        # The exception's text and traceback can carry the address or number (SMTP refusals
+        # list the recipients): log the reminder's id and the error's type only.
+        logger.warning(
+            "Reminder %s could not be sent (%s); it will be tried again",
+            reminder.pk,
+            type(exc).__name__,
+        )
         reminder.delete()  # a failure we saw: release the claim for the next run
         return False
     Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import smtplib
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -81,3 +82,31 @@ def test_a_failed_send_releases_its_claim_and_the_next_run_sends_it(
         assert reminders_send_due(now=at_local(TODAY, 8)) == 2  # the two e-mails
     assert reminders_send_due(now=at_local(TODAY, 9)) == 1  # the text, on the next run
     assert len(sms_outbox) == 1
+
+
+class RefusingSms:
+    def send(self, *, to: str, body: str) -> None:
+        raise ValueError(f"gateway refused {to}: {body}")
+
+
+def test_a_failed_send_logs_neither_the_address_nor_the_number(
+    make_cycle: Callable[..., Cycle],
+    workshop_man: Callable[..., Participant],
+    counsellor: User,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cycle = make_cycle(TODAY + datetime.timedelta(days=1))
+    man = workshop_man()
+    booking_create(participant=man, cycle=cycle, by=counsellor)
+
+    def refuse(subject: str, message: str, sender: None, to: list[str]) -> int:
+        raise smtplib.SMTPRecipientsRefused({to[0]: (550, b"mailbox unavailable")})
+
+    monkeypatch.setattr("workshops.reminders.send_mail", refuse)
+    with override_settings(SMS_BACKEND=f"{__name__}.RefusingSms"):
+        assert reminders_send_due(now=at_local(TODAY, 8)) == 0
+    logged = caplog.text + "".join(str(r.exc_info) for r in caplog.records)
+    assert "could not be sent" in logged
+    for personal in (str(man.email), str(man.phone), counsellor.email, "900"):
+        assert personal not in logged
