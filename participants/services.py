@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -514,3 +515,16 @@ def personal_data_viewed(*, participant: Participant, by: User, what: str) -> No
         participant=participant.pseudonym,
         page=what,
     )
+
+
+def personal_data_listed(*, participants: Iterable[Participant], by: User, what: str) -> None:
+    """Record that a user saw a list of cases' names (what: a page name); trial IDs only."""
+    shown = sorted({p.pseudonym for p in participants})
+    if shown:
+        audit_record(
+            actor=by,
+            action="participant.view_list",
+            object_type=Participant._meta.label,
+            participants=shown,
+            page=what,
+        )

@@ -19,7 +19,7 @@ from common.models import User
 from common.permissions import role_required
 from common.roles import Role
 from participants.models import Participant
-from participants.services import personal_data_viewed
+from participants.services import personal_data_listed, personal_data_viewed
 from trial.models import Trial, TrialStatus
 from workshops import calendar as grid
 from workshops import selectors
@@ -54,11 +54,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     upcoming = selectors.sessions_visible_to(user).filter(
         starts_at__gt=now, starts_at__lt=now + datetime.timedelta(days=42)
     )
+    queue = list(selectors.scheduling_queue(user=user)[:50])
+    feedback_due = list(selectors.feedback_to_record(user=user)[:50])
+    # Both lists show names: the look is audited like the man's own page.
+    personal_data_listed(participants=[*queue, *feedback_due], by=user, what="workshops")
     context = {
-        "queue": selectors.scheduling_queue(user=user)[:50],
+        "queue": queue,
         "upcoming": upcoming,
         "awaiting": selectors.awaiting_attendance(user=user, now=now),
-        "feedback_due": selectors.feedback_to_record(user=user)[:50],
+        "feedback_due": feedback_due,
         "today": timezone.localdate(),
         "feed_live": CalendarToken.objects.filter(user=user, revoked_at__isnull=True).exists(),
     }
@@ -269,6 +273,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Feedback of {man.pseudonym} recorded.")
             return redirect("workshops:dashboard")
+    personal_data_viewed(participant=man, by=user, what="feedback")  # the page shows his name
     return render(request, "workshops/feedback.html", {"man": man, "form": form})
 
 

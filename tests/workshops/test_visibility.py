@@ -68,3 +68,30 @@ def test_other_roles_cannot_open_counsellor_pages(
     client.force_login(request.getfixturevalue(name))
     assert client.get(reverse("workshops:dashboard")).status_code == 403
     assert client.get(reverse("workshops:calendar")).status_code == 403
+
+
+def test_the_names_on_the_counsellor_dashboard_are_an_audited_look(
+    client: Client,
+    counsellor: User,
+    workshop_man: Callable[..., Participant],
+) -> None:
+    man = workshop_man()
+    client.force_login(counsellor)
+    page = client.get(reverse("workshops:dashboard")).content.decode()
+    assert man.full_name in page
+    event = AuditEvent.objects.get(action="participant.view_list", actor=counsellor)
+    assert event.detail == {"participants": [man.pseudonym], "page": "workshops"}
+    assert str(man.family_name) not in str(event.detail)
+
+
+def test_the_feedback_page_shows_his_name_and_the_look_is_audited(
+    client: Client,
+    counsellor: User,
+    workshop_man: Callable[..., Participant],
+) -> None:
+    man = workshop_man()
+    client.force_login(counsellor)
+    page = client.get(reverse("workshops:feedback", args=[man.pk])).content.decode()
+    assert man.full_name in page
+    event = AuditEvent.objects.get(action="participant.view", actor=counsellor)
+    assert event.detail == {"participant": man.pseudonym, "page": "feedback"}
