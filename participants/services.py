@@ -461,7 +461,7 @@ def participant_enrol(
                 return locked
             raise ConflictError(
                 f"{locked.pseudonym} was already enrolled and randomised "
-                f"on {locked.enrolled_at:%d/%m/%Y}."
+                f"on {timezone.localtime(locked.enrolled_at):%d/%m/%Y}."
             )
         _check_transition(locked, CaseStatus.ENROLLED)
         consent = Consent.objects.filter(participant=locked).first()

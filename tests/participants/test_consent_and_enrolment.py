@@ -155,6 +155,17 @@ def test_enrolling_twice_randomises_once(trial: Trial, officer: User) -> None:
     assert Allocation.objects.count() == 1
 
 
+def test_the_refusal_of_a_second_enrolment_gives_the_local_date(
+    trial: Trial, officer: User
+) -> None:
+    case = enrolled(trial, officer)
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST).
+    utc_evening = datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)
+    Participant.objects.filter(pk=case.pk).update(enrolled_at=utc_evening)
+    with pytest.raises(ConflictError, match="on 01/07/2026"):
+        participant_enrol(participant=case, caution_given_on=TODAY, token=uuid.uuid4(), by=officer)
+
+
 def test_enrolment_is_refused_without_consent_and_changes_nothing(
     trial: Trial, officer: User
 ) -> None:
