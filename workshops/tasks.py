@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from smtplib import SMTPConnectError, SMTPServerDisconnected
+
 from celery import shared_task
 
 from workshops.attendance import breach_notify
 from workshops.reminders import reminders_send_due
 
+# The mail server being away is transient: retry, or the officer never hears of the breach
+# (nothing else sends it). A refused address or a bug is not, and is not retried.
+TRANSIENT = (ConnectionError, TimeoutError, SMTPServerDisconnected, SMTPConnectError)
 
-@shared_task(name="workshops.breach_notify")
+
+@shared_task(
+    name="workshops.breach_notify",
+    autoretry_for=TRANSIENT,
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
 def breach_notify_task(breach_id: int) -> int:
     """E-mail the case officers about a breach (a second run sends nothing)."""
     return breach_notify(breach_id=breach_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -15,10 +16,12 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from common.exceptions import ConflictError, NotAllowedError
 from common.models import User
 from participants.models import Participant
+from workshops import attendance
 from workshops.attendance import attendance_record, breach_decide, breach_notify
 from workshops.models import Booking, BookingStatus, Breach, BreachStatus, Cycle
 from workshops.scheduling import booking_create
 from workshops.selectors import compliance_for_trial, open_breaches_for_officer, scheduling_queue
+from workshops.tasks import breach_notify_task
 
 from .conftest import TODAY, part, queue_flags
 
@@ -127,6 +130,34 @@ def test_the_breach_email_goes_once_even_if_the_task_runs_twice(
     assert breach_notify(breach_id=breach.pk) == 1
     assert breach_notify(breach_id=breach.pk) == 0
     assert len(mail.outbox) == 1
+
+
+def test_the_breach_email_is_retried_when_the_mail_server_is_away(
+    booked: tuple[Participant, Cycle],
+    counsellor: User,
+    officer: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    man, _ = booked
+    real_send = attendance.send_mail
+    calls: list[str] = []
+
+    def flaky_send(**kwargs: Any) -> int:
+        calls.append(kwargs["subject"])
+        if len(calls) == 1:
+            raise ConnectionRefusedError("mail server down")
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(attendance, "send_mail", flaky_send)
+    with django_capture_on_commit_callbacks(execute=False):
+        no_show(Booking.objects.get(participant=man, part=1), counsellor)
+    # As a worker runs it: a retry is a new run of the task, not an error for the caller.
+    result = breach_notify_task.apply(args=(Breach.objects.get(participant=man).pk,), throw=False)
+    assert result.get() == 1
+    assert len(calls) == 2
+    assert [m.to for m in mail.outbox] == [[officer.email]]
+    assert Breach.objects.get(participant=man).notified_at is not None
 
 
 @pytest.mark.parametrize(
