@@ -49,6 +49,11 @@ def week_days(sessions: QuerySet[Session], monday: datetime.date) -> list[Day]:
     return [Day(d, True, d == today, days.get(d, [])) for d in dates]
 
 
+# Years a calendar page may show: the grid and its previous/next links step past the month or
+# week asked for, which near year 1 or 9999 overflows datetime.date.
+YEARS = range(1900, 2200)
+
+
 def parse_month(text: str | None) -> tuple[int, int]:
     """Return (year, month) from 'YYYY-MM', or this month."""
     today = timezone.localdate()
@@ -56,6 +61,8 @@ def parse_month(text: str | None) -> tuple[int, int]:
         year, month = (int(part) for part in (text or "").split("-"))
         datetime.date(year, month, 1)
     except ValueError:
+        return today.year, today.month
+    if year not in YEARS:
         return today.year, today.month
     return year, month
 
@@ -65,6 +72,8 @@ def parse_monday(text: str | None) -> datetime.date:
     try:
         day = datetime.date.fromisoformat(text or "")
     except ValueError:
+        day = timezone.localdate()
+    if day.year not in YEARS:
         day = timezone.localdate()
     return day - datetime.timedelta(days=day.weekday())
 

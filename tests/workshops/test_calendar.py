@@ -96,3 +96,22 @@ def test_month_and_week_views_show_the_fill_level(
     )
     assert "<html" not in partial.content.decode()
     assert 'data-testid="calendar-week"' in partial.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("view", "param", "value"),
+    [
+        ("workshops:calendar", "month", "9999-12"),
+        ("workshops:calendar", "month", "0001-01"),
+        ("workshops:calendar_week", "week", "9999-12-31"),
+        ("workshops:calendar_week", "week", "0001-01-01"),
+        ("workshops:calendar", "month", "<script>"),
+    ],
+)
+def test_a_month_or_week_at_the_ends_of_time_shows_this_one_instead_of_failing(
+    client: Client, counsellor: User, view: str, param: str, value: str
+) -> None:
+    client.force_login(counsellor)
+    response = client.get(reverse(view), {param: value})
+    assert response.status_code == 200
+    assert f"{TODAY:%Y}" in response.content.decode()
