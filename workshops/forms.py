@@ -79,9 +79,22 @@ def _cycle_label(cycle: Cycle) -> str:
 
 
 class AttendanceForm(DomainErrorForm):
-    attendance = forms.ChoiceField(choices=Attendance.choices, widget=forms.RadioSelect)
+    REASON_MAX = 1000
+
+    attendance = forms.ChoiceField(
+        choices=Attendance.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose attended, did not attend or left early.",
+            "invalid_choice": "Choose attended, did not attend or left early.",
+        },
+    )
     attendance_reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=REASON_MAX,
+        error_messages={"max_length": f"Keep the reason under {REASON_MAX} characters."},
     )
     reason_accepted = forms.BooleanField(label="The reason is accepted (no breach)", required=False)
 

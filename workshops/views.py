@@ -27,7 +27,7 @@ from workshops.attendance import attendance_record
 from workshops.feedback import feedback_record
 from workshops.forms import AttendanceForm, BookingForm, CancelForm, CycleForm, FeedbackForm
 from workshops.ics import calendar_token_create, calendar_token_revoke, feed_owner, feed_render
-from workshops.models import Booking, BookingStatus, CalendarToken
+from workshops.models import Booking, BookingStatus, CalendarToken, Session
 from workshops.rules import parts_needed
 from workshops.scheduling import (
     CyclePlan,
@@ -124,16 +124,18 @@ def cycle(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workshops/cycle.html", {"cycle": found, "sessions": sessions})
 
 
-@role_required(Role.COUNSELLOR)
-def session(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show a session's register: booked men and attendance to record."""
+def _render_session(
+    request: HttpRequest, found: Session, errors: dict[int, str] | None = None, status: int = 200
+) -> HttpResponse:
+    """Render a session's register; errors put a refusal next to that man's attendance row."""
     user = _user(request)
-    found = selectors.session_get(user=user, pk=pk)
-    bookings = (
+    bookings = list(
         Booking.objects.filter(session=found)
         .select_related("participant", "breach")
         .order_by("participant__number")
     )
+    for booking in bookings:
+        booking.error = (errors or {}).get(booking.pk, "")  # type: ignore[attr-defined]
     if bookings:
         register_viewed(session=found, by=user)
     return render(
@@ -142,38 +144,44 @@ def session(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "session": found,
             "bookings": bookings,
-            "form": AttendanceForm(),
             "started": found.starts_at <= timezone.now(),
             "BOOKED": BookingStatus.BOOKED,
+            "reason_max": AttendanceForm.REASON_MAX,
         },
+        status=status,
     )
+
+
+@role_required(Role.COUNSELLOR)
+def session(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a session's register: booked men and attendance to record."""
+    return _render_session(request, selectors.session_get(user=_user(request), pk=pk))
 
 
 @require_POST
 @role_required(Role.COUNSELLOR)
 def attendance(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
-    """Record one man's attendance at a session."""
+    """Record one man's attendance at a session; a refusal is shown in his row."""
     user = _user(request)
     found = selectors.session_get(user=user, pk=pk)
     booking = Booking.objects.filter(session=found, pk=booking_pk).first()
     if booking is None:
         raise Http404("No such booking.")
     form = AttendanceForm(request.POST)
-    if form.is_valid():
-        try:
-            attendance_record(
-                booking=booking,
-                attendance=form.cleaned_data["attendance"],
-                reason=form.cleaned_data["attendance_reason"],
-                reason_accepted=form.cleaned_data["reason_accepted"],
-                by=user,
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"Attendance of {booking.participant.pseudonym} recorded.")
-    else:
-        messages.error(request, "Choose attended, did not attend or left early.")
+    if not form.is_valid():
+        problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        return _render_session(request, found, {booking.pk: problems}, status=400)
+    try:
+        attendance_record(
+            booking=booking,
+            attendance=form.cleaned_data["attendance"],
+            reason=form.cleaned_data["attendance_reason"],
+            reason_accepted=form.cleaned_data["reason_accepted"],
+            by=user,
+        )
+    except DomainError as error:
+        return _render_session(request, found, {booking.pk: error.message}, status=400)
+    messages.success(request, f"Attendance of {booking.participant.pseudonym} recorded.")
     return redirect("workshops:session", pk=found.pk)
 
 
