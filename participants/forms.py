@@ -79,8 +79,10 @@ class ScreeningForm(TokenForm):
     pnc_id = forms.CharField(label="PNC ID", max_length=20, help_text="e.g. 14/0123456D")
     custody_reference = forms.CharField(max_length=40, help_text="e.g. 44/12345/26")
     phone = forms.CharField(max_length=40, required=False)
-    email = forms.EmailField(required=False)
-    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    email = forms.EmailField(required=False, max_length=254)
+    address = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=500
+    )
     support_needs = forms.CharField(
         label="Needs the workshop provider should know",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -168,13 +170,18 @@ class ConsentForm(TokenForm):
     given_name = forms.CharField(label="Victim's given name(s)", max_length=100, required=False)
     family_name = forms.CharField(label="Victim's family name", max_length=100, required=False)
     phone = forms.CharField(max_length=40, required=False)
-    email = forms.EmailField(required=False)
-    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    email = forms.EmailField(required=False, max_length=254)
+    address = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=500
+    )
     contacted = yes_no("Has the victim been contacted?")
     contacted_on = date_field("Date of contact", required=False)
     risk_raised = yes_no("Did the victim raise a specific risk?")
     risk_details = forms.CharField(
-        label="The risk raised", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label="The risk raised",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
     )
     decision = forms.ChoiceField(
         label="The victim's decision", choices=ConsentDecision.choices, widget=forms.RadioSelect

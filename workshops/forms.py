@@ -100,7 +100,7 @@ class AttendanceForm(DomainErrorForm):
 
 
 class CancelForm(DomainErrorForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
     move_to = forms.ModelChoiceField(
         label="Move the booked men to",
         queryset=Cycle.objects.none(),
@@ -116,7 +116,10 @@ class CancelForm(DomainErrorForm):
 
 class FeedbackForm(DomainErrorForm):
     comments = forms.CharField(
-        label="In his own words", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="In his own words",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -136,4 +139,6 @@ class FeedbackForm(DomainErrorForm):
 
 class BreachDecisionForm(DomainErrorForm):
     outcome = forms.ChoiceField(choices=BreachOutcome.choices, widget=forms.RadioSelect)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )

@@ -105,6 +105,17 @@ def test_the_same_person_in_a_second_tab_is_refused_on_the_pnc_field(
     assert Participant.objects.count() == 1
 
 
+def test_an_overlong_address_is_refused_next_to_the_field_and_nothing_is_saved(
+    officer_client: Client, trial: Trial, officer: User
+) -> None:
+    response = officer_client.post(
+        "/officer/screen/", form_data(screening_input(address="x" * 501), trial, officer)
+    )
+    assert response.status_code == 200
+    assert "at most 500 characters" in response.context["form"].errors["address"][0]
+    assert Participant.objects.count() == 0
+
+
 def test_consent_then_enrol_shows_the_arm_and_what_it_means(
     officer_client: Client, trial: Trial, officer: User
 ) -> None:
