@@ -115,7 +115,7 @@ class ScreeningForm(TokenForm):
         self.fields["trial"].queryset = trials  # type: ignore[attr-defined]
         self.fields["police_area"].queryset = areas  # type: ignore[attr-defined]
         self.helper = FormHelper()
-        self.helper.form_class = "screening-form"
+        self.helper.form_class = "submit-once"
         self.helper.layout = Layout(
             "token",
             Fieldset("Trial", "trial", "police_area", "custody_reference"),
@@ -193,7 +193,7 @@ class ConsentForm(TokenForm):
         super().__init__(*args, **kwargs)
         self.offence_date = offence_date
         self.helper = FormHelper()
-        self.helper.form_class = "screening-form"
+        self.helper.form_class = "submit-once"
         self.helper.layout = Layout(
             "token",
             Fieldset("Victim", "given_name", "family_name", "phone", "email", "address"),

@@ -92,21 +92,48 @@ def _check_plan(trial: Trial, plan: CyclePlan, by: User) -> tuple[int, Decimal, 
     return gap, hours, capacity
 
 
+def _refuse_same_room_same_time(
+    trial: Trial, venue: str, starts: list[datetime.datetime], by: User
+) -> None:
+    """Refuse a session where the provider already runs one (a resubmitted form, two tabs)."""
+    taken = (
+        Session.objects.filter(
+            cycle__trial=trial,
+            cycle__provider=by.provider,
+            venue__iexact=venue,
+            starts_at__in=starts,
+            cancelled_at__isnull=True,
+        )
+        .select_related("cycle")
+        .first()
+    )
+    if taken is not None:
+        raise ConflictError(
+            f"{session_name(taken)} already starts at {venue} on "
+            f"{timezone.localtime(taken.starts_at):%d/%m/%Y %H:%M}.",
+            field="part_1_starts_at",
+        )
+
+
 def _create_cycle(trial: Trial, plan: CyclePlan, by: User) -> Cycle:
+    """Create a cycle's two sessions (the caller holds the trial's row lock)."""
     gap, hours, capacity = _check_plan(trial, plan, by)
     assert by.provider is not None  # _check_plan refuses a counsellor without a provider
-    number = (Cycle.objects.filter(trial=trial).aggregate(n=Max("number"))["n"] or 0) + 1
-    cycle = Cycle.objects.create(trial=trial, provider=by.provider, number=number, created_by=by)
     # Local wall-clock arithmetic: part 2 keeps part 1's time of day across a clock change.
     part_1 = timezone.localtime(plan.part_1_starts_at)
+    starts = [part_1, part_1 + datetime.timedelta(days=gap)]
+    venue = plan.venue.strip()
+    _refuse_same_room_same_time(trial, venue, starts, by)
+    number = (Cycle.objects.filter(trial=trial).aggregate(n=Max("number"))["n"] or 0) + 1
+    cycle = Cycle.objects.create(trial=trial, provider=by.provider, number=number, created_by=by)
     length = datetime.timedelta(hours=float(hours))
-    for part, starts in ((1, part_1), (2, part_1 + datetime.timedelta(days=gap))):
+    for part, start in zip((1, 2), starts, strict=True):
         session = Session.objects.create(
             cycle=cycle,
             part=part,
-            starts_at=starts,
-            ends_at=starts + length,
-            venue=plan.venue.strip(),
+            starts_at=start,
+            ends_at=start + length,
+            venue=venue,
             capacity=capacity,
         )
         session.leads.set(plan.leads)

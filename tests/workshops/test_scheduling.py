@@ -10,9 +10,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from common.exceptions import DomainError
+from common.exceptions import ConflictError, DomainError
 from common.models import User
 from participants.models import Participant
 from trial.models import Trial
@@ -68,6 +70,34 @@ def test_a_run_of_cycles_starts_every_35_days(trial: Trial, counsellor: User) ->
     starts = [part(c, 1).starts_at for c in cycles]
     assert [c.number for c in cycles] == [1, 2, 3, 4]
     assert {(b - a).days for a, b in itertools.pairwise(starts)} == {35}
+
+
+def test_the_same_cycle_submitted_twice_is_created_once(
+    trial: Trial, counsellor: User, client: Client
+) -> None:
+    starts = at_local(TODAY + WEEK)
+    data = {
+        "trial": trial.pk,
+        "part_1_starts_at": f"{starts:%Y-%m-%dT%H:%M}",
+        "venue": "Hampton Trust, Fareham",
+        "leads": [counsellor.pk],
+        "count": 1,
+    }
+    client.force_login(counsellor)
+    first = client.post(reverse("workshops:cycle_new"), data)
+    assert first.status_code == 302
+    again = client.post(reverse("workshops:cycle_new"), data)  # double click, back button
+    assert again.status_code == 200
+    [error] = again.context["form"].errors["part_1_starts_at"]
+    assert "Part 1 of cycle 1 already starts at Hampton Trust, Fareham" in error
+    assert Cycle.objects.count() == 1
+    # The same room at the same time in a run of cycles is refused as a whole.
+    plan = CyclePlan(
+        part_1_starts_at=starts - 5 * WEEK, venue="hampton trust, fareham", leads=[counsellor]
+    )
+    with pytest.raises(ConflictError, match="already starts"):
+        cycle_run_create(trial=trial, plan=plan, count=3, interval_days=35, by=counsellor)
+    assert Cycle.objects.count() == 1
 
 
 def test_booking_proposes_the_earliest_cycle_with_space_that_ends_by_his_deadline(
