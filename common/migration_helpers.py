@@ -6,6 +6,7 @@ that grants them must create them first; each app's grant migration calls `grant
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.management import create_permissions
@@ -38,3 +39,44 @@ def revoke_permissions(apps: Any, grants: dict[str, list[str]]) -> None:
                 group.permissions.remove(
                     *group.permissions.filter(content_type__app_label=app_label, codename=codename)
                 )
+
+
+def encrypt_column(
+    model_label: str, column: str, *, empty_as_null: bool = False
+) -> tuple[Callable[[Any, Any], None], Callable[[Any, Any], None]]:
+    """Return RunPython (forward, backward) that encrypt a text column in place, and back.
+
+    Raw SQL: the historical model already has the encrypted field, which cannot read clear text.
+    """
+
+    def table(apps: Any) -> str:
+        return str(apps.get_model(model_label)._meta.db_table)
+
+    def rewrite(apps: Any, schema_editor: Any, convert: Callable[[str], str | None]) -> None:
+        quote = schema_editor.connection.ops.quote_name
+        name = quote(table(apps))
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, {quote(column)} FROM {name}")  # noqa: S608
+            rows = [(pk, value) for pk, value in cursor.fetchall() if value is not None]
+            for pk, value in rows:
+                cursor.execute(
+                    f"UPDATE {name} SET {quote(column)} = %s WHERE id = %s",  # noqa: S608
+                    [convert(value), pk],
+                )
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        from common.crypto import PREFIX, encrypt
+
+        def convert(value: str) -> str | None:
+            if value.startswith(PREFIX):
+                return value
+            return None if (empty_as_null and value == "") else encrypt(value)
+
+        rewrite(apps, schema_editor, convert)
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        from common.crypto import PREFIX, decrypt
+
+        rewrite(apps, schema_editor, lambda v: decrypt(v) if v.startswith(PREFIX) else v)
+
+    return forward, backward

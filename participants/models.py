@@ -303,7 +303,8 @@ class Consent(models.Model):
     )
     # A withdrawal keeps the participant in the analysis (intention to treat).
     withdrawn_on = models.DateField(null=True, blank=True)
-    withdrawal_reason = models.TextField(blank=True)
+    # The victim's reasons are about her safety: encrypted at rest like her name.
+    withdrawal_reason = EncryptedTextField(null=True, blank=True)
     withdrawal_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -318,7 +319,7 @@ class Consent(models.Model):
                 | (
                     Q(decision=ConsentDecision.GIVEN)
                     & Q(withdrawn_on__gte=models.F("decided_on"))
-                    & ~Q(withdrawal_reason="")
+                    & Q(withdrawal_reason__isnull=False)
                 ),
                 name="consent_withdrawal_after_consent",
             ),

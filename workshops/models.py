@@ -141,7 +141,8 @@ class Booking(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="moved_from"
     )
     attendance = models.CharField(max_length=20, choices=Attendance.choices, blank=True)
-    attendance_reason = models.TextField(blank=True)
+    # Reasons for missing a session are often about health or family: encrypted at rest.
+    attendance_reason = EncryptedTextField(blank=True, default="")
     reason_accepted = models.BooleanField(null=True, blank=True)
     attendance_recorded_at = models.DateTimeField(null=True, blank=True)
     attendance_recorded_by = models.ForeignKey(
@@ -228,7 +229,7 @@ class Breach(models.Model):
     # Set by the notification task when the officers' e-mail went out (it runs at most once).
     notified_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=BreachOutcome.choices, blank=True)
-    outcome_note = models.TextField(blank=True)
+    outcome_note = EncryptedTextField(blank=True, default="")  # may name people: encrypted
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test import override_settings
 
 from common.models import User
-from participants.models import Participant, Victim
-from tests.support.cases import enrolled, screening_input
+from participants.models import Consent, Participant, Victim
+from participants.services import consent_withdraw
+from tests.support.cases import TODAY, enrolled, screening_input
 from trial.models import Trial
 
 
@@ -57,3 +58,16 @@ def test_reencrypting_moves_every_value_to_the_new_key(trial: Trial, officer: Us
         assert after.date_of_birth == screening_input().date_of_birth
         assert Victim.objects.get(participant=case).full_name == "Sarah Marsh"
     assert raw_row("participants_participant", case.pk) != before
+
+
+def test_the_victims_reason_for_withdrawing_is_not_in_the_raw_column(
+    trial: Trial, officer: User
+) -> None:
+    case = enrolled(trial, officer)
+    consent_withdraw(
+        participant=case, withdrawn_on=TODAY, reason="Afraid of him after a new threat", by=officer
+    )
+    consent = Consent.objects.get(participant=case)
+    row = raw_row("participants_consent", consent.pk)
+    assert "Afraid" not in row
+    assert consent.withdrawal_reason == "Afraid of him after a new threat"

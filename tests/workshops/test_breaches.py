@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoCaptureOnCommitCallbacks
@@ -130,6 +131,32 @@ def test_the_breach_email_goes_once_even_if_the_task_runs_twice(
     assert breach_notify(breach_id=breach.pk) == 1
     assert breach_notify(breach_id=breach.pk) == 0
     assert len(mail.outbox) == 1
+
+
+def test_the_reason_for_a_miss_and_the_officers_note_are_not_in_the_raw_columns(
+    booked: tuple[Participant, Cycle], counsellor: User, officer: User
+) -> None:
+    man, _ = booked
+    missed = no_show(
+        Booking.objects.get(participant=man, part=1), counsellor, reason="His son was in A&E"
+    )
+    breach = breach_decide(
+        breach=Breach.objects.get(participant=man),
+        outcome="no_further_action",
+        note="Spoke to Mrs Jones, the hospital confirmed",
+        by=officer,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attendance_reason FROM workshops_booking WHERE id = %s", [missed.pk])
+        [(raw_reason,)] = cursor.fetchall()
+        cursor.execute("SELECT outcome_note FROM workshops_breach WHERE id = %s", [breach.pk])
+        [(raw_note,)] = cursor.fetchall()
+    assert "A&E" not in raw_reason
+    assert "Jones" not in raw_note
+    missed.refresh_from_db()
+    breach.refresh_from_db()
+    assert missed.attendance_reason == "His son was in A&E"
+    assert breach.outcome_note == "Spoke to Mrs Jones, the hospital confirmed"
 
 
 def test_the_breach_email_is_retried_when_the_mail_server_is_away(
