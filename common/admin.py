@@ -1,7 +1,27 @@
+"""Admin of users, organisations and the audit trail, and the read-only base of other apps'."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from common.models import AuditEvent, PoliceArea, Provider, User
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Writes go through services with their audit events, never through the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(User)
@@ -33,18 +53,9 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit trail is written by services, never edited."""
 
     list_display = ("at", "actor", "action", "object_type", "object_id")
     list_filter = ("action",)
     search_fields = ("action", "object_id")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,6 +12,10 @@ class DomainError(Exception):
         self.field = field
         self.code = code
 
+    def messages_by_field(self) -> dict[str | None, str]:
+        """Return a message per form field (None: about the whole form)."""
+        return {self.field: self.message}
+
 
 class NotAllowedError(DomainError):
     """The request is valid but the state of the record does not allow it now."""

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from common.models import User
 from common.roles import Role, has_role
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
@@ -27,3 +28,9 @@ def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def request_user(request: HttpRequest) -> User:
+    """Return the signed-in user of a request (the login middleware lets no one else through)."""
+    assert isinstance(request.user, User)
+    return request.user

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from common.identifiers import make_pnc
 from common.models import PoliceArea, User
-from common.roles import Role
+from demo.people import area_officer
 from participants.models import Participant
 from participants.services import (
     ConsentInput,
@@ -78,15 +78,6 @@ def demo_pnc_id(number: int) -> str:
     return make_pnc(2005 + number % 15, 310000 + number * 37)
 
 
-def _screened_by(area: PoliceArea, manager: User) -> User:
-    officer = (
-        User.objects.filter(police_area=area, groups__name=Role.OFFICER.value)
-        .order_by("pk")
-        .first()
-    )
-    return officer or manager
-
-
 def _details(rng: random.Random, number: int, offence_date: datetime.date) -> ScreeningInput:
     given, family = rng.choice(GIVEN), rng.choice(FAMILY)
     age = rng.randint(19, 62)
@@ -142,7 +133,7 @@ def demo_participants_load(
     days = sorted(rng.randint(0, (today - first_day).days - 14) for _ in range(cases - RECENT))
     dates = [first_day + datetime.timedelta(days=d) for d in days]
     dates += [today - datetime.timedelta(days=RECENT - i) for i in range(RECENT)]
-    officers = {area.pk: _screened_by(area, manager) for area in areas}
+    officers = {area.pk: area_officer(area, manager) for area in areas}
     randomised = 0
     for number, day in enumerate(dates, start=1):
         recent = number > cases - RECENT

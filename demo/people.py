@@ -62,3 +62,13 @@ def demo_users_load() -> list[DemoLogin]:
         user.groups.set([Group.objects.get(name=role.value)])
         logins.append(DemoLogin(username, role, password))
     return logins
+
+
+def area_officer(area: PoliceArea, fallback: User) -> User:
+    """Return the area's first case officer (the demo's actor for its cases), else the fallback."""
+    officer = (
+        User.objects.filter(police_area=area, groups__name=Role.OFFICER.value)
+        .order_by("pk")
+        .first()
+    )
+    return officer or fallback

@@ -13,11 +13,12 @@ import random
 from dataclasses import dataclass
 
 from django.db.models import Min
+from django.urls import reverse
 from django.utils import timezone
 
 from common.exceptions import DomainError
 from common.models import User
-from common.roles import Role
+from demo.people import area_officer
 from participants.models import CaseStatus, Participant
 from trial.models import Trial
 from workshops.attendance import attendance_record, breach_decide
@@ -59,15 +60,6 @@ def _cycles(trial: Trial, counsellor: User, first_day: datetime.date) -> None:
         cycle_create(trial=trial, plan=plan, by=counsellor)
         day += datetime.timedelta(days=trial.cycle_interval_days)
         number += 1
-
-
-def _officer_of(man: Participant, manager: User) -> User:
-    officer = (
-        User.objects.filter(police_area=man.police_area, groups__name=Role.OFFICER.value)
-        .order_by("pk")
-        .first()
-    )
-    return officer or manager
 
 
 def _book(man: Participant, counsellor: User, at: datetime.datetime) -> bool:
@@ -115,7 +107,11 @@ def _attend(
             if decided > now - OPEN_BREACHES:
                 return  # recent ones still await the officer, for the demo dashboards
             breach_decide(
-                breach=breach, outcome=outcome, note="", by=_officer_of(man, manager), at=decided
+                breach=breach,
+                outcome=outcome,
+                note="",
+                by=area_officer(man.police_area, manager),
+                at=decided,
             )
             if outcome == "rebooked" and _book(man, counsellor, decided):
                 _attend_all(man, counsellor, now)
@@ -145,7 +141,7 @@ def demo_workshops_load(*, trial: Trial, manager: User) -> DemoWorkshops:
     """Load the demo's workshops once (a second load only renews the counsellor's feed)."""
     counsellor = User.objects.get(username="counsellor")
     token = calendar_token_create(user=counsellor)
-    feed_path = f"/counsellor/calendar/feed/{token}.ics"
+    feed_path = reverse("workshops:calendar_feed", args=[token])
     men = Participant.objects.filter(
         trial=trial, status=CaseStatus.ENROLLED, allocation__arm__is_intervention=True
     ).order_by("caution_given_on", "number")

@@ -7,21 +7,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from common.admin import ReadOnlyAdmin
 from participants.models import EligibilityRuleSet, Participant
 from participants.selectors import PERSONAL_FIELDS
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Writes go through services with their audit events, never through the admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(EligibilityRuleSet)

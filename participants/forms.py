@@ -11,7 +11,7 @@ from crispy_forms.layout import Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
-from common.exceptions import DomainError
+from common.forms import DomainErrorForm
 from common.models import PoliceArea
 from participants.models import (
     Admission,
@@ -23,7 +23,7 @@ from participants.models import (
     Sex,
 )
 from participants.services import ConsentInput, ScreeningInput, VictimInput
-from participants.validation import InvalidInputError, consent_problems, screening_problems
+from participants.validation import consent_problems, screening_problems
 from trial.models import Trial
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -55,18 +55,10 @@ def date_field(label: str, *, required: bool = True, help_text: str = "") -> for
     )
 
 
-class TokenForm(forms.Form):
+class TokenForm(DomainErrorForm):
     """Carries the one-time token that makes a resubmitted form harmless."""
 
     token = forms.UUIDField(widget=forms.HiddenInput)
-
-    def add_domain_error(self, error: DomainError) -> None:
-        """Show a service's refusal next to its field (or above the form)."""
-        errors = (
-            error.errors if isinstance(error, InvalidInputError) else {error.field: error.message}
-        )
-        for field, message in errors.items():
-            self.add_error(field if field in self.fields else None, message)
 
 
 class ScreeningForm(TokenForm):
@@ -245,7 +237,7 @@ class EnrolForm(TokenForm):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(DomainErrorForm):
     withdrawn_on = date_field("Date consent was withdrawn")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 

@@ -20,6 +20,9 @@ class InvalidInputError(DomainError):
         super().__init__(message, field=field, code="invalid")
         self.errors = errors
 
+    def messages_by_field(self) -> dict[str | None, str]:
+        return dict(self.errors.items())
+
 
 def normalise_custody_reference(text: str) -> str:
     """Return a custody reference in its searchable form (upper case, no spaces)."""

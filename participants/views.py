@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.exceptions import ConflictError, DomainError
-from common.models import PoliceArea, User
-from common.permissions import role_required
+from common.models import PoliceArea
+from common.permissions import request_user, role_required
 from common.roles import Role, has_role
 from participants.dashboard import BUCKETS, bucket_counts, bucket_get
 from participants.forms import ConsentForm, EnrolForm, ScreeningForm, SearchForm, WithdrawForm
@@ -40,13 +40,8 @@ PAGE_SIZE = 25
 CASE_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the login middleware guarantees it
-    return request.user
-
-
 def _case_list(request: HttpRequest, template_title: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     search = SearchForm(request.GET or None)
     cases: QuerySet[Participant] = cases_visible_to(user).defer(*PERSONAL_FIELDS)
     trials = list(Trial.objects.all())
@@ -90,7 +85,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _screening_form(request: HttpRequest, data: Any = None) -> ScreeningForm:
-    user = _user(request)
+    user = request_user(request)
     trials = Trial.objects.filter(status=TrialStatus.RECRUITING).order_by("code")
     if has_role(user, Role.TRIAL_MANAGER):
         areas = PoliceArea.objects.all()
@@ -106,7 +101,7 @@ def _screening_form(request: HttpRequest, data: Any = None) -> ScreeningForm:
 @role_required(*CASE_ROLES)
 def screen(request: HttpRequest) -> HttpResponse:
     """Record a screened case; the answer is its eligibility result page."""
-    user = _user(request)
+    user = request_user(request)
     if not Trial.objects.filter(status=TrialStatus.RECRUITING).exists():
         messages.error(request, "No trial is recruiting: cases cannot be screened now.")
         return redirect("home")
@@ -133,7 +128,7 @@ def screen(request: HttpRequest) -> HttpResponse:
 def _render_case(
     request: HttpRequest, case: Participant, enrol_form: EnrolForm | None = None, status: int = 200
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     victim = victim_get(user=user, participant=case)
     consent = getattr(case, "consent", None)
     if case.given_name is not None or (victim is not None and victim.given_name is not None):
@@ -153,13 +148,13 @@ def _render_case(
 @role_required(*CASE_ROLES)
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a case: its eligibility result with every failed criterion, and the next step."""
-    return _render_case(request, case_get(user=_user(request), pk=pk))
+    return _render_case(request, case_get(user=request_user(request), pk=pk))
 
 
 @role_required(*CASE_ROLES)
 def consent(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the victim's details, safety and decision."""
-    user = _user(request)
+    user = request_user(request)
     participant = case_get(user=user, pk=pk)
     if participant.status != CaseStatus.SCREENED:
         messages.info(request, "The victim's decision for this case is already recorded.")
@@ -189,7 +184,7 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CASE_ROLES)
 def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     """Enrol and randomise a consented case (POST only), then show the arm."""
-    user = _user(request)
+    user = request_user(request)
     participant = case_get(user=user, pk=pk)
     form = EnrolForm(request.POST)
     if not form.is_valid():
@@ -214,7 +209,7 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CASE_ROLES)
 def randomised(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the arm of an enrolled case and what it means for the caution."""
-    participant = case_get(user=_user(request), pk=pk)
+    participant = case_get(user=request_user(request), pk=pk)
     if participant.allocation is None:
         return redirect("participants:case", pk=participant.pk)
     return render(request, "participants/randomised.html", {"case": participant})
@@ -223,7 +218,7 @@ def randomised(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CASE_ROLES)
 def conditions(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the printable sheet of the caution's conditions."""
-    user = _user(request)
+    user = request_user(request)
     participant = case_get(user=user, pk=pk)
     if participant.allocation is None:
         return redirect("participants:case", pk=participant.pk)
@@ -234,7 +229,7 @@ def conditions(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CASE_ROLES)
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that the victim withdrew consent (an enrolled man stays in the analysis)."""
-    user = _user(request)
+    user = request_user(request)
     participant = case_get(user=user, pk=pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -246,7 +241,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 by=user,
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form.add_domain_error(error)
         else:
             messages.success(request, "The withdrawal of consent is recorded.")
             return redirect("participants:case", pk=participant.pk)

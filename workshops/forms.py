@@ -7,17 +7,11 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from common.exceptions import DomainError
+from common.forms import DomainErrorForm
 from common.models import User
 from trial.models import Trial
 from workshops.feedback import ITEMS
 from workshops.models import Attendance, BreachOutcome, Cycle, LikertAnswer
-
-
-class DomainErrorForm(forms.Form):
-    def add_domain_error(self, error: DomainError) -> None:
-        """Show a service's refusal next to its field (or above the form)."""
-        self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
 class CycleForm(DomainErrorForm):

@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from common.exceptions import DomainError
-from common.models import User
-from common.permissions import role_required
+from common.permissions import request_user, role_required
 from common.roles import Role
 from workshops.attendance import breach_decide
 from workshops.forms import BreachDecisionForm
@@ -18,15 +17,10 @@ from workshops.selectors import breach_get, breaches_visible_to, rebooking_flags
 OFFICER_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the login middleware guarantees it
-    return request.user
-
-
 @role_required(*OFFICER_ROLES)
 def breach_list(request: HttpRequest) -> HttpResponse:
     """Show the area's open breaches first, then decided ones and men awaiting rebooking."""
-    user = _user(request)
+    user = request_user(request)
     breaches = breaches_visible_to(user)
     return render(
         request,
@@ -42,7 +36,7 @@ def breach_list(request: HttpRequest) -> HttpResponse:
 @role_required(*OFFICER_ROLES)
 def breach(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a breach and record the officer's decision."""
-    user = _user(request)
+    user = request_user(request)
     found = breach_get(user=user, pk=pk)
     form = BreachDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
 from common.models import User
-from common.permissions import role_required
+from common.permissions import request_user, role_required
 from common.roles import Role
 from participants.models import Participant
 from participants.services import personal_data_listed, personal_data_viewed
@@ -42,15 +42,10 @@ from workshops.services import register_viewed
 ACTIVE_TRIALS = [TrialStatus.RECRUITING, TrialStatus.RECRUITMENT_CLOSED, TrialStatus.FOLLOW_UP]
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the login middleware guarantees it
-    return request.user
-
-
 @role_required(Role.COUNSELLOR)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show the counsellor's dashboard."""
-    user, now = _user(request), timezone.now()
+    user, now = request_user(request), timezone.now()
     upcoming = selectors.sessions_visible_to(user).filter(
         starts_at__gt=now, starts_at__lt=now + datetime.timedelta(days=42)
     )
@@ -78,7 +73,7 @@ def _counsellors(user: User) -> QuerySet[User]:
 @role_required(Role.COUNSELLOR)
 def cycle_new(request: HttpRequest) -> HttpResponse:
     """Create one cycle, or a run of cycles at a fixed rhythm."""
-    user = _user(request)
+    user = request_user(request)
     trials = Trial.objects.filter(status__in=ACTIVE_TRIALS)
     form = CycleForm(
         request.POST or None,
@@ -119,8 +114,8 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COUNSELLOR)
 def cycle(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a cycle's two sessions with their fill levels."""
-    found = selectors.cycle_get(user=_user(request), pk=pk)
-    sessions = selectors.sessions_visible_to(_user(request)).filter(cycle=found)
+    found = selectors.cycle_get(user=request_user(request), pk=pk)
+    sessions = selectors.sessions_visible_to(request_user(request)).filter(cycle=found)
     return render(request, "workshops/cycle.html", {"cycle": found, "sessions": sessions})
 
 
@@ -128,7 +123,7 @@ def _render_session(
     request: HttpRequest, found: Session, errors: dict[int, str] | None = None, status: int = 200
 ) -> HttpResponse:
     """Render a session's register; errors put a refusal next to that man's attendance row."""
-    user = _user(request)
+    user = request_user(request)
     bookings = list(
         Booking.objects.filter(session=found)
         .select_related("participant", "breach")
@@ -155,14 +150,14 @@ def _render_session(
 @role_required(Role.COUNSELLOR)
 def session(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a session's register: booked men and attendance to record."""
-    return _render_session(request, selectors.session_get(user=_user(request), pk=pk))
+    return _render_session(request, selectors.session_get(user=request_user(request), pk=pk))
 
 
 @require_POST
 @role_required(Role.COUNSELLOR)
 def attendance(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
     """Record one man's attendance at a session; a refusal is shown in his row."""
-    user = _user(request)
+    user = request_user(request)
     found = selectors.session_get(user=user, pk=pk)
     booking = Booking.objects.filter(session=found, pk=booking_pk).first()
     if booking is None:
@@ -188,7 +183,7 @@ def attendance(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
 @role_required(Role.COUNSELLOR)
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel a session, moving its men to another cycle or flagging them for rebooking."""
-    user = _user(request)
+    user = request_user(request)
     found = selectors.session_get(user=user, pk=pk)
     cycles = selectors.open_cycles(user=user, trial=found.cycle.trial, now=timezone.now()).exclude(
         pk=found.cycle_id
@@ -215,7 +210,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _booking_form(request: HttpRequest, man: Participant, data: Any = None) -> BookingForm:
-    user = _user(request)
+    user = request_user(request)
     cycles = selectors.open_cycles(user=user, trial=man.trial, now=timezone.now())
     proposed = booking_propose(participant=man)
     return BookingForm(
@@ -228,7 +223,7 @@ def _booking_form(request: HttpRequest, man: Participant, data: Any = None) -> B
 @role_required(Role.COUNSELLOR)
 def participant(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a workshop-arm man: contact, needs, deadline, booking history; book him."""
-    user = _user(request)
+    user = request_user(request)
     man = selectors.workshop_participant_get(user=user, pk=pk)
     form = _booking_form(request, man, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -265,7 +260,7 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.COUNSELLOR)
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a man's questionnaire after part 2."""
-    user = _user(request)
+    user = request_user(request)
     man = selectors.workshop_participant_get(user=user, pk=pk)
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -296,7 +291,7 @@ def _calendar(request: HttpRequest, template: str, context: dict[str, object]) -
 def calendar_month(request: HttpRequest) -> HttpResponse:
     """Show a month of sessions with their fill levels."""
     year, month = grid.parse_month(request.GET.get("month"))
-    weeks = grid.month_grid(selectors.sessions_visible_to(_user(request)), year, month)
+    weeks = grid.month_grid(selectors.sessions_visible_to(request_user(request)), year, month)
     return _calendar(
         request,
         "workshops/calendar_month.html",
@@ -313,7 +308,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 def calendar_week(request: HttpRequest) -> HttpResponse:
     """Show a week of sessions with their fill levels."""
     monday = grid.parse_monday(request.GET.get("week"))
-    days = grid.week_days(selectors.sessions_visible_to(_user(request)), monday)
+    days = grid.week_days(selectors.sessions_visible_to(request_user(request)), monday)
     week = datetime.timedelta(days=7)
     return _calendar(
         request,
@@ -325,7 +320,7 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COUNSELLOR)
 def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
     """Create, replace or revoke the counsellor's calendar-feed address."""
-    user = _user(request)
+    user = request_user(request)
     new_url = ""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":

@@ -1,0 +1,16 @@
+"""Form behaviour shared by every app's pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from common.exceptions import DomainError
+
+
+class DomainErrorForm(forms.Form):
+    """A form that shows a service's refusal next to the field it is about."""
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """Show each message of the refusal next to its field (or above the form)."""
+        for field, message in error.messages_by_field().items():
+            self.add_error(field if field in self.fields else None, message)
