@@ -4,40 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from common.models import PoliceArea, User
-from common.roles import Role
-from tests.support.cases import recruiting_trial
-from tests.support.factories import make_user
+from tests.support import fixtures
 from tests.support.roles import roles_restore
-from trial.models import Trial
+
+# A recruiting trial over two areas with an officer in each (tests/support/fixtures.py).
+area, other_area, trial = fixtures.area, fixtures.other_area, fixtures.trial
+officer, other_officer = fixtures.officer, fixtures.other_officer
 
 
 @pytest.fixture
 def committed(transactional_db: None) -> None:
     """For tests whose data must really commit (threads, a live server)."""
     roles_restore()
-
-
-@pytest.fixture
-def area(db: None) -> PoliceArea:
-    return PoliceArea.objects.create(code="southampton", name="Southampton", force="Hampshire")
-
-
-@pytest.fixture
-def other_area(db: None) -> PoliceArea:
-    return PoliceArea.objects.create(code="portsmouth", name="Portsmouth", force="Hampshire")
-
-
-@pytest.fixture
-def trial(area: PoliceArea, other_area: PoliceArea) -> Trial:
-    return recruiting_trial(area, other_area)
-
-
-@pytest.fixture
-def officer(area: PoliceArea) -> User:
-    return make_user(Role.OFFICER, police_area=area)
-
-
-@pytest.fixture
-def other_officer(other_area: PoliceArea) -> User:
-    return make_user(Role.OFFICER, police_area=other_area)

@@ -15,15 +15,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from common.identifiers import make_pnc
-from common.models import PoliceArea, User
+from common.models import User
 from common.roles import Role
 from participants.models import Participant
-from tests.support.cases import TODAY, enrolled, recruiting_trial, victim_input
+from tests.support import fixtures
+from tests.support.cases import TODAY, enrolled, victim_input
 from tests.support.factories import ProviderFactory, make_user
 from trial.models import Trial
 from workshops.models import Cycle, Session
 from workshops.scheduling import CyclePlan, cycle_create
 from workshops.selectors import scheduling_queue
+
+# A recruiting trial over two areas with an officer in each (tests/support/fixtures.py).
+area, other_area, trial = fixtures.area, fixtures.other_area, fixtures.trial
+officer, other_officer = fixtures.officer, fixtures.other_officer
 
 LONDON = ZoneInfo("Europe/London")
 _numbers = itertools.count(1)
@@ -59,31 +64,6 @@ def enrol_in_arm(trial: Trial, officer: User, intervention: bool, **kwargs: str)
         if case.allocation.arm.is_intervention == intervention:
             return case
     raise AssertionError("randomisation never gave the arm")
-
-
-@pytest.fixture
-def area(db: None) -> PoliceArea:
-    return PoliceArea.objects.create(code="southampton", name="Southampton", force="Hampshire")
-
-
-@pytest.fixture
-def other_area(db: None) -> PoliceArea:
-    return PoliceArea.objects.create(code="portsmouth", name="Portsmouth", force="Hampshire")
-
-
-@pytest.fixture
-def trial(area: PoliceArea, other_area: PoliceArea) -> Trial:
-    return recruiting_trial(area, other_area)
-
-
-@pytest.fixture
-def officer(area: PoliceArea) -> User:
-    return make_user(Role.OFFICER, police_area=area, email="olivia@police.example")
-
-
-@pytest.fixture
-def other_officer(other_area: PoliceArea) -> User:
-    return make_user(Role.OFFICER, police_area=other_area, email="otto@police.example")
 
 
 @pytest.fixture
