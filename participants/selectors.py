@@ -17,6 +17,7 @@ from django.http import Http404
 
 from common.models import User
 from common.roles import Role, has_role
+from participants.case_status import OFFENDER_PERSONAL as PERSONAL_FIELDS
 from participants.models import CaseStatus, Participant, Victim
 from trial.models import Trial
 
@@ -122,18 +123,6 @@ def enrolled_participants(*, trial: Trial) -> QuerySet[Participant]:
         .defer(*PERSONAL_FIELDS)
         .order_by("number")
     )
-
-
-PERSONAL_FIELDS = (
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "pnc_id",
-    "phone",
-    "email",
-    "address",
-    "support_needs",
-)
 
 
 def participant_by_pseudonym(*, trial: Trial, pseudonym: str) -> Participant | None:

@@ -1,0 +1,46 @@
+"""The life of a case: its allowed status changes, and what is forgotten when it closes."""
+
+from __future__ import annotations
+
+from common.exceptions import NotAllowedError
+from participants.models import CaseStatus, Participant
+
+# Allowed status changes of a case; None is "not yet recorded".
+TRANSITIONS: dict[str | None, set[str]] = {
+    None: {CaseStatus.SCREENED, CaseStatus.INELIGIBLE},
+    CaseStatus.SCREENED: {CaseStatus.CONSENTED, CaseStatus.DECLINED, CaseStatus.INELIGIBLE},
+    CaseStatus.CONSENTED: {CaseStatus.ENROLLED, CaseStatus.DECLINED},
+    CaseStatus.INELIGIBLE: set(),
+    CaseStatus.DECLINED: set(),
+    # Enrolled is final: a withdrawal of consent keeps the participant in the analysis.
+    CaseStatus.ENROLLED: set(),
+}
+# What a closed case forgets; selectors defer the same columns wherever names are not shown.
+OFFENDER_PERSONAL = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "pnc_id",
+    "phone",
+    "email",
+    "address",
+    "support_needs",
+)
+VICTIM_PERSONAL = ("given_name", "family_name", "phone", "email", "address", "risk_details")
+
+
+def check_transition(participant: Participant, to_status: str) -> None:
+    """Refuse a status change the transition table does not allow."""
+    current = participant.status or None
+    if to_status not in TRANSITIONS[current]:
+        label = CaseStatus(current).label.lower() if current else "new"
+        raise NotAllowedError(
+            f"{participant.pseudonym} is {label}: it cannot become "
+            f"{CaseStatus(to_status).label.lower()}."
+        )
+
+
+def minimise(participant: Participant) -> None:
+    """Forget the personal data of a case that will never be enrolled (data minimisation)."""
+    for field in OFFENDER_PERSONAL:
+        setattr(participant, field, None)
