@@ -23,7 +23,7 @@ from participants.models import (
     Sex,
 )
 from participants.services import ConsentInput, ScreeningInput, VictimInput
-from participants.validation import consent_problems, screening_problems
+from participants.validation import consent_problems, pnc_problem, screening_problems
 from trial.models import Trial
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -134,6 +134,14 @@ class ScreeningForm(TokenForm):
             Fieldset("Victim and decision", "victim_relationship", InlineRadios("caution_offered")),
             Submit("save", "Record screening and check eligibility"),
         )
+
+    def clean_pnc_id(self) -> str:
+        # Checked on its own, so a wrong check letter is reported with the missing answers.
+        value: str = self.cleaned_data["pnc_id"]
+        problem = pnc_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -116,6 +116,23 @@ def test_an_overlong_address_is_refused_next_to_the_field_and_nothing_is_saved(
     assert Participant.objects.count() == 0
 
 
+def test_a_wrong_pnc_check_letter_is_reported_with_the_missing_answers(
+    officer_client: Client, trial: Trial, officer: User
+) -> None:
+    response = officer_client.post(
+        "/officer/screen/",
+        {"token": str(uuid.uuid4()), "trial": trial.pk, "pnc_id": "14/0123456A"},
+    )
+    errors = response.context["form"].errors
+    assert "check letter of this PNC ID is wrong" in errors["pnc_id"][0]
+    assert "offence_date" in errors
+    page = response.content.decode()
+    assert 'data-testid="error-summary"' in page
+    assert 'href="#id_pnc_id"' in page
+    assert 'href="#id_sex_0"' in page  # a radio group links to its first choice
+    assert Participant.objects.count() == 0
+
+
 def test_consent_then_enrol_shows_the_arm_and_what_it_means(
     officer_client: Client, trial: Trial, officer: User
 ) -> None:
