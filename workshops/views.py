@@ -253,6 +253,7 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
             "needed": parts_needed(man),
             "live": [b for b in history if b.status == BookingStatus.BOOKED],
             "has_feedback": hasattr(man, "workshop_feedback"),
+            "today": timezone.localdate(),
         },
     )
 

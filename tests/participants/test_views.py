@@ -130,6 +130,8 @@ def test_a_wrong_pnc_check_letter_is_reported_with_the_missing_answers(
     assert 'data-testid="error-summary"' in page
     assert 'href="#id_pnc_id"' in page
     assert 'href="#id_sex_0"' in page  # a radio group links to its first choice
+    assert "{#" not in page
+    assert "{% comment" not in page
     assert Participant.objects.count() == 0
 
 

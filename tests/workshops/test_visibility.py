@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pytest
@@ -12,6 +13,8 @@ from common.models import AuditEvent, User
 from participants.models import Participant
 from workshops.models import Cycle
 from workshops.scheduling import booking_create
+
+from .conftest import TODAY
 
 
 @pytest.mark.smoke
@@ -95,3 +98,20 @@ def test_the_feedback_page_shows_his_name_and_the_look_is_audited(
     assert man.full_name in page
     event = AuditEvent.objects.get(action="participant.view", actor=counsellor)
     assert event.detail == {"participant": man.pseudonym, "page": "feedback"}
+
+
+def test_a_man_past_his_deadline_is_shown_why_instead_of_a_booking_form(
+    client: Client,
+    counsellor: User,
+    workshop_man: Callable[..., Participant],
+    make_cycle: Callable[..., Cycle],
+) -> None:
+    man = workshop_man()
+    make_cycle()
+    Participant.objects.filter(pk=man.pk).update(
+        workshop_deadline=TODAY - datetime.timedelta(days=1)
+    )
+    client.force_login(counsellor)
+    page = client.get(reverse("workshops:participant", args=[man.pk])).content.decode()
+    assert 'data-testid="deadline-passed"' in page
+    assert 'data-testid="booking-form"' not in page
