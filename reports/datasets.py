@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +16,12 @@ from django.utils import timezone
 
 from common.exceptions import DomainError
 from outcomes.selectors import SnapshotRow, historical_baseline, snapshots_at_cut
+from outcomes.windows import window_closed
 from participants.models import CaseStatus, DashRisk, OffenceType
 from participants.selectors import pseudonymised_rows
 from reports.analysis.dataset import (
     AnalysisDataset,
+    ArmFlow,
     ArmInfo,
     FeedbackAnswer,
     ParticipantRow,
@@ -58,7 +61,6 @@ CRITERION_LABELS = {
 }
 DECLINED = "Victim declined consent"
 NOT_RANDOMISED_YET = "Awaiting consent or enrolment at the data cut"
-FOLLOW_UP_OPEN = "Randomised; follow-up window not closed or frozen at the data cut"
 
 
 @dataclass(frozen=True)
@@ -127,10 +129,20 @@ def analysis_dataset(
     else:
         cases = _cases(trial)
         baseline = _live_baseline(cases)
-        screening = _screening(cases=cases, data_cut=data_cut, analysed=len(snapshots))
+        screening = _screening(cases=cases, data_cut=data_cut)
         compliance = _compliance(trial) if intervention else {}
         feedback = _feedback(trial, data_cut) if intervention else ()
     withdrawn = _withdrawn_events(trial, data_cut)
+    flow = _flow(
+        trial=trial,
+        arms=arms,
+        window_months=window_months,
+        data_cut=data_cut,
+        analysed={s.participant_key for s in snapshots},
+        withdrawn=withdrawn
+        | {k for k, b in baseline.items() if b.withdrawn_on and b.withdrawn_on <= data_cut},
+        attended=_attended(baseline=baseline, compliance=compliance, imported=imported),
+    )
     rows = tuple(
         _row(
             snap,
@@ -153,6 +165,7 @@ def analysis_dataset(
         randomisation=_scheme(trial),
         screening=screening,
         feedback=feedback,
+        flow=flow,
     )
     return AnalysisDataset(meta=meta, rows=rows)
 
@@ -219,23 +232,24 @@ def _historical_baseline(trial: Trial) -> dict[str, Baseline]:
     return found
 
 
-def _screening(*, cases: list[dict[str, Any]], data_cut: datetime.date, analysed: int) -> Screening:
-    """Count the CONSORT enrolment box: every case screened by the cut, and why it is not analysed.
+def _screening(*, cases: list[dict[str, Any]], data_cut: datetime.date) -> Screening:
+    """Count the CONSORT enrolment box: cases screened by the cut, and why not randomised by it.
 
-    Each excluded case counts once, under its first failed criterion, so the reasons add up to
-    assessed minus analysed.
+    Only cases assessed but not randomised by the cut are excluded (CONSORT's pre-randomisation
+    box); each counts once, under its first failed criterion, so assessed minus excluded is the
+    number randomised by the cut. Randomised men whose window is still open are in the follow-up
+    stage of their arm, not here.
     """
     assessed = 0
     reasons: Counter[str] = Counter()
-    randomised = 0
     for case in cases:
         if timezone.localtime(case["screened_at"]).date() > data_cut:
             continue
         assessed += 1
         randomised_on = case["allocation__randomised_on"]
         if randomised_on is not None and randomised_on <= data_cut:
-            randomised += 1
-        elif case["status"] == CaseStatus.INELIGIBLE:
+            continue
+        if case["status"] == CaseStatus.INELIGIBLE:
             failed = case["failed_criteria"] or [{"code": "unknown"}]
             code = str(failed[0].get("code", "unknown"))
             reasons[f"Ineligible: {CRITERION_LABELS.get(code, code)}"] += 1
@@ -243,9 +257,69 @@ def _screening(*, cases: list[dict[str, Any]], data_cut: datetime.date, analysed
             reasons[DECLINED] += 1
         else:
             reasons[NOT_RANDOMISED_YET] += 1
-    if randomised > analysed:
-        reasons[FOLLOW_UP_OPEN] = randomised - analysed
     return Screening(assessed=assessed, excluded_by_reason=dict(reasons))
+
+
+def _attended(
+    *, baseline: dict[str, Baseline], compliance: dict[str, int], imported: bool
+) -> Callable[[str], int | None]:
+    """Return a lookup of workshops attended by trial ID (None: not recorded), as rows count."""
+    if imported:
+        found = {k: b.workshops_attended for k, b in baseline.items()}
+        return lambda key: found.get(key)
+    # Live trials: workshops lists every intervention man; one it does not list attended none.
+    return lambda key: compliance.get(key, 0)
+
+
+def _flow(
+    *,
+    trial: Trial,
+    arms: tuple[ArmInfo, ...],
+    window_months: int,
+    data_cut: datetime.date,
+    analysed: set[str],
+    withdrawn: set[str],
+    attended: Callable[[str], int | None],
+) -> tuple[ArmFlow, ...]:
+    """Count, per arm, everyone randomised by the cut: open windows, unfrozen ones, withdrawals.
+
+    Allocations are the source (live and imported alike), so the allocation boxes show every man
+    allocated by the cut whatever the state of his follow-up; received counts cover them all.
+    """
+    allocated = Allocation.objects.filter(trial=trial, randomised_on__lte=data_cut).values_list(
+        "participant_key", "arm__code", "randomised_on"
+    )
+    counts: dict[str, Counter[str]] = {arm.code: Counter() for arm in arms}
+    for key, code, randomised_on in allocated:
+        c = counts.setdefault(code, Counter())
+        c["randomised"] += 1
+        c["withdrawn"] += key in withdrawn
+        if key not in analysed:
+            # A window can be frozen from the day after its last day (outcomes.windows).
+            closed = window_closed(randomised_on, window_months, data_cut)
+            c["not_frozen" if closed else "window_open"] += 1
+        done = attended(key)
+        if done is None:
+            c["received_not_recorded"] += 1
+        else:
+            c["received" if done == 2 else "not_received"] += 1
+    flows = []
+    for arm in arms:
+        c = counts[arm.code]
+        recorded = arm.is_intervention and c["received_not_recorded"] < c["randomised"]
+        flows.append(
+            ArmFlow(
+                arm=arm.code,
+                randomised=c["randomised"],
+                window_open=c["window_open"],
+                not_frozen=c["not_frozen"],
+                withdrawn=c["withdrawn"],
+                received=c["received"] if recorded else None,
+                not_received=c["not_received"] if recorded else None,
+                received_not_recorded=c["received_not_recorded"] if arm.is_intervention else None,
+            )
+        )
+    return tuple(flows)
 
 
 def _compliance(trial: Trial) -> dict[str, int]:

@@ -53,6 +53,9 @@ class ReportRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     pdf = models.FileField(upload_to="reports/", blank=True)
     dataset_csv = models.FileField(upload_to="reports/datasets/", blank=True)
+    # CONSORT counts the rows cannot show (everyone randomised by the cut, screening); the
+    # dataset SHA-256 covers dataset.csv followed by these bytes.
+    flow_csv = models.FileField(upload_to="reports/datasets/", blank=True)
     results = models.JSONField(null=True, blank=True)
     software_version = models.CharField(max_length=40, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True, help_text="Researchers e-mailed.")

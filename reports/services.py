@@ -17,7 +17,7 @@ from common.services import audit_record
 from outcomes.models import Snapshot
 from reports.analysis.blinding import blind_dataset
 from reports.analysis.dataset import dataset_sha256
-from reports.analysis.export import dataset_csv
+from reports.analysis.export import dataset_csv, flow_csv
 from reports.analysis.results import analyse
 from reports.datasets import analysis_dataset
 from reports.models import TRANSITIONS, ReportRun, ReportType, RunStatus
@@ -165,7 +165,13 @@ def report_build(*, run: ReportRun) -> ReportRun:
         )
         pdf = html_to_pdf(html)
         _progress(run, "save")
-        return _finish(run, results=results, pdf=pdf, csv=dataset_csv(dataset=dataset))
+        return _finish(
+            run,
+            results=results,
+            pdf=pdf,
+            csv=dataset_csv(dataset=dataset),
+            flow=flow_csv(dataset=dataset),
+        )
     except DomainError as exc:
         return report_fail(run=run, message=exc.message)
     except Exception as exc:
@@ -195,7 +201,9 @@ def _file_stem(run: ReportRun) -> str:
     )
 
 
-def _finish(run: ReportRun, *, results: dict[str, object], pdf: bytes, csv: bytes) -> ReportRun:
+def _finish(
+    run: ReportRun, *, results: dict[str, object], pdf: bytes, csv: bytes, flow: bytes
+) -> ReportRun:
     with transaction.atomic():
         locked = ReportRun.objects.select_for_update().get(pk=run.pk)
         if locked.status != RunStatus.RUNNING:
@@ -203,6 +211,7 @@ def _finish(run: ReportRun, *, results: dict[str, object], pdf: bytes, csv: byte
         stem = _file_stem(locked)
         locked.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
         locked.dataset_csv.save(f"{stem}.csv", ContentFile(csv), save=False)
+        locked.flow_csv.save(f"{stem}-flow.csv", ContentFile(flow), save=False)
         _transition(locked, RunStatus.DONE)
         locked.results = results
         locked.progress, locked.stage = STAGES["done"]

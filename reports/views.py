@@ -93,7 +93,7 @@ def _name(path: str | None) -> str:
 
 @role_required(*REPORT_ROLES)
 def run_dataset(request: HttpRequest, pk: int) -> HttpResponse:
-    """Send the report's pseudonymised dataset and its data dictionary as one zip."""
+    """Send the report's pseudonymised dataset, its flow counts and data dictionary as one zip."""
     run = _done(run_get(user=request.user, pk=pk))
     if run.blinded:
         # The dataset names the arms: it would unblind the committee the report was blinded for.
@@ -104,6 +104,10 @@ def run_dataset(request: HttpRequest, pk: int) -> HttpResponse:
     stem = _name(run.dataset_csv.name).removesuffix(".csv")
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{stem}/dataset.csv", dataset)
+        if run.flow_csv:
+            # cat dataset.csv flow.csv | sha256sum gives the cover's hash.
+            with run.flow_csv.open("rb") as handle:
+                archive.writestr(f"{stem}/flow.csv", handle.read())
         archive.writestr(f"{stem}/data_dictionary.csv", data_dictionary_csv())
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{stem}-dataset.zip"'

@@ -38,5 +38,20 @@ def blind_dataset(*, dataset: AnalysisDataset) -> AnalysisDataset:
         meta.randomisation,
         ratios={letter[code]: ratio for code, ratio in meta.randomisation.ratios.items()},
     )
-    blinded_meta = dataclasses.replace(meta, arms=arms, randomisation=scheme, feedback=())
+    flow = None
+    if meta.flow is not None:
+        # Received counts exist only for the intervention arm: dropped like the attendance.
+        flow = tuple(
+            dataclasses.replace(
+                f,
+                arm=letter[f.arm],
+                received=None,
+                not_received=None,
+                received_not_recorded=None,
+            )
+            for f in meta.flow
+        )
+    blinded_meta = dataclasses.replace(
+        meta, arms=arms, randomisation=scheme, feedback=(), flow=flow
+    )
     return AnalysisDataset(meta=blinded_meta, rows=rows)

@@ -90,6 +90,24 @@ class Screening:
 
 
 @dataclass(frozen=True, slots=True)
+class ArmFlow:
+    """One arm's CONSORT counts over everyone randomised to it by the cut, analysed or not.
+
+    The rows hold only participants with a snapshot at the cut; an interim report's flow diagram
+    also needs those whose window was still open. None in a count means "not recorded".
+    """
+
+    arm: str
+    randomised: int  # allocated to the arm, randomised on or before the cut
+    window_open: int  # window not yet closed at the cut (its last day is on or after it)
+    not_frozen: int  # window closed by the cut but no snapshot frozen by it
+    withdrawn: int  # withdrew on or before the cut, whether analysed or not
+    received: int | None = None  # attended both workshops; None: control arm or not recorded
+    not_received: int | None = None
+    received_not_recorded: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FeedbackAnswer:
     """One answer to a feedback question on a 1 (strongly disagree) to 5 (strongly agree) scale."""
 
@@ -110,6 +128,8 @@ class TrialMeta:
     randomisation: RandomisationScheme
     screening: Screening | None = None  # None: screening was never recorded (imported trial)
     feedback: tuple[FeedbackAnswer, ...] = ()
+    # None: the dataset was built from its rows alone (everyone randomised is analysed).
+    flow: tuple[ArmFlow, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +171,49 @@ def canonical_csv(*, dataset: AnalysisDataset, neutralise: bool = True) -> bytes
     return buffer.getvalue().encode("utf-8")
 
 
+FLOW_COLUMNS: tuple[str, ...] = ("count", "arm", "n")
+FLOW_COUNTS: tuple[str, ...] = (
+    "randomised",
+    "window_open",
+    "not_frozen",
+    "withdrawn",
+    "received",
+    "not_received",
+    "received_not_recorded",
+)
+
+
+def canonical_flow_csv(*, meta: TrialMeta) -> bytes:
+    """Return the CONSORT counts the rows cannot show, as canonical CSV (`count,arm,n`).
+
+    Screening first (`assessed`, then `excluded:<reason>` sorted), then each arm's counts in
+    `FLOW_COUNTS` order, arms in trial order; an empty `n` means not recorded.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FLOW_COLUMNS)
+    screening = meta.screening
+    writer.writerow(["assessed", "", _cell(None if screening is None else screening.assessed)])
+    reasons = None if screening is None else screening.excluded_by_reason
+    for reason, n in sorted((reasons or {}).items()):
+        writer.writerow([neutralise_cell(f"excluded:{reason}"), "", _cell(n)])
+    order = {arm.code: i for i, arm in enumerate(meta.arms)}
+    for flow in sorted(meta.flow or (), key=lambda f: (order.get(f.arm, len(order)), f.arm)):
+        for name in FLOW_COUNTS:
+            writer.writerow([name, neutralise_cell(flow.arm), _cell(getattr(flow, name))])
+    return buffer.getvalue().encode("utf-8")
+
+
 def dataset_sha256(*, dataset: AnalysisDataset) -> str:
-    """Return the SHA-256 (hex) of the canonical CSV, the same bytes the researchers download."""
-    return hashlib.sha256(canonical_csv(dataset=dataset)).hexdigest()
+    """Return the SHA-256 (hex) of the downloadable dataset.csv followed by flow.csv.
+
+    The flow counts (everyone randomised by the cut, screening) are part of the report's data:
+    a withdrawal or randomisation recorded later changes the hash, so a report is never reused
+    for different counts. `cat dataset.csv flow.csv | sha256sum` gives the cover's hash.
+    """
+    digest = hashlib.sha256(canonical_csv(dataset=dataset))
+    digest.update(canonical_flow_csv(meta=dataset.meta))
+    return digest.hexdigest()
 
 
 def to_frame(*, dataset: AnalysisDataset) -> pd.DataFrame:

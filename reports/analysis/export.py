@@ -6,9 +6,9 @@ import csv
 import io
 
 from reports.analysis.csvsafe import neutralise_cell
-from reports.analysis.dataset import COLUMNS, AnalysisDataset, canonical_csv
+from reports.analysis.dataset import COLUMNS, AnalysisDataset, canonical_csv, canonical_flow_csv
 
-__all__ = ["DATA_DICTIONARY", "data_dictionary_csv", "dataset_csv", "neutralise_cell"]
+__all__ = ["DATA_DICTIONARY", "data_dictionary_csv", "dataset_csv", "flow_csv", "neutralise_cell"]
 
 # (column, type, meaning): one entry per dataset column, in CSV order.
 DATA_DICTIONARY: tuple[tuple[str, str, str], ...] = (
@@ -42,6 +42,19 @@ DATA_DICTIONARY: tuple[tuple[str, str, str], ...] = (
     ("follow_up_days", "integer", "Length of the follow-up window in days for this participant."),
 )
 assert tuple(c for c, _, _ in DATA_DICTIONARY) == COLUMNS, "the dictionary must cover every column"
+# flow.csv (count, arm, n): the CONSORT counts of everyone randomised by the cut, analysed or not.
+FLOW_DICTIONARY: tuple[tuple[str, str, str], ...] = (
+    ("flow.csv: count", "text", "assessed, excluded:<reason>, or an arm count named below."),
+    ("flow.csv: arm", "text", "Arm code; empty for screening counts."),
+    ("flow.csv: n", "integer or empty", "The count; empty when it was never recorded."),
+    ("flow: randomised", "count", "Randomised to the arm on or before the data cut."),
+    ("flow: window_open", "count", "Follow-up window not yet closed at the data cut."),
+    ("flow: not_frozen", "count", "Window closed by the cut but no snapshot frozen by it."),
+    ("flow: withdrawn", "count", "Withdrew on or before the cut (analysed if frozen: ITT)."),
+    ("flow: received", "count", "Attended both workshops (intervention arms)."),
+    ("flow: not_received", "count", "Attended fewer than two workshops."),
+    ("flow: received_not_recorded", "count", "Attendance not recorded."),
+)
 
 
 def dataset_csv(*, dataset: AnalysisDataset) -> bytes:
@@ -49,11 +62,16 @@ def dataset_csv(*, dataset: AnalysisDataset) -> bytes:
     return canonical_csv(dataset=dataset)
 
 
+def flow_csv(*, dataset: AnalysisDataset) -> bytes:
+    """Return the CONSORT counts of everyone randomised by the cut (hashed after dataset.csv)."""
+    return canonical_flow_csv(meta=dataset.meta)
+
+
 def data_dictionary_csv() -> bytes:
     """Return the data dictionary as CSV: column, type, meaning."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["column", "type", "meaning"])
-    for row in DATA_DICTIONARY:
+    for row in (*DATA_DICTIONARY, *FLOW_DICTIONARY):
         writer.writerow([neutralise_cell(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")

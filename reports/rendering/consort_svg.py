@@ -180,16 +180,23 @@ def _allocation(counts: dict[str, Any], label: str, blinded: bool) -> list[str]:
 
 
 def _follow_up(counts: dict[str, Any]) -> list[str]:
-    """Return the follow-up box text of one arm."""
-    return [
+    """Return the follow-up box text of one arm (everyone allocated by the cut)."""
+    texts = [f"Follow-up window not yet closed at the data cut (n={counts['window_open']})"]
+    if counts["not_frozen"]:
+        texts.append(f"Window closed but not frozen at the data cut (n={counts['not_frozen']})")
+    texts += [
         f"Withdrawn after randomisation (n={counts['withdrawn']})",
         f"Lost to follow-up ({count(counts['lost_to_follow_up'])})",
     ]
+    return texts
 
 
 def _analysis(counts: dict[str, Any]) -> list[str]:
     """Return the analysis box text of one arm."""
-    return [
-        f"Analysed (n={counts['analysed']})",
-        f"Excluded from analysis (n={counts['excluded_from_analysis']})",
-    ]
+    texts = [f"Analysed (n={counts['analysed']})"]
+    if counts["withdrawn_analysed"]:
+        texts.append(
+            f"• Including withdrawn, followed in police records (n={counts['withdrawn_analysed']})"
+        )
+    texts.append(f"Excluded from analysis (n={counts['excluded_from_analysis']})")
+    return texts

@@ -196,9 +196,8 @@ def report_context(
         "generated_by": generated_by,
         "software_version": software_version,
         "dataset_sha256": dataset_sha256,
-        "participants": f"{meta['participants']:,}",
+        "participants": _participants(results, labels),
         "arm_labels": [labels[c] for c in codes],
-        "arm_sizes": [(labels[c], f"{results['arms'][c]['n']:,}") for c in codes],
         "headline": {
             "intervention": labels[primary["intervention"]],
             "control": labels[primary["control"]],
@@ -253,6 +252,16 @@ def report_context(
             "bootstrap": meta["bootstrap"],
         },
     }
+
+
+def _participants(results: dict[str, Any], labels: dict[str, str]) -> str:
+    """Return the cover's participants line: randomised by the cut, then analysed per arm."""
+    consort, meta = results["consort"], results["meta"]
+    sizes = ", ".join(f"{labels[c]} {a['n']:,}" for c, a in results["arms"].items())
+    return (
+        f"{consort['randomised']:,} randomised by the cut; {meta['participants']:,} with the "
+        f"{meta['window_months']}-month window closed and analysed ({sizes})"
+    )
 
 
 def _date(iso: str) -> str:

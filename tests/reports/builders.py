@@ -7,6 +7,7 @@ from typing import Any
 
 from reports.analysis.dataset import (
     AnalysisDataset,
+    ArmFlow,
     ArmInfo,
     FeedbackAnswer,
     ParticipantRow,
@@ -27,6 +28,7 @@ def meta(
     screening: Screening | None = None,
     feedback: tuple[FeedbackAnswer, ...] = (),
     strata: list[str] | None = None,
+    flow: tuple[ArmFlow, ...] | None = None,
 ) -> TrialMeta:
     """Return trial metadata for a hand-made dataset."""
     return TrialMeta(
@@ -43,6 +45,7 @@ def meta(
         ),
         screening=screening,
         feedback=feedback,
+        flow=flow,
     )
 
 

@@ -14,7 +14,7 @@ from common.exceptions import DomainError
 from outcomes.models import HistoricalBaseline, ImportRun, RecordSource
 from reports.analysis.dataset import canonical_csv
 from reports.analysis.results import analyse
-from reports.datasets import DECLINED, FOLLOW_UP_OPEN, NOT_RANDOMISED_YET, analysis_dataset
+from reports.datasets import DECLINED, NOT_RANDOMISED_YET, analysis_dataset
 from tests.reports.support import CUT, RANDOMISED_ON, LiveTrial, at, freeze, live_trial
 from trial.models import PostRandomisationEvent
 from trial.services import ArmSpec, allocation_import, trial_create, trial_transition
@@ -48,6 +48,9 @@ def test_counts_screening_withdrawals_workshops_and_feedback_of_a_live_trial(
     cara.consent(cara.screen(), agrees=False, on=RANDOMISED_ON)  # declined
     cara.screen()  # waiting for the victim at the cut
     open_window = cara.enrol(on=D(2023, 9, 1))  # randomised; its window is still open
+    unfrozen = cara.enrol(on=RANDOMISED_ON)  # window closed by the cut, no snapshot yet
+    # Screened on the cut, randomised the day after: awaiting enrolment at the cut.
+    cara.enrol(on=CUT + datetime.timedelta(days=1))
     cara.screen(on=CUT + datetime.timedelta(days=5))  # after the cut: not counted
     cara_men = cara.in_arm("cara")
     assert cara_men[0].allocation is not None
@@ -67,21 +70,42 @@ def test_counts_screening_withdrawals_workshops_and_feedback_of_a_live_trial(
 
     dataset = analysis_dataset(trial=cara.trial, window_months=12, data_cut=CUT)
 
-    analysed = len(cara.cases) - 1
+    randomised = len(cara.cases) - 1  # everyone enrolled but the man randomised after the cut
+    analysed = randomised - 2
     assert len(dataset.rows) == analysed
     assert open_window.pseudonym not in {r.trial_id for r in dataset.rows}
+    assert unfrozen.pseudonym not in {r.trial_id for r in dataset.rows}
     screening = dataset.meta.screening
     assert screening is not None
-    assert screening.assessed == len(cara.cases) + 3
+    assert screening.assessed == randomised + 4
+    # Only those assessed but not randomised by the cut are excluded before randomisation.
     assert screening.excluded_by_reason == {
         "Ineligible: DASH risk high": 1,
         DECLINED: 1,
-        NOT_RANDOMISED_YET: 1,
-        FOLLOW_UP_OPEN: 1,
+        NOT_RANDOMISED_YET: 2,
     }
     assert ineligible.pseudonym not in {r.trial_id for r in dataset.rows}
-    # CONSORT adds up: assessed minus excluded is the number analysed.
-    assert screening.assessed - sum(screening.excluded_by_reason.values()) == analysed
+    flow = {f.arm: f for f in dataset.meta.flow or ()}
+    # CONSORT adds up: assessed - excluded = randomised = the arms' allocations, and each arm's
+    # allocated - not yet closed - not frozen = analysed (withdrawn men stay in: ITT).
+    assert screening.assessed - sum(screening.excluded_by_reason.values()) == randomised
+    assert sum(f.randomised for f in flow.values()) == randomised
+    assert sum(f.window_open for f in flow.values()) == 1
+    assert sum(f.not_frozen for f in flow.values()) == 1
+    for code, f in flow.items():
+        assert f.randomised - f.window_open - f.not_frozen == sum(
+            r.arm == code for r in dataset.rows
+        )
+    assert (flow["cara"].withdrawn, flow["control"].withdrawn) == (1, 0)
+    cara_allocated = flow["cara"].randomised
+    assert (flow["cara"].received, flow["cara"].not_received) == (1, cara_allocated - 1)
+    assert flow["control"].received is None
+    consort = analyse(dataset=dataset, reps=50)["consort"]
+    assert consort["randomised"] == randomised
+    assert consort["analysed"] == analysed
+    assert consort["assessed"] - consort["excluded"] == consort["randomised"]
+    assert consort["arms"]["cara"]["allocated"] == cara_allocated
+    assert consort["arms"]["cara"]["withdrawn_analysed"] == 1
     by_id = {r.trial_id: r for r in dataset.rows}
     assert by_id[cara_men[0].pseudonym].withdrawn is True
     assert by_id[cara_men[1].pseudonym].withdrawn is False  # withdrew after the cut
@@ -180,6 +204,10 @@ def test_an_imported_trial_reads_its_history_and_shows_screening_as_not_recorded
     assert results["consort"]["assessed"] is None
     assert results["consort"]["excluded_by_reason"] is None
     assert results["consort"]["randomised"] == 6
+    assert results["consort"]["arms"]["cara"]["allocated"] == 3
+    # Workshops of the imported CARA men: 1, 0 (n=3), 2 (n=5): one received both.
+    assert results["consort"]["arms"]["cara"]["received"] == 1
+    assert results["consort"]["arms"]["cara"]["not_received"] == 2
     rows = {r.trial_id: r for r in dataset.rows}
     assert rows["HIST-0001"].offence_type == "not recorded"
     assert rows["HIST-0003"].offence_type == "Common assault or battery"

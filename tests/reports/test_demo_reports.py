@@ -11,7 +11,7 @@ from django.utils import timezone
 from demo.loader import demo_load
 from demo.reports import demo_reports_load
 from reports.models import ReportRun, RunStatus
-from trial.models import Trial
+from trial.models import Allocation, Trial
 
 
 @pytest.mark.django_db
@@ -38,5 +38,15 @@ def test_the_demo_has_one_finished_interim_report_and_loads_it_once(
     assert arms["cara"]["n"] > 20
     assert arms["control"]["n"] > 20
     assert arms["cara"]["prevalence"] < arms["control"]["prevalence"] + 0.1
-    assert run.results["consort"]["assessed"] > run.results["consort"]["randomised"]
+    consort = run.results["consort"]
+    assert consort["assessed"] > consort["randomised"]
+    # The interim flow counts everyone randomised by the cut, not only those analysed.
+    randomised = Allocation.objects.filter(trial__code="CARA").count()
+    assert consort["randomised"] == randomised
+    assert consort["assessed"] - consort["excluded"] == randomised
+    assert consort["analysed"] == arms["cara"]["n"] + arms["control"]["n"] < randomised
+    for code, arm in consort["arms"].items():
+        assert arm["analysed"] == arms[code]["n"]
+        assert arm["allocated"] - arm["window_open"] - arm["not_frozen"] == arm["analysed"]
+    assert not any("follow-up" in reason.lower() for reason in consort["excluded_by_reason"])
     assert run.pdf.read(4) == b"%PDF"

@@ -9,8 +9,14 @@ import io
 
 import pytest
 
-from reports.analysis.dataset import COLUMNS, AnalysisDataset, dataset_sha256
-from reports.analysis.export import data_dictionary_csv, dataset_csv, neutralise_cell
+from reports.analysis.dataset import (
+    COLUMNS,
+    AnalysisDataset,
+    ArmFlow,
+    Screening,
+    dataset_sha256,
+)
+from reports.analysis.export import data_dictionary_csv, dataset_csv, flow_csv, neutralise_cell
 from tests.reports.builders import meta, person
 
 
@@ -49,13 +55,13 @@ def test_dataset_csv_has_one_row_per_participant_and_no_runnable_formula() -> No
     assert table[1]["workshops_attended"] == ""
 
 
-def test_the_cover_hash_is_the_sha256_of_the_downloadable_csv_and_ignores_row_order() -> None:
+def test_the_cover_hash_is_the_sha256_of_the_downloadable_csvs_and_ignores_row_order() -> None:
     rows = tuple(person(i, "cara" if i % 2 else "control") for i in range(6))
     dataset = AnalysisDataset(meta=meta(), rows=rows)
     reversed_rows = AnalysisDataset(meta=meta(), rows=rows[::-1])
-    assert (
-        dataset_sha256(dataset=dataset) == hashlib.sha256(dataset_csv(dataset=dataset)).hexdigest()
-    )
+    # cat dataset.csv flow.csv | sha256sum
+    downloaded = dataset_csv(dataset=dataset) + flow_csv(dataset=dataset)
+    assert dataset_sha256(dataset=dataset) == hashlib.sha256(downloaded).hexdigest()
     assert dataset_sha256(dataset=reversed_rows) == dataset_sha256(dataset=dataset)
     changed = AnalysisDataset(
         meta=meta(),
@@ -64,7 +70,34 @@ def test_the_cover_hash_is_the_sha256_of_the_downloadable_csv_and_ignores_row_or
     assert dataset_sha256(dataset=changed) != dataset_sha256(dataset=dataset)
 
 
+def test_the_hash_covers_the_flow_counts_the_rows_cannot_show() -> None:
+    rows = tuple(person(i, "cara" if i % 2 else "control") for i in range(6))
+    flow = (
+        ArmFlow(arm="cara", randomised=5, window_open=2, not_frozen=0, withdrawn=1, received=4),
+        ArmFlow(arm="control", randomised=4, window_open=1, not_frozen=0, withdrawn=0),
+    )
+    screened = Screening(assessed=12, excluded_by_reason={"Victim declined consent": 3})
+    base = AnalysisDataset(meta=meta(screening=screened, flow=flow), rows=rows)
+    digest = dataset_sha256(dataset=base)
+    # A withdrawal recorded later, one more man randomised, one more declined: same rows,
+    # different counts on the diagram, so a different dataset.
+    later = (dataclasses.replace(flow[0], withdrawn=2), flow[1])
+    more = (dataclasses.replace(flow[0], randomised=6, window_open=3), flow[1])
+    declined = Screening(assessed=13, excluded_by_reason={"Victim declined consent": 4})
+    for changed in (
+        meta(screening=screened, flow=later),
+        meta(screening=screened, flow=more),
+        meta(screening=declined, flow=flow),
+    ):
+        assert dataset_sha256(dataset=AnalysisDataset(meta=changed, rows=rows)) != digest
+    table = list(csv.DictReader(io.StringIO(flow_csv(dataset=base).decode())))
+    assert {"count": "window_open", "arm": "cara", "n": "2"} in table
+    assert {"count": "received", "arm": "control", "n": ""} in table  # not recorded: empty
+    assert table[1] == {"count": "excluded:Victim declined consent", "arm": "", "n": "3"}
+
+
 def test_the_data_dictionary_explains_every_column_in_order() -> None:
     entries = list(csv.DictReader(io.StringIO(data_dictionary_csv().decode("utf-8"))))
-    assert tuple(e["column"] for e in entries) == COLUMNS
+    assert tuple(e["column"] for e in entries)[: len(COLUMNS)] == COLUMNS
+    assert any(e["column"] == "flow: window_open" for e in entries)
     assert all(e["meaning"] for e in entries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 from datetime import UTC, datetime
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.analysis.dataset import AnalysisDataset, Screening, dataset_sha256
+from reports.analysis.dataset import AnalysisDataset, ArmFlow, Screening, dataset_sha256
 from reports.analysis.results import analyse
 from reports.analysis.synthetic import synthetic_dataset
 from reports.rendering.consort_svg import consort_svg
@@ -21,6 +22,11 @@ GENERATED_AT = datetime(2016, 7, 4, 9, 30, tzinfo=UTC)
 SCREENING = Screening(
     assessed=1186, excluded_by_reason={"not eligible": 743, "victim declined": 150}
 )
+
+
+def _svg_text(svg: str) -> str:
+    """Return the diagram's text, wrapped lines joined with spaces."""
+    return html.unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg)))
 
 
 def _pages(pdf: bytes, tmp: Path) -> list[str]:
@@ -151,6 +157,76 @@ def test_a_long_baseline_table_breaks_only_between_characteristics(tmp_path: Pat
     assert all(f"area={a}" in stratum_page for a in areas)
     assert "Characteristic" in stratum_page
     assert "Table 1." not in stratum_page
+
+
+# An interim cut: 390 randomised, 293 with the window closed and frozen (154 + 139).
+INTERIM_FLOW = (
+    ArmFlow(
+        arm="cara",
+        randomised=200,
+        window_open=46,
+        not_frozen=0,
+        withdrawn=3,
+        received=150,
+        not_received=50,
+        received_not_recorded=0,
+    ),
+    ArmFlow(arm="control", randomised=190, window_open=40, not_frozen=11, withdrawn=2),
+)
+INTERIM_SCREENING = Screening(
+    assessed=1186, excluded_by_reason={"Ineligible: DASH risk high": 646, "Victim declined": 150}
+)
+
+
+@pytest.mark.parametrize("blinded", [False, True])
+def test_an_interim_flow_counts_everyone_randomised_by_the_cut(
+    tmp_path: Path, blinded: bool
+) -> None:
+    dataset = cara_published(screening=INTERIM_SCREENING, flow=INTERIM_FLOW)
+    results, pdf = build_report(
+        dataset=dataset,
+        report_type="interim",
+        generated_at=GENERATED_AT,
+        generated_by="R",
+        blinded=blinded,
+        reps=200,
+    )
+    pages = _pages(pdf, tmp_path)
+    text = re.sub(r"\s+", " ", "\n".join(pages))
+    consort = results["consort"]
+    # assessed - excluded = randomised = sum of the arms; per arm, allocated - open - not
+    # frozen = analysed (withdrawn men are analysed when frozen: intention-to-treat).
+    assert (consort["assessed"], consort["excluded"], consort["randomised"]) == (1186, 796, 390)
+    assert sum(a["allocated"] for a in consort["arms"].values()) == 390
+    assert consort["analysed"] == 293
+    for arm in consort["arms"].values():
+        assert arm["allocated"] - arm["window_open"] - arm["not_frozen"] == arm["analysed"]
+        assert arm["excluded_from_analysis"] == 0
+    assert "Excluded (n=796)" in text
+    assert "Randomised (n=390)" in text
+    assert "follow-up window not closed" not in text.lower()  # not in the Excluded box
+    labels = [(c, results["arms"][c]["name"]) for c in results["arms"]]
+    diagram = _svg_text(consort_svg(consort=consort, arms=labels, blinded=blinded))
+    assert "Follow-up window not yet closed at the data cut (n=46)" in diagram
+    assert "Follow-up window not yet closed at the data cut (n=40)" in diagram
+    assert "Window closed but not frozen at the data cut (n=11)" in diagram
+    assert diagram.count("not frozen") == 1  # only where some closed windows wait
+    assert "Analysed (n=154)" in text
+    assert "Analysed (n=139)" in text
+    cover = re.sub(r"\s+", " ", pages[0])
+    assert "390 randomised by the cut; 293 with the 12-month window closed and analysed" in cover
+    if blinded:
+        assert "Allocated to Arm A (n=" in text
+        assert {a["allocated"] for a in consort["arms"].values()} == {200, 190}
+        assert "Received allocated intervention" not in text
+        assert "CARA workshops" not in text
+        assert "Caution only" not in text
+    else:
+        assert "Allocated to CARA workshops (n=200)" in text
+        assert "Allocated to Caution only (n=190)" in text
+        assert "Received allocated intervention (n=150)" in text
+        assert "Did not receive allocated intervention (n=50)" in text
+        assert "(CARA workshops 154, Caution only 139)" in cover
 
 
 def test_consort_diagram_says_not_recorded_for_an_imported_trial() -> None:
