@@ -11,6 +11,10 @@ FONT_PX = 11
 LINE_PX = 14
 PAD = 6
 CHAR_PX = 6.3  # average DejaVu Sans advance at 11 px, for wrapping without measuring text
+STROKE = 1.0
+# Boxes keep this far from the drawing's edges: a stroke is centred on the rectangle's edge, so a
+# box flush with the viewBox loses half its border, and a printer's rasteriser may drop it all.
+MARGIN = 4.0
 
 
 @dataclass
@@ -50,7 +54,7 @@ class SvgBuilder:
         box = Box(x=x, y=y, w=w, lines=lines)
         self.parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{box.h:.1f}" '
-            'fill="#ffffff" stroke="#222222" stroke-width="1"/>'
+            f'fill="#ffffff" stroke="#222222" stroke-width="{STROKE:g}"/>'
         )
         for i, line in enumerate(lines):
             weight = ' font-weight="bold"' if bold and i == 0 else ""
@@ -84,7 +88,7 @@ class SvgBuilder:
 
     def render(self) -> str:
         """Return the <svg> markup, scaled to the width of its container."""
-        h = self.height + 2
+        h = self.height + MARGIN
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width:.0f} {h:.0f}" '
             f'width="100%" font-family="DejaVu Sans, sans-serif" font-size="{FONT_PX}" '
@@ -105,23 +109,27 @@ def consort_svg(*, consort: dict[str, Any], arms: list[tuple[str, str]], blinded
     width = 680.0
     svg = SvgBuilder(width=width)
     gap, bar = 14.0, 18.0
+    # Boxes are laid out on the inner width, inset by MARGIN on both sides.
+    inner = width - 2 * MARGIN
     svg.stage(y=0, h=bar, label="Enrolment")
     top = svg.box(
-        x=width * 0.12,
+        x=MARGIN + inner * 0.12,
         y=bar + gap,
-        w=width * 0.42,
+        w=inner * 0.42,
         texts=[f"Assessed for eligibility ({count(consort['assessed'])})"],
     )
     reasons = consort["excluded_by_reason"]
     excluded_texts = [f"Excluded ({count(consort['excluded'])})"]
     if reasons:
         excluded_texts += [f"• {reason} (n={n})" for reason, n in reasons.items()]
-    excluded = svg.box(x=width * 0.6, y=top.bottom + gap, w=width * 0.38, texts=excluded_texts)
+    excluded = svg.box(
+        x=MARGIN + inner * 0.6, y=top.bottom + gap, w=inner * 0.4, texts=excluded_texts
+    )
     randomised_y = excluded.bottom + gap
     randomised = svg.box(
-        x=width * 0.12,
+        x=MARGIN + inner * 0.12,
         y=randomised_y,
-        w=width * 0.42,
+        w=inner * 0.42,
         texts=[f"Randomised (n={consort['randomised']})"],
         bold=True,
     )
@@ -130,8 +138,8 @@ def consort_svg(*, consort: dict[str, Any], arms: list[tuple[str, str]], blinded
     svg.arrow(x1=top.cx, y1=mid, x2=excluded.x, y2=mid)
 
     k = len(arms)
-    column = (width - gap * (k - 1)) / k
-    xs = [i * (column + gap) for i in range(k)]
+    column = (inner - gap * (k - 1)) / k
+    xs = [MARGIN + i * (column + gap) for i in range(k)]
     stage_rows: list[tuple[str, list[list[str]]]] = [
         (
             "Allocation",

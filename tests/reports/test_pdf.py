@@ -5,18 +5,25 @@ from __future__ import annotations
 import html
 import re
 import subprocess
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from reports.analysis.dataset import AnalysisDataset, ArmFlow, Screening, dataset_sha256
+from reports.analysis.dataset import (
+    AnalysisDataset,
+    ArmFlow,
+    ArmInfo,
+    Screening,
+    dataset_sha256,
+)
 from reports.analysis.results import analyse
 from reports.analysis.synthetic import synthetic_dataset
 from reports.rendering.consort_svg import consort_svg
 from reports.rendering.pdf import build_report, render_report_html
 from reports.version import software_version
-from tests.reports.builders import cara_published, meta
+from tests.reports.builders import cara_published, meta, person
 
 GENERATED_AT = datetime(2016, 7, 4, 9, 30, tzinfo=UTC)
 SCREENING = Screening(
@@ -240,3 +247,53 @@ def test_consort_diagram_says_not_recorded_for_an_imported_trial() -> None:
     assert "Excluded (not recorded)" in svg
     assert "Assessed for eligibility (n=" not in svg
     assert "Excluded (n=" not in svg
+
+
+def _stroke(element: ET.Element) -> float:
+    return float(element.get("stroke-width", "0")) if element.get("stroke", "none") != "none" else 0
+
+
+@pytest.mark.parametrize(
+    ("arms", "blinded"),
+    [
+        ([("cara", "CARA workshops"), ("control", "Caution only")], False),
+        ([("cara", "Arm A"), ("control", "Arm B")], True),
+        ([("cara", "CARA workshops"), ("online", "Online"), ("control", "Caution only")], False),
+    ],
+)
+def test_every_consort_box_lies_inside_the_drawing_border_included(
+    arms: list[tuple[str, str]], blinded: bool
+) -> None:
+    flow = (
+        *INTERIM_FLOW,
+        ArmFlow(arm="online", randomised=9, window_open=9, not_frozen=0, withdrawn=0),
+    )
+    screening = Screening(
+        assessed=1186,
+        excluded_by_reason={
+            "Ineligible: Violence conviction or caution in the last 2 years": 600,
+            "Awaiting consent or enrolment at the data cut": 46,
+            "Victim declined consent": 150,
+        },
+    )
+    arm_infos = tuple(
+        ArmInfo(code=code, name=label, is_intervention=code != "control") for code, label in arms
+    )
+    rows = [person(i, code, workshops_attended=None) for i, (code, _) in enumerate(arms * 3)]
+    dataset = AnalysisDataset(
+        meta=meta(arms=arm_infos, screening=screening, flow=flow[: len(arms)]), rows=tuple(rows)
+    )
+    results = analyse(dataset=dataset, reps=50)
+    markup = consort_svg(consort=results["consort"], arms=arms, blinded=blinded)
+    svg = ET.fromstring(markup)  # noqa: S314 (our own SVG, not untrusted input)
+    vx, vy, vw, vh = (float(v) for v in svg.get("viewBox", "").split())
+    rects = [e for e in svg.iter() if e.tag.endswith("rect")]
+    assert len(rects) >= 3 + 3 * len(arms)
+    for rect in rects:
+        half = _stroke(rect) / 2
+        x, y = float(rect.get("x", "0")), float(rect.get("y", "0"))
+        w, h = float(rect.get("width", "0")), float(rect.get("height", "0"))
+        assert x - half >= vx, rect.attrib
+        assert y - half >= vy, rect.attrib
+        assert x + w + half <= vx + vw, rect.attrib
+        assert y + h + half <= vy + vh, rect.attrib
