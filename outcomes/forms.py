@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from common.forms import DatePickerInput
 from outcomes.models import RecordStatus, VictimRelationship
 from trial.models import Trial
 
@@ -20,9 +21,7 @@ class RecordForm(forms.Form):
     trial = forms.ModelChoiceField(queryset=Trial.objects.order_by("code"), empty_label=None)
     record_id = forms.CharField(max_length=100, label="Record id in the records system")
     person_id = forms.CharField(max_length=20, label="PNC ID", help_text="e.g. 14/0123456D")
-    offence_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), label="Offence date"
-    )
+    offence_date = forms.DateField(widget=DatePickerInput(), label="Offence date")
     offence_code = forms.CharField(max_length=40, help_text="Home Office code, e.g. 105/01")
     victim_relationship = forms.ChoiceField(choices=VictimRelationship.choices)
     record_status = forms.ChoiceField(choices=RecordStatus.choices)

@@ -11,7 +11,7 @@ from crispy_forms.layout import Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
-from common.forms import DomainErrorForm
+from common.forms import DatePickerInput, DomainErrorForm
 from common.models import PoliceArea
 from participants.models import (
     Admission,
@@ -50,8 +50,7 @@ def date_field(label: str, *, required: bool = True, help_text: str = "") -> for
         label=label,
         required=required,
         help_text=help_text,
-        # Browsers read ISO dates only, whatever the locale shows elsewhere.
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePickerInput(),
     )
 
 

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from common.forms import DatePickerInput
 from reports.models import ReportType
 from trial.models import Trial
 
@@ -23,7 +24,7 @@ class ReportRequestForm(forms.Form):
     )
     data_cut = forms.DateField(
         label="Data cut",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePickerInput(),
         help_text="Snapshots frozen on or before this day are analysed.",
     )
     report_type = forms.ChoiceField(

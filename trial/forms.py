@@ -9,6 +9,7 @@ from django import forms
 from django.forms import formset_factory
 
 from common.exceptions import DomainError
+from common.forms import DatePickerInput
 from trial.models import DesignVersion, PostRandomisationKind, Stratum, Trial
 from trial.services import SETTINGS_FIELDS, ArmSpec
 
@@ -152,7 +153,7 @@ def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
 class CorrectionForm(forms.Form):
     participant_key = forms.CharField(label="Trial ID", max_length=40, help_text="e.g. CARA-0042")
     kind = forms.ChoiceField(label="What happened", choices=PostRandomisationKind.choices)
-    occurred_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label="Date", widget=DatePickerInput())
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
