@@ -118,22 +118,27 @@ def screening_record(
         replay = Participant.objects.filter(submission_token=token).first()
         if replay is not None:
             return replay
-        _refuse_if_active(trial, key)
+        _refuse_if_active(trial, police_area, key)
         raise
 
 
-def _refuse_if_active(trial: Trial, key: str) -> None:
+def _refuse_if_active(trial: Trial, police_area: PoliceArea, key: str) -> None:
     active = (
         Participant.objects.filter(trial=trial, person_key=key, status__in=ACTIVE_STATUSES)
         .select_related("police_area")
         .first()
     )
-    if active is not None:
-        raise ConflictError(
-            f"This person is already in trial {trial.code} as {active.pseudonym} "
-            f"({active.police_area.name}, {active.get_status_display().lower()}).",
-            field="pnc_id",
-        )
+    if active is None:
+        return
+    if active.police_area_id == police_area.pk:
+        detail = f"({active.get_status_display().lower()})"
+    else:
+        # Officers never see another area's cases: the trial ID is enough for the trial manager.
+        detail = "in another police area: ask your trial manager"
+    raise ConflictError(
+        f"This person is already in trial {trial.code} as {active.pseudonym} {detail}.",
+        field="pnc_id",
+    )
 
 
 def _screen(
@@ -152,7 +157,7 @@ def _screen(
     replay = Participant.objects.filter(submission_token=token).first()
     if replay is not None:
         return replay
-    _refuse_if_active(trial, key)
+    _refuse_if_active(trial, police_area, key)
     rule_set = rule_set_current(trial=trial, by=by)
     facts = CaseFacts(
         sex=details.sex,

@@ -98,6 +98,10 @@ def test_a_person_already_in_the_trial_is_refused_on_the_pnc_field(
         # Same PNC ID typed differently, in another area.
         screen(trial, other_officer, 2, pnc_id=" " + VALID.lower())
     assert caught.value.field == "pnc_id"
+    # The other area's name and the case's status stay hidden from this officer.
+    assert officer.police_area is not None
+    assert officer.police_area.name not in caught.value.message
+    assert "another police area" in caught.value.message
     assert Participant.objects.count() == 1
 
 
