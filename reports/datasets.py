@@ -281,7 +281,8 @@ def _flow(
     withdrawn: set[str],
     attended: Callable[[str], int | None],
 ) -> tuple[ArmFlow, ...]:
-    """Count, per arm, everyone randomised by the cut: open windows, unfrozen ones, withdrawals.
+    """Count, per arm, everyone randomised by the cut: open windows, unfrozen ones, withdrawals,
+    and randomisations per calendar month (the recruitment chart).
 
     Allocations are the source (live and imported alike), so the allocation boxes show every man
     allocated by the cut whatever the state of his follow-up; received counts cover them all.
@@ -290,9 +291,11 @@ def _flow(
         "participant_key", "arm__code", "randomised_on"
     )
     counts: dict[str, Counter[str]] = {arm.code: Counter() for arm in arms}
+    months: dict[str, Counter[str]] = {arm.code: Counter() for arm in arms}
     for key, code, randomised_on in allocated:
         c = counts.setdefault(code, Counter())
         c["randomised"] += 1
+        months.setdefault(code, Counter())[f"{randomised_on:%Y-%m}"] += 1
         c["withdrawn"] += key in withdrawn
         if key not in analysed:
             # A window can be frozen from the day after its last day (outcomes.windows).
@@ -317,6 +320,7 @@ def _flow(
                 received=c["received"] if recorded else None,
                 not_received=c["not_received"] if recorded else None,
                 received_not_recorded=c["received_not_recorded"] if arm.is_intervention else None,
+                randomised_by_month=tuple(sorted(months[arm.code].items())),
             )
         )
     return tuple(flows)

@@ -55,8 +55,25 @@ def baseline_table(*, frame: pd.DataFrame, meta: TrialMeta) -> dict[str, Any]:
 
 
 def recruitment(*, frame: pd.DataFrame, meta: TrialMeta) -> dict[str, Any]:
-    """Return participants randomised per calendar month and arm, every month in between shown."""
+    """Return participants randomised per calendar month and arm, every month in between shown.
+
+    Everyone randomised by the cut when the dataset carries the flow's monthly counts (analysed
+    or not: an interim cut's open windows were recruited too); else the rows, all analysed.
+    """
     codes = [a.code for a in meta.arms]
+    flows = meta.flow or ()
+    if flows and all(f.randomised_by_month is not None for f in flows):
+        by_arm = {f.arm: dict(f.randomised_by_month or ()) for f in flows}
+        seen = sorted({m for months in by_arm.values() for m in months})
+        if not seen:
+            return {"months": [], "arms": {code: [] for code in codes}}
+        span = pd.period_range(seen[0], seen[-1], freq="M")
+        return {
+            "months": [str(p) for p in span],
+            "arms": {
+                code: [int(by_arm.get(code, {}).get(str(p), 0)) for p in span] for code in codes
+            },
+        }
     months = frame["randomised_on"].dt.to_period("M")
     span = pd.period_range(months.min(), months.max(), freq="M")
     counts = pd.crosstab(months, frame["arm"]).reindex(index=span, columns=codes, fill_value=0)

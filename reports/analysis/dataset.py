@@ -105,6 +105,9 @@ class ArmFlow:
     received: int | None = None  # attended both workshops; None: control arm or not recorded
     not_received: int | None = None
     received_not_recorded: int | None = None
+    # ("YYYY-MM", n) for each calendar month with a randomisation by the cut, in month order: the
+    # recruitment chart's data. None: not carried (a flow built from the rows alone).
+    randomised_by_month: tuple[tuple[str, int], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +190,8 @@ def canonical_flow_csv(*, meta: TrialMeta) -> bytes:
     """Return the CONSORT counts the rows cannot show, as canonical CSV (`count,arm,n`).
 
     Screening first (`assessed`, then `excluded:<reason>` sorted), then each arm's counts in
-    `FLOW_COUNTS` order, arms in trial order; an empty `n` means not recorded.
+    `FLOW_COUNTS` order followed by its `randomised:YYYY-MM` counts in month order, arms in trial
+    order; an empty `n` means not recorded.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -201,6 +205,8 @@ def canonical_flow_csv(*, meta: TrialMeta) -> bytes:
     for flow in sorted(meta.flow or (), key=lambda f: (order.get(f.arm, len(order)), f.arm)):
         for name in FLOW_COUNTS:
             writer.writerow([name, neutralise_cell(flow.arm), _cell(getattr(flow, name))])
+        for month, n in flow.randomised_by_month or ():
+            writer.writerow([f"randomised:{month}", neutralise_cell(flow.arm), _cell(n)])
     return buffer.getvalue().encode("utf-8")
 
 

@@ -54,6 +54,11 @@ FLOW_DICTIONARY: tuple[tuple[str, str, str], ...] = (
     ("flow: received", "count", "Attended both workshops (intervention arms)."),
     ("flow: not_received", "count", "Attended fewer than two workshops."),
     ("flow: received_not_recorded", "count", "Attendance not recorded."),
+    (
+        "flow: randomised:<YYYY-MM>",
+        "count",
+        "Randomised to the arm in that calendar month, on or before the cut (recruitment chart).",
+    ),
 )
 
 

@@ -100,7 +100,19 @@ def test_counts_screening_withdrawals_workshops_and_feedback_of_a_live_trial(
     cara_allocated = flow["cara"].randomised
     assert (flow["cara"].received, flow["cara"].not_received) == (1, cara_allocated - 1)
     assert flow["control"].received is None
-    consort = analyse(dataset=dataset, reps=50)["consort"]
+    # Randomisations per arm per month, by the cut: everyone, the open window's man included.
+    assert open_window.allocation is not None
+    open_arm = open_window.allocation.arm.code
+    assert dict(flow[open_arm].randomised_by_month or ())["2023-09"] == 1
+    assert {c: sum(n for _, n in f.randomised_by_month or ()) for c, f in flow.items()} == {
+        c: f.randomised for c, f in flow.items()
+    }
+    results = analyse(dataset=dataset, reps=50)
+    recruitment = results["recruitment"]
+    assert recruitment["months"] == [f"2023-{m:02d}" for m in range(3, 10)]
+    assert sum(sum(counts) for counts in recruitment["arms"].values()) == randomised
+    assert recruitment["arms"][open_arm][-1] == 1
+    consort = results["consort"]
     assert consort["randomised"] == randomised
     assert consort["analysed"] == analysed
     assert consort["assessed"] - consort["excluded"] == consort["randomised"]

@@ -73,8 +73,23 @@ def test_the_cover_hash_is_the_sha256_of_the_downloadable_csvs_and_ignores_row_o
 def test_the_hash_covers_the_flow_counts_the_rows_cannot_show() -> None:
     rows = tuple(person(i, "cara" if i % 2 else "control") for i in range(6))
     flow = (
-        ArmFlow(arm="cara", randomised=5, window_open=2, not_frozen=0, withdrawn=1, received=4),
-        ArmFlow(arm="control", randomised=4, window_open=1, not_frozen=0, withdrawn=0),
+        ArmFlow(
+            arm="cara",
+            randomised=5,
+            window_open=2,
+            not_frozen=0,
+            withdrawn=1,
+            received=4,
+            randomised_by_month=(("2023-03", 4), ("2023-04", 1)),
+        ),
+        ArmFlow(
+            arm="control",
+            randomised=4,
+            window_open=1,
+            not_frozen=0,
+            withdrawn=0,
+            randomised_by_month=(("2023-03", 3), ("2023-04", 1)),
+        ),
     )
     screened = Screening(assessed=12, excluded_by_reason={"Victim declined consent": 3})
     base = AnalysisDataset(meta=meta(screening=screened, flow=flow), rows=rows)
@@ -83,17 +98,22 @@ def test_the_hash_covers_the_flow_counts_the_rows_cannot_show() -> None:
     # different counts on the diagram, so a different dataset.
     later = (dataclasses.replace(flow[0], withdrawn=2), flow[1])
     more = (dataclasses.replace(flow[0], randomised=6, window_open=3), flow[1])
+    # The same totals recruited in other months: a different recruitment chart, so a new hash.
+    moved = (dataclasses.replace(flow[0], randomised_by_month=(("2023-03", 5),)), flow[1])
     declined = Screening(assessed=13, excluded_by_reason={"Victim declined consent": 4})
     for changed in (
         meta(screening=screened, flow=later),
         meta(screening=screened, flow=more),
         meta(screening=declined, flow=flow),
+        meta(screening=screened, flow=moved),
     ):
         assert dataset_sha256(dataset=AnalysisDataset(meta=changed, rows=rows)) != digest
     table = list(csv.DictReader(io.StringIO(flow_csv(dataset=base).decode())))
     assert {"count": "window_open", "arm": "cara", "n": "2"} in table
     assert {"count": "received", "arm": "control", "n": ""} in table  # not recorded: empty
     assert table[1] == {"count": "excluded:Victim declined consent", "arm": "", "n": "3"}
+    assert {"count": "randomised:2023-04", "arm": "cara", "n": "1"} in table
+    assert {"count": "randomised:2023-03", "arm": "control", "n": "3"} in table
 
 
 def test_the_data_dictionary_explains_every_column_in_order() -> None:

@@ -177,8 +177,16 @@ INTERIM_FLOW = (
         received=150,
         not_received=50,
         received_not_recorded=0,
+        randomised_by_month=(("2015-01", 120), ("2015-02", 80)),
     ),
-    ArmFlow(arm="control", randomised=190, window_open=40, not_frozen=11, withdrawn=2),
+    ArmFlow(
+        arm="control",
+        randomised=190,
+        window_open=40,
+        not_frozen=11,
+        withdrawn=2,
+        randomised_by_month=(("2015-01", 110), ("2015-03", 80)),
+    ),
 )
 INTERIM_SCREENING = Screening(
     assessed=1186, excluded_by_reason={"Ineligible: DASH risk high": 646, "Victim declined": 150}
@@ -219,6 +227,11 @@ def test_an_interim_flow_counts_everyone_randomised_by_the_cut(
     assert "Window closed but not frozen at the data cut (n=11)" in diagram
     assert diagram.count("not frozen") == 1  # only where some closed windows wait
     assert "Analysed (n=154)" in text
+    # The recruitment chart shows all 390 randomised by the cut, not the 293 analysed.
+    recruitment = results["recruitment"]
+    assert recruitment["months"] == ["2015-01", "2015-02", "2015-03"]
+    assert sorted(map(tuple, recruitment["arms"].values())) == [(110, 0, 80), (120, 80, 0)]
+    assert "Everyone randomised on or before the data cut" in text
     assert "Analysed (n=139)" in text
     cover = re.sub(r"\s+", " ", pages[0])
     assert "390 randomised by the cut; 293 with the 12-month window closed and analysed" in cover
