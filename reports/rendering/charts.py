@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import itertools
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -38,25 +40,57 @@ def _svg(fig: Figure, *, prefix: str) -> str:
     return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', text)
 
 
+MAX_MONTH_LABELS = 12
+# Label every month, every 2nd, quarter, half-year, year, ...: regular steps a reader can follow.
+MONTH_STEPS = (1, 2, 3, 6, 12)
+# English abbreviations whatever the worker's locale.
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_ticks(months: Sequence[str]) -> tuple[list[int], list[str]]:
+    """Return at most MAX_MONTH_LABELS evenly spaced month positions and their labels.
+
+    Labels are "Mar" over "2014" (two short lines fit where "2014-03" side by side would
+    overlap); the step is the smallest of 1, 2, 3, 6, 12, 24, ... months that keeps the count
+    within MAX_MONTH_LABELS.
+    """
+    steps = itertools.chain(MONTH_STEPS, itertools.count(24, 12))
+    step = next(s for s in steps if math.ceil(len(months) / s) <= MAX_MONTH_LABELS)
+    positions = list(range(0, len(months), step))
+    labels = []
+    for i in positions:
+        year, month = months[i].split("-")
+        labels.append(f"{MONTH_NAMES[int(month) - 1]}\n{year}")
+    return positions, labels
+
+
+def recruitment_figure(
+    *, months: Sequence[str], arms: Sequence[tuple[str, Sequence[int]]]
+) -> Figure:
+    """Return the figure of cumulative randomisations per arm by month, one line per arm."""
+    fig = Figure(figsize=(6.6, 2.6))
+    ax = fig.add_subplot()
+    x = range(len(months))
+    for (label, counts), (colour, style) in zip(arms, STYLES, strict=False):
+        total, cumulative = 0, []
+        for count in counts:
+            total += count
+            cumulative.append(total)
+        ax.step(x, cumulative, where="post", color=colour, linestyle=style, label=label)
+    positions, labels = month_ticks(months)
+    ax.set_xticks(positions, labels)
+    ax.set_xlabel("Month of randomisation")
+    ax.set_ylabel("Randomised (cumulative)")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
 def recruitment_svg(*, months: Sequence[str], arms: Sequence[tuple[str, Sequence[int]]]) -> str:
-    """Return cumulative randomisations per arm by month, one line per arm."""
+    """Return cumulative randomisations per arm by month as SVG."""
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(6.6, 2.6))
-        ax = fig.add_subplot()
-        x = range(len(months))
-        for (label, counts), (colour, style) in zip(arms, STYLES, strict=False):
-            total, cumulative = 0, []
-            for count in counts:
-                total += count
-                cumulative.append(total)
-            ax.step(x, cumulative, where="post", color=colour, linestyle=style, label=label)
-        step = max(1, len(months) // 8)
-        ax.set_xticks(list(x)[::step], list(months[::step]))
-        ax.set_xlabel("Month of randomisation")
-        ax.set_ylabel("Randomised (cumulative)")
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(frameon=False, loc="upper left")
-        return _svg(fig, prefix="recruitment")
+        return _svg(recruitment_figure(months=months, arms=arms), prefix="recruitment")
 
 
 def km_svg(*, curves: Sequence[tuple[str, dict[str, Any]]], window_days: int) -> str:
