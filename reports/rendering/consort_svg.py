@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 from html import escape
@@ -15,6 +16,15 @@ STROKE = 1.0
 # Boxes keep this far from the drawing's edges: a stroke is centred on the rectangle's edge, so a
 # box flush with the viewBox loses half its border, and a printer's rasteriser may drop it all.
 MARGIN = 4.0
+# A trailing count and the word before it, e.g. "cut (n=46)": wrapped as one word, never split.
+TRAILING_COUNT = re.compile(r" (\S+) \((n=[^)]*|not recorded)\)$")
+NBSP = "\u00a0"  # textwrap breaks only at ASCII whitespace
+
+
+def wrap(text: str, chars: int) -> list[str]:
+    """Return the text wrapped to `chars`, its trailing count kept on a line with its words."""
+    glued = TRAILING_COUNT.sub(lambda m: f" {m[1]}{NBSP}({m[2].replace(' ', NBSP)})", text)
+    return [line.replace(NBSP, " ") for line in textwrap.wrap(glued, chars)] or [""]
 
 
 @dataclass
@@ -50,7 +60,7 @@ class SvgBuilder:
     def box(self, *, x: float, y: float, w: float, texts: list[str], bold: bool = False) -> Box:
         """Add a box at (x, y) of width w holding the texts wrapped to fit."""
         chars = max(8, int((w - 2 * PAD) / CHAR_PX))
-        lines = [part for text in texts for part in textwrap.wrap(text, chars) or [""]]
+        lines = [part for text in texts for part in wrap(text, chars)]
         box = Box(x=x, y=y, w=w, lines=lines)
         self.parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{box.h:.1f}" '
@@ -189,9 +199,9 @@ def _allocation(counts: dict[str, Any], label: str, blinded: bool) -> list[str]:
 
 def _follow_up(counts: dict[str, Any]) -> list[str]:
     """Return the follow-up box text of one arm (everyone allocated by the cut)."""
-    texts = [f"Follow-up window not yet closed at the data cut (n={counts['window_open']})"]
+    texts = [f"Window not yet closed at the cut (n={counts['window_open']})"]
     if counts["not_frozen"]:
-        texts.append(f"Window closed but not frozen at the data cut (n={counts['not_frozen']})")
+        texts.append(f"Window closed but not frozen at the cut (n={counts['not_frozen']})")
     texts += [
         f"Withdrawn after randomisation (n={counts['withdrawn']})",
         f"Lost to follow-up ({count(counts['lost_to_follow_up'])})",

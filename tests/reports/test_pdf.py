@@ -222,9 +222,9 @@ def test_an_interim_flow_counts_everyone_randomised_by_the_cut(
     assert "follow-up window not closed" not in text.lower()  # not in the Excluded box
     labels = [(c, results["arms"][c]["name"]) for c in results["arms"]]
     diagram = _svg_text(consort_svg(consort=consort, arms=labels, blinded=blinded))
-    assert "Follow-up window not yet closed at the data cut (n=46)" in diagram
-    assert "Follow-up window not yet closed at the data cut (n=40)" in diagram
-    assert "Window closed but not frozen at the data cut (n=11)" in diagram
+    assert "Window not yet closed at the cut (n=46)" in diagram
+    assert "Window not yet closed at the cut (n=40)" in diagram
+    assert "Window closed but not frozen at the cut (n=11)" in diagram
     assert diagram.count("not frozen") == 1  # only where some closed windows wait
     assert "Analysed (n=154)" in text
     # The recruitment chart shows all 390 randomised by the cut, not the 293 analysed.
@@ -310,3 +310,35 @@ def test_every_consort_box_lies_inside_the_drawing_border_included(
         assert y - half >= vy, rect.attrib
         assert x + w + half <= vx + vw, rect.attrib
         assert y + h + half <= vy + vh, rect.attrib
+
+
+@pytest.mark.parametrize(
+    "arms",
+    [
+        [("cara", "CARA workshops"), ("control", "Caution only")],
+        [("cara", "CARA workshops"), ("online", "Online"), ("control", "Caution only")],
+    ],
+)
+def test_consort_counts_stay_on_a_line_with_their_words(arms: list[tuple[str, str]]) -> None:
+    flow = (
+        *INTERIM_FLOW,
+        ArmFlow(arm="online", randomised=9, window_open=9, not_frozen=0, withdrawn=0),
+    )
+    arm_infos = tuple(
+        ArmInfo(code=code, name=label, is_intervention=code != "control") for code, label in arms
+    )
+    rows = [person(i, code, workshops_attended=None) for i, (code, _) in enumerate(arms * 3)]
+    dataset = AnalysisDataset(
+        meta=meta(arms=arm_infos, screening=INTERIM_SCREENING, flow=flow[: len(arms)]),
+        rows=tuple(rows),
+    )
+    results = analyse(dataset=dataset, reps=50)
+    markup = consort_svg(consort=results["consort"], arms=arms, blinded=False)
+    lines = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", markup)]
+    # No line is a bare "(n=46)" or "(not recorded)" cut off from what it counts.
+    orphans = [line for line in lines if re.fullmatch(r"\s*\((n=[\d,]+|not recorded)\)\s*", line)]
+    assert orphans == []
+    assert all("\u00a0" not in line for line in lines)
+    if len(arms) == 2:  # the two-arm column holds the whole line
+        assert "Window not yet closed at the cut (n=46)" in lines
+        assert "Window closed but not frozen at the cut (n=11)" in lines
