@@ -6,12 +6,11 @@ allocation (the audited sequence page is the one way to see those).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from common.admin import ReadOnlyAdmin
 from trial.models import (
     Allocation,
     AllocationNotice,
@@ -23,19 +22,6 @@ from trial.models import (
     Stratum,
     Trial,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Lists and shows rows; adding, changing and deleting happen through the services."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Trial)
