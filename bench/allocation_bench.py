@@ -8,8 +8,12 @@ strata run in parallel) and with every worker in one stratum (claims queue on it
 the ratios, and counts anomalies: a slot used twice, a participant missing or allocated twice, a
 completed block out of ratio, a chain that does not verify.
 
+The machine is shared and a single measurement swings by a third, so each worker count runs
+several rounds (bare, 4 strata, 1 stratum, in turn, fresh trials each round) and prints the
+median rates, the ratio of the medians and the range of the per-round ratios.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench DJANGO_TESTING=1 \
-        .venv/bin/python bench/allocation_bench.py [--ops 1600]
+        .venv/bin/python bench/allocation_bench.py [--ops 1600] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import random
+import statistics
 import sys
 import time
 from collections import Counter
@@ -35,13 +41,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 
 from common.models import AuditEvent  # noqa: E402
+from trial.allocation import allocation_claim  # noqa: E402
 from trial.models import Allocation, Trial  # noqa: E402
-from trial.services import (  # noqa: E402
-    ArmSpec,
-    allocation_claim,
-    trial_create,
-    trial_transition,
-)
+from trial.services import ArmSpec, trial_create, trial_transition  # noqa: E402
 from trial.verification import chain_verify  # noqa: E402
 
 AREAS = ["southampton", "portsmouth", "basingstoke", "isle-of-wight"]
@@ -56,12 +58,15 @@ def _bare(worker: int, count: int, _code: str) -> None:
 
 def _allocate(worker: int, count: int, code: str) -> None:
     trial = Trial.objects.get(code=code)
+    # Each enrolment's area drawn independently, as cases arrive; a fixed rotation would march
+    # workers w and w + 4 through the areas in step, queueing on the same stratum every time.
+    draw = random.Random(worker)
     for i in range(count):
         allocation_claim(
             trial=trial,
             participant_key=f"{code}-{worker}-{i}",
             person_key=f"{code}-{worker}-{i}",
-            strata={"area": AREAS[(worker + i) % len(AREAS)]},
+            strata={"area": draw.choice(AREAS)},
             by=None,
         )
 
@@ -124,16 +129,14 @@ def anomalies(code: str, expected: int) -> list[str]:
         found.append("slot used twice")
     if len(rows) != expected or len({r.participant_key for r in rows}) != expected:
         found.append(f"{len(rows)} allocations for {expected} participants")
-    block: list[str] = []
+    blocks: dict[tuple[int, int], list[str]] = {}
     for row in rows:
         assert row.slot is not None
-        block.append(row.arm.code)
-        if len(block) == row.slot.block_size:
+        blocks.setdefault((row.stratum_id, row.slot.block_number), []).append(row.arm.code)
+        if len(blocks[row.stratum_id, row.slot.block_number]) == row.slot.block_size:
+            block = blocks[row.stratum_id, row.slot.block_number]
             if block.count("cara") != block.count("control"):
                 found.append(f"unbalanced block {block}")
-            block = []
-        if row.slot.position == 1:
-            block = [row.arm.code]
     verification = chain_verify(trial=trial, by=None)
     if not verification.ok:
         found.append(f"chain broken: {verification.message}")
@@ -143,38 +146,46 @@ def anomalies(code: str, expected: int) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=1600, help="operations per measurement")
-    ops = parser.parse_args().ops
+    parser.add_argument("--rounds", type=int, default=3, help="measurements per figure")
+    args = parser.parse_args()
+    ops, rounds = args.ops, args.rounds
     if connection.vendor != "postgresql":
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database: this measures row locks.")
     call_command("migrate", verbosity=0)
     stamp = time.strftime("%H%M%S")
     print(
         f"PostgreSQL {connection.cursor().connection.info.server_version}, {ops} ops each, "
-        f"{os.cpu_count()} CPUs"
+        f"{os.cpu_count()} CPUs, median of {rounds} rounds (range of the round ratios)"
     )
     print(
-        f"{'workers':>7} {'bare insert/s':>14} {'4 strata/s':>11} {'ratio':>6} "
-        f"{'1 stratum/s':>12} {'ratio':>6}  anomalies"
+        f"{'workers':>7} {'bare insert/s':>14} {'4 strata/s':>11} {'ratio':>16} "
+        f"{'1 stratum/s':>12} {'ratio':>16}  anomalies"
     )
     for workers in WORKER_COUNTS:
-        bare = run("bare", workers, ops)
-        rates, found = [], []
+        rates: dict[str, list[float]] = {job: [] for job in JOBS}
+        found: list[str] = []
+        for round_ in range(rounds):
+            rates["bare"].append(run("bare", workers, ops))
+            for job in ("allocate", "one_stratum"):
+                code = f"B{stamp}W{workers}R{round_}{'S' if job == 'one_stratum' else ''}"
+                trial = trial_create(
+                    code=code,
+                    title="Benchmark",
+                    arms=[ArmSpec("cara", "CARA", 1, True), ArmSpec("control", "Control", 1)],
+                    strata_factors={"area": AREAS},
+                    by=None,
+                )
+                trial_transition(trial=trial, to_status="recruiting", by=None)
+                rates[job].append(run(job, workers, ops, code))
+                found += anomalies(code, max(1, ops // workers) * workers)
+        bare = statistics.median(rates["bare"])
+        cells = []
         for job in ("allocate", "one_stratum"):
-            code = f"B{stamp}W{workers}{'S' if job == 'one_stratum' else ''}"
-            trial = trial_create(
-                code=code,
-                title="Benchmark",
-                arms=[ArmSpec("cara", "CARA", 1, True), ArmSpec("control", "Control", 1)],
-                strata_factors={"area": AREAS},
-                by=None,
-            )
-            trial_transition(trial=trial, to_status="recruiting", by=None)
-            rates.append(run(job, workers, ops, code))
-            found += anomalies(code, max(1, ops // workers) * workers)
-        spread, one = rates
+            rate = statistics.median(rates[job])
+            each = [r / b for r, b in zip(rates[job], rates["bare"], strict=True)]
+            cells.append(f"{rate:>11.0f} {rate / bare:>5.2f} ({min(each):.2f}-{max(each):.2f})")
         print(
-            f"{workers:>7} {bare:>14.0f} {spread:>11.0f} {spread / bare:>6.2f} "
-            f"{one:>12.0f} {one / bare:>6.2f}  "
+            f"{workers:>7} {bare:>14.0f} {cells[0]} {cells[1]:>29}  "
             f"{len(found)}{': ' + '; '.join(found[:3]) if found else ''}"
         )
 

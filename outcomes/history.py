@@ -48,15 +48,9 @@ from outcomes.models import (
 )
 from outcomes.selectors import unscored_codes
 from outcomes.windows import in_window
+from trial.allocation import allocation_import
 from trial.models import Allocation, Trial, TrialStatus
-from trial.services import (
-    TRANSITIONS,
-    ArmSpec,
-    allocation_import,
-    current_design,
-    trial_create,
-    trial_transition,
-)
+from trial.services import TRANSITIONS, ArmSpec, current_design, trial_create, trial_transition
 
 SOURCE_NAME = "History import"
 DEFAULT_FACTOR = "stratum"

@@ -14,7 +14,8 @@ from common.services import audit_record
 from participants.case_status import check_transition
 from participants.eligibility import age_on
 from participants.models import CaseStatus, Consent, ConsentDecision, Participant
-from trial.services import allocation_claim, current_design
+from trial.allocation import allocation_claim
+from trial.services import current_design
 
 
 def strata_of(participant: Participant, factors: list[str]) -> dict[str, str]:

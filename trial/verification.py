@@ -38,7 +38,7 @@ def stratum_label(stratum: Stratum) -> str:
 
 
 def _expected_keys(design: DesignVersion) -> set[str]:
-    """Every stratum key the design makes (the same form as services._stratum_key)."""
+    """Every stratum key the design makes (the same form as strata.stratum_key)."""
     names = design.factor_names
     combinations = itertools.product(*(design.strata_factors[name] for name in names))
     return {

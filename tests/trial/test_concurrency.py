@@ -11,8 +11,9 @@ import pytest
 from django.db import connection, transaction
 
 from common.exceptions import ConflictError, NotAllowedError
+from trial.allocation import allocation_claim
 from trial.models import Allocation, Slot
-from trial.services import allocation_claim, trial_transition
+from trial.services import trial_transition
 from trial.verification import chain_verify
 
 from .support import block_problems, make_trial
