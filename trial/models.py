@@ -205,7 +205,11 @@ class AllocationQuerySet(models.QuerySet["Allocation"]):
 class Allocation(models.Model):
     """A participant's randomised arm: one link of its stratum's tamper-evident hash chain."""
 
-    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="allocations")
+    # No index of their own for trial and stratum: the unique constraints below begin with them,
+    # and every index is one more write in the claim.
+    trial = models.ForeignKey(
+        Trial, on_delete=models.PROTECT, related_name="allocations", db_index=False
+    )
     seq = models.PositiveIntegerField(
         help_text=(
             "Position in the stratum's allocation chain (an imported history's: the trial's)."
@@ -215,7 +219,9 @@ class Allocation(models.Model):
     participant_key = models.CharField(max_length=40)
     # Keyed hash of the person identifier: one person is randomised at most once per trial.
     person_key = models.CharField(max_length=64)
-    stratum = models.ForeignKey(Stratum, on_delete=models.PROTECT, related_name="allocations")
+    stratum = models.ForeignKey(
+        Stratum, on_delete=models.PROTECT, related_name="allocations", db_index=False
+    )
     # Empty only for allocations made elsewhere and imported for analysis (no slot of ours).
     slot = models.OneToOneField(
         Slot, null=True, blank=True, on_delete=models.PROTECT, related_name="allocation"

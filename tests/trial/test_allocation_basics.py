@@ -102,6 +102,7 @@ def test_refusals_write_nothing() -> None:
     assert Allocation.objects.count() == 1
 
 
+@pytest.mark.smoke
 @pytest.mark.django_db
 def test_allocations_cannot_be_edited_or_deleted() -> None:
     trial = make_trial()
