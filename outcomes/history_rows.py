@@ -14,7 +14,7 @@ from common.crypto import person_key
 from outcomes.models import RecordStatus, VictimRelationship
 from outcomes.rows import RELATIONSHIPS, STATUS_ALIASES, STATUS_NAMES, STATUSES, parse_date
 from participants.models import DashRisk
-from trial.services import NAME_PATTERN
+from trial.strata import NAME_PATTERN
 
 PARTICIPANT_COLUMNS = (
     "trial_id",

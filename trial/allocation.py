@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import datetime
-import re
 import secrets
 from collections.abc import Mapping
 from functools import partial
-from typing import Any, NamedTuple, TypeVar
+from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
 from trial.chain import allocation_hash
+from trial.claim_function import claim_in_database
 from trial.models import Allocation, Arm, DesignVersion, Slot, Stratum, Trial, TrialStatus
-from trial.services import NAME_PATTERN, current_design
-from trial.strata import stratum_extend, stratum_key
+from trial.services import current_design
+from trial.strata import stratum_extend, stratum_key, stratum_key_of
 from trial.tasks import allocation_notify_task
-
-# Keys the claim function may hash: PostgreSQL's and Python's JSON escaping agree on these.
-PRINTABLE_ASCII = re.compile(r"[ -~]*")
-M = TypeVar("M", bound=models.Model)
 
 
 def _participant_check(trial: Trial, participant_key: str) -> None:
@@ -53,7 +49,7 @@ def allocation_claim(
     _participant_check(trial, participant_key)
     try:
         with transaction.atomic():
-            claimed = _claim_in_database(
+            claimed = claim_in_database(
                 trial=trial,
                 participant_key=participant_key,
                 person_key=person_key,
@@ -90,120 +86,6 @@ def _conflict(exc: IntegrityError, trial: Trial, participant_key: str) -> Except
     return ConflictError("This person has already been randomised in this trial.")
 
 
-class _Claimed(NamedTuple):
-    """A row written by trial_allocation_claim, with the arguments it was given."""
-
-    pk: int
-    seq: int
-    prev_hash: str
-    row_hash: str
-    stratum_id: int
-    slot_id: int
-    position: int
-    block_number: int
-    block_size: int
-    arm_id: int
-    arm_code: str
-    arm_name: str
-    arm_ratio: int
-    arm_is_intervention: bool
-    arm_order: int
-    notify: bool
-    participant_key: str
-    person_key: str
-    randomised_on: datetime.date
-    allocated_at: datetime.datetime
-    allocated_by_id: int | None
-
-    def allocation(self, trial: Trial) -> Allocation:
-        """Return the allocation as the ORM would load it, with its slot and arm."""
-        arm = _loaded(
-            Arm,
-            id=self.arm_id,
-            trial_id=trial.pk,
-            code=self.arm_code,
-            name=self.arm_name,
-            ratio=self.arm_ratio,
-            is_intervention=self.arm_is_intervention,
-            order=self.arm_order,
-        )
-        slot = _loaded(
-            Slot,
-            id=self.slot_id,
-            stratum_id=self.stratum_id,
-            position=self.position,
-            block_number=self.block_number,
-            block_size=self.block_size,
-            arm_id=self.arm_id,
-        )
-        allocation = _loaded(
-            Allocation,
-            id=self.pk,
-            trial_id=trial.pk,
-            seq=self.seq,
-            participant_key=self.participant_key,
-            person_key=self.person_key,
-            stratum_id=self.stratum_id,
-            slot_id=self.slot_id,
-            imported=False,
-            arm_id=self.arm_id,
-            randomised_on=self.randomised_on,
-            allocated_at=self.allocated_at,
-            allocated_by_id=self.allocated_by_id,
-            prev_hash=self.prev_hash,
-            row_hash=self.row_hash,
-        )
-        slot.arm = allocation.arm = arm
-        allocation.slot, allocation.trial = slot, trial
-        return allocation
-
-
-def _claim_in_database(
-    *,
-    trial: Trial,
-    participant_key: str,
-    person_key: str,
-    strata: Mapping[str, str],
-    by: User | None,
-    randomised_on: datetime.date | None,
-) -> _Claimed | None:
-    """Claim in one round trip with PostgreSQL's trial_allocation_claim, or return None.
-
-    Under load a claim is CPU-bound; the function (migration 0007) takes the same locks and
-    writes the same rows, hash and audit event as _claim. None, with nothing written, means the
-    Python path must decide: not PostgreSQL, a key it must not hash, a trial not recruiting, a
-    stratum not made or a sequence to extend (so each refusal keeps its one wording).
-    """
-    if connection.vendor != "postgresql":
-        return None
-    if not (PRINTABLE_ASCII.fullmatch(participant_key) and PRINTABLE_ASCII.fullmatch(person_key)):
-        return None
-    key = _fast_key(strata)
-    if not key:
-        return None
-    now = timezone.now()
-    by_id = by.pk if by is not None and by.pk else None
-    on = randomised_on or timezone.localdate(now)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT * FROM trial_allocation_claim(%s, %s, %s, %s, %s, %s, %s)",
-            [trial.pk, participant_key, person_key, key, by_id, on, now],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    claimed = _Claimed._make((*row, participant_key, person_key, on, now, by_id))
-    if claimed.notify:
-        transaction.on_commit(partial(allocation_notify_task.delay, claimed.pk))
-    return claimed
-
-
-def _loaded(model: type[M], **values: Any) -> M:
-    """Return an instance as a query would have loaded it (every column given)."""
-    names = [field.attname for field in model._meta.concrete_fields]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
-
-
 def _claim(
     *,
     trial: Trial,
@@ -219,7 +101,7 @@ def _claim(
     # is CPU-bound under load, and compiling ORM queries cost more than running them.
     current = _trial_share_locked(trial.pk)
     _claim_allowed(current)
-    key = _fast_key(strata)
+    key = stratum_key_of(strata)
     stratum = _stratum_locked(current, key) if key else None
     if stratum is None:  # an invalid stratum (refused here with its reason) or one not yet made
         stratum = _stratum_made(current, strata)
@@ -278,20 +160,6 @@ def _trial_share_locked(pk: int) -> Trial:
     if not found:
         raise Trial.DoesNotExist(f"No trial {pk}.")
     return found[0]
-
-
-def _fast_key(strata: Mapping[str, str]) -> str:
-    """Return the stratum key these values would have, or "" if any is malformed.
-
-    Only well-formed names and values are joined, so no value can smuggle in a separator; a
-    key the current design lacks finds no stratum and is refused, with its reason, later.
-    """
-    if any(
-        not isinstance(v, str) or not NAME_PATTERN.match(f) or not NAME_PATTERN.match(v)
-        for f, v in strata.items()
-    ):
-        return ""
-    return "|".join(f"{f}={strata[f]}" for f in sorted(strata)) or "all"
 
 
 def _stratum_locked(trial: Trial, key: str) -> Stratum | None:

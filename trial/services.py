@@ -13,7 +13,7 @@ from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
 from trial.models import Arm, DesignVersion, Trial, TrialStatus
-from trial.strata import strata_prepare
+from trial.strata import NAME_PATTERN, strata_prepare
 
 # Allowed status changes; anything else is refused.
 TRANSITIONS: dict[str, set[str]] = {
@@ -29,7 +29,6 @@ DESIGN_EDITABLE = {TrialStatus.SETUP, TrialStatus.RECRUITING}
 MAX_STRATA = 500
 MAX_BLOCK_SIZE = 200
 RESERVED_CODES = {"new", "balance"}  # page names under /trial/
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 # Trial fields that do not affect allocation: editable in any status but closed.
 SETTINGS_FIELDS = (
     "title",

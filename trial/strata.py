@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
 from collections.abc import Mapping
 
@@ -15,6 +16,8 @@ from trial.sequence import generate_block
 # times, each time under its lock with claims of that stratum waiting, and never holds more
 # than about twice the slots it used.
 FIRST_SLOTS = 16
+# Factor names, their values and arm codes.
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
 def stratum_key(design: DesignVersion, strata: Mapping[str, str]) -> tuple[str, dict[str, str]]:
@@ -38,6 +41,20 @@ def stratum_key(design: DesignVersion, strata: Mapping[str, str]) -> tuple[str, 
         values[factor] = value
     key = "|".join(f"{f}={values[f]}" for f in factors) or "all"
     return key, values
+
+
+def stratum_key_of(strata: Mapping[str, str]) -> str:
+    """Return the stratum key these values would have, or "" if any is malformed.
+
+    Only well-formed names and values are joined, so no value can smuggle in a separator; a
+    key the current design lacks finds no stratum and is refused, with its reason, later.
+    """
+    if any(
+        not isinstance(v, str) or not NAME_PATTERN.match(f) or not NAME_PATTERN.match(v)
+        for f, v in strata.items()
+    ):
+        return ""
+    return "|".join(f"{f}={strata[f]}" for f in sorted(strata)) or "all"
 
 
 def strata_prepare(trial: Trial, design: DesignVersion) -> None:
