@@ -69,6 +69,18 @@ ALLOWED_HOSTS = env.list(
     default=["127.0.0.1", "localhost", "[::1]"] if (DEMO_MODE or DEBUG or TESTING) else [],
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Where e-mails send people (a breach to decide, a report to download): scheme and host. The
+# site's own origin is its CSRF-trusted origin, so that is the fallback outside demo mode.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if not SITE_URL and CSRF_TRUSTED_ORIGINS:
+    SITE_URL = CSRF_TRUSTED_ORIGINS[0].rstrip("/")
+elif not SITE_URL and (DEMO_MODE or DEBUG or TESTING):
+    SITE_URL = "http://127.0.0.1:8000"  # where `make run` serves
+elif not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL is not set: e-mails link to the application by it, e.g. "
+        "https://trials.example.police.uk (see .env.example)."
+    )
 
 INSTALLED_APPS = [
     "common.apps.TrialAdminConfig",

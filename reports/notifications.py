@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
+from common.links import site_link
 from common.models import User
 from common.roles import Role
 from common.services import audit_record
@@ -45,7 +45,7 @@ def report_ready_notify(*, run_id: int) -> bool:
                         "and its interim report is ready.",
                         f"Window: {run.window_months} months; data cut: {run.data_cut:%d/%m/%Y}.",
                         f"Dataset SHA-256: {run.dataset_sha256}",
-                        f"Sign in and open {reverse('reports:run', args=[run.pk])} to download it.",
+                        f"Sign in and open {site_link('reports:run', run.pk)} to download it.",
                     ]
                 ),
                 bcc=recipients,

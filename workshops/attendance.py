@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
+from common.links import site_link
 from common.models import User
 from common.roles import Role, has_role
 from common.services import audit_record
@@ -146,7 +145,7 @@ def breach_notify(*, breach_id: int) -> int:
             f"{day_text(booking.session.starts_at)} ({booking.get_attendance_display().lower()}, "
             "no accepted reason). This breaches the conditional caution.\n\n"
             "Record your decision (rebook, prosecution or no further action) here:\n"
-            f"{getattr(settings, 'SITE_URL', '')}{reverse('breaches:detail', args=[breach.pk])}\n"
+            f"{site_link('breaches:detail', breach.pk)}\n"
         )
         sent = 0
         if officers:

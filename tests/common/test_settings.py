@@ -11,16 +11,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PROD_SECRETS = {
+PROD_REQUIRED = {
     "DJANGO_SECRET_KEY": "k7#f9Qp2!zR8vX4mL0wT6yB1nH3jD5sG-aE9cU2oI7pK4rW6qZ",
     "FIELD_ENCRYPTION_KEYS": "uXG1qJ0c1Qv3mB6m3yQ7g2c8f6l1vHq7Kq0yq3x9sXo=",
     "PERSON_HASH_KEY": "a-long-random-person-hash-key-for-the-test",
+    "SITE_URL": "https://trials.example.police.uk",
 }
 BASE_ENV = {
     k: v
     for k, v in os.environ.items()
     if not k.startswith(
-        ("DJANGO_", "DATABASE_URL", "CELERY_", "REDIS_URL", "FIELD_ENC", "PERSON_HASH")
+        ("DJANGO_", "DATABASE_URL", "CELERY_", "REDIS_URL", "FIELD_ENC", "PERSON_HASH", "SITE_URL")
     )
 }
 
@@ -53,10 +54,25 @@ def test_settings_refuse_to_start_without_a_secret_key_outside_demo(tmp_path: Pa
 def test_settings_refuse_to_start_without_the_personal_data_keys(
     tmp_path: Path, missing: str
 ) -> None:
-    env = {k: v for k, v in PROD_SECRETS.items() if k != missing}
+    env = {k: v for k, v in PROD_REQUIRED.items() if k != missing}
     result = _django("", env, tmp_path)
     assert result.returncode != 0
     assert f"{missing} is not set" in result.stderr
+
+
+def test_e_mail_links_need_the_site_address_outside_demo(tmp_path: Path) -> None:
+    without = {k: v for k, v in PROD_REQUIRED.items() if k != "SITE_URL"}
+    result = _django("", without, tmp_path)
+    assert result.returncode != 0
+    assert "SITE_URL is not set" in result.stderr
+    code = "from django.conf import settings as s; print(s.SITE_URL)"
+    origin = {
+        "DJANGO_CSRF_TRUSTED_ORIGINS": "https://cara.example.police.uk/,https://other.example"
+    }
+    result = _django(code, {**without, **origin}, tmp_path)
+    assert result.stdout.strip() == "https://cara.example.police.uk", result.stderr
+    result = _django(code, {**PROD_REQUIRED, "SITE_URL": "https://trials.example/"}, tmp_path)
+    assert result.stdout.strip() == "https://trials.example", result.stderr
 
 
 @pytest.mark.smoke
@@ -88,7 +104,7 @@ def test_environment_selects_postgresql_and_redis(tmp_path: Path) -> None:
     result = _django(
         code,
         {
-            **PROD_SECRETS,
+            **PROD_REQUIRED,
             "DATABASE_URL": "postgres://trial@db.example:5432/trials",
             "REDIS_URL": "redis://cache.example:6379/0",
         },
@@ -123,7 +139,7 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
         env={
             **BASE_ENV,
             "DJANGO_VAR_DIR": str(tmp_path),
-            **PROD_SECRETS,
+            **PROD_REQUIRED,
             "DJANGO_ALLOWED_HOSTS": "trials.example.police.uk",
         },
     )

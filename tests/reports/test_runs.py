@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 
 from common.exceptions import NotAllowedError
 from common.roles import Role
@@ -135,6 +137,7 @@ def test_a_follow_up_wave_builds_an_interim_report_and_tells_researchers_once(
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].bcc) == ["cara-research@cam.example", "rita@cam.example"]
     assert "12-month" in mail.outbox[0].subject
+    assert f"{settings.SITE_URL}{reverse('reports:run', args=[run.pk])} " in mail.outbox[0].body
     assert run.notified_at is not None
     # The wave of the day itself waits for tomorrow: it may still be running.
     assert auto_reports_request(today=CUT) == []

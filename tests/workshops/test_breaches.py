@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -71,7 +72,8 @@ def test_a_no_show_opens_a_breach_the_area_officer_is_emailed_and_decides(
     assert email.to == [officer.email]
     assert man.pseudonym in str(email.subject)
     assert str(man.family_name) not in email.body  # trial ID only outside the application
-    assert reverse("breaches:detail", args=[breach.pk]) in email.body
+    # An absolute link on the site's address: a relative one means nothing in a mail client.
+    assert f"{settings.SITE_URL}{reverse('breaches:detail', args=[breach.pk])}\n" in email.body
 
     client.force_login(officer)
     page = client.get(reverse("breaches:list"))
