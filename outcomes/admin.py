@@ -1,5 +1,6 @@
 """Admin registrations for trial managers: sources, catalogue versions, pins and mappings."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
@@ -14,9 +15,52 @@ from outcomes.models import (
 )
 
 
+class RecordSourceForm(forms.ModelForm):
+    """The bearer token is written, never shown: blank keeps it, the box removes it."""
+
+    new_token = forms.CharField(
+        label="Bearer token",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="HTTP kind. Leave blank to keep the stored token; it is never displayed.",
+    )
+    clear_token = forms.BooleanField(label="Remove the stored token", required=False)
+    url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        help_text=RecordSource._meta.get_field("url").help_text,
+    )
+
+    class Meta:
+        model = RecordSource
+        fields = (
+            "trial",
+            "name",
+            "kind",
+            "is_active",
+            "folder",
+            "url",
+            "timeout_seconds",
+            "max_attempts",
+            "backoff_seconds",
+        )
+
+    def save(self, commit: bool = True) -> RecordSource:
+        source = super().save(commit=False)
+        if self.cleaned_data.get("clear_token"):
+            source.token = ""
+        elif self.cleaned_data.get("new_token"):
+            source.token = self.cleaned_data["new_token"]
+        if commit:
+            source.save()
+        return source
+
+
 @admin.register(RecordSource)
 class RecordSourceAdmin(admin.ModelAdmin):
-    list_display = ("name", "trial", "kind", "is_active")
+    form = RecordSourceForm
+    list_display = ("name", "trial", "kind", "is_active", "has_token")
     list_filter = ("trial", "kind", "is_active")
     fields = (
         "trial",
@@ -25,11 +69,16 @@ class RecordSourceAdmin(admin.ModelAdmin):
         "is_active",
         "folder",
         "url",
-        "token",
+        "new_token",
+        "clear_token",
         "timeout_seconds",
         "max_attempts",
         "backoff_seconds",
     )
+
+    @admin.display(boolean=True, description="Token stored")
+    def has_token(self, source: RecordSource) -> bool:
+        return bool(source.token)
 
 
 class EntryInline(admin.TabularInline):
