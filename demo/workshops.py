@@ -2,7 +2,8 @@
 
 Everything goes through the real services with the clock set to when it happened, so the story
 obeys the same rules as live use. It works on whatever workshop-arm men are enrolled: about 83%
-attend both workshops, some one, a few none; breaches get officers' decisions; completers answer
+attend both workshops, some one, a few none; breaches get officers' decisions (and one, a register
+mistake, is withdrawn by a correction); completers answer
 the questionnaire (about 82% and 91% agreeing on the two headline statements).
 """
 
@@ -22,9 +23,10 @@ from demo.people import area_officer
 from participants.models import CaseStatus, Participant
 from trial.models import Trial
 from workshops.attendance import attendance_record, breach_decide
+from workshops.corrections import attendance_correct
 from workshops.feedback import ITEMS, feedback_record
 from workshops.ics import calendar_token_create
-from workshops.models import Booking, BookingStatus, Breach, Cycle
+from workshops.models import AttendanceCorrection, Booking, BookingStatus, Breach, Cycle
 from workshops.scheduling import CyclePlan, booking_create, booking_propose, cycle_create
 
 SEED = 20160301
@@ -98,6 +100,19 @@ def _attend(
         )
         if excused:  # rebooked into the next cycle that fits; he then attends
             _book(man, counsellor, session.ends_at + datetime.timedelta(days=1))
+            _attend_all(man, counsellor, now)
+            return
+        if missed and not AttendanceCorrection.objects.exists():
+            # The demo's one register mistake: he was there, the breach is withdrawn.
+            attendance_correct(
+                booking=booking,
+                attendance="attended",
+                why="Ticked absent in error: he is on the paper register",
+                by=counsellor,
+                at=session.ends_at + datetime.timedelta(days=1),
+            )
+            if booking.part == 1:  # his part 2 place was freed by the miss
+                _book(man, counsellor, session.ends_at + datetime.timedelta(days=1))
             _attend_all(man, counsellor, now)
             return
         if missed:

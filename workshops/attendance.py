@@ -30,7 +30,8 @@ from workshops.rules import day_text, session_name
 from workshops.scheduling import transition
 
 
-def _outcome_status(attendance: str, accepted: bool) -> str:
+def outcome_status(attendance: str, accepted: bool) -> str:
+    """The booking status that recorded attendance gives (the table in docs/workshops.md)."""
     if attendance == Attendance.ATTENDED or (attendance == Attendance.LEFT_EARLY and accepted):
         return BookingStatus.ATTENDED
     return BookingStatus.EXCUSED if accepted else BookingStatus.MISSED
@@ -72,7 +73,7 @@ def attendance_record(
                 "attendance once it has started."
             )
         accepted = attendance != Attendance.ATTENDED and reason_accepted
-        transition(locked, _outcome_status(attendance, accepted))
+        transition(locked, outcome_status(attendance, accepted))
         locked.attendance = attendance
         locked.attendance_reason = reason
         locked.reason_accepted = accepted if attendance != Attendance.ATTENDED else None
@@ -81,13 +82,13 @@ def attendance_record(
         locked.needs_rebooking = locked.status == BookingStatus.EXCUSED
         locked.save()
         if locked.part == 1 and locked.status != BookingStatus.ATTENDED:
-            _cancel_part_2(locked)
+            part_2_cancel(locked)
         breach = None
         if locked.status == BookingStatus.MISSED:
             breach = Breach.objects.create(
                 booking=locked, participant=locked.participant, opened_at=at
             )
-            transaction.on_commit(lambda: _queue_notice(breach.pk))
+            transaction.on_commit(lambda: breach_notice_queue(breach.pk))
         audit_record(
             actor=by,
             action="booking.attendance",
@@ -102,13 +103,14 @@ def attendance_record(
     return locked
 
 
-def _queue_notice(breach_id: int) -> None:
+def breach_notice_queue(breach_id: int) -> None:
+    """Queue the officers' e-mail about a breach (call after commit)."""
     from workshops.tasks import breach_notify_task  # tasks import this module
 
     breach_notify_task.delay(breach_id)
 
 
-def _cancel_part_2(missed: Booking) -> None:
+def part_2_cancel(missed: Booking) -> None:
     """Part 2 of the same cycle cannot follow a missed part 1: free his place."""
     rows = Booking.objects.filter(
         participant=missed.participant,
@@ -130,8 +132,8 @@ def breach_notify(*, breach_id: int) -> int:
             .select_related("participant__police_area", "booking__session__cycle")
             .get(pk=breach_id)
         )
-        if breach.notified_at is not None:
-            return 0
+        if breach.notified_at is not None or breach.status != BreachStatus.OPEN:
+            return 0  # told already, or withdrawn before the e-mail went
         area = breach.participant.police_area
         officers = list(
             User.objects.filter(
@@ -184,6 +186,10 @@ def breach_decide(
         )
         if not (same_area or has_role(by, Role.TRIAL_MANAGER)):
             raise NotAllowedError("Only a case officer of his police area can decide this breach.")
+        if locked.status == BreachStatus.WITHDRAWN:
+            raise ConflictError(
+                "This breach was withdrawn: the counsellor corrected the attendance behind it."
+            )
         if locked.status != BreachStatus.OPEN:
             raise ConflictError(
                 f"This breach was already decided: {locked.get_outcome_display().lower()}."

@@ -93,6 +93,17 @@ class AttendanceForm(DomainErrorForm):
     reason_accepted = forms.BooleanField(label="The reason is accepted (no breach)", required=False)
 
 
+class AttendanceCorrectionForm(AttendanceForm):
+    why = forms.CharField(
+        label="Why the record was wrong",
+        max_length=AttendanceForm.REASON_MAX,
+        error_messages={
+            "required": "Say why the recorded attendance was wrong.",
+            "max_length": f"Keep it under {AttendanceForm.REASON_MAX} characters.",
+        },
+    )
+
+
 class CancelForm(DomainErrorForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
     move_to = forms.ModelChoiceField(

@@ -93,6 +93,9 @@ class BookingStatus(models.TextChoices):
     MOVED = "moved", "Moved to another session"
 
 
+# Statuses that come from recorded attendance (and that a correction moves between).
+RECORDED_STATUSES = [BookingStatus.ATTENDED, BookingStatus.EXCUSED, BookingStatus.MISSED]
+
 # Statuses a booking may move to; anything else is refused (services/_transition).
 BOOKING_TRANSITIONS: dict[str, set[str]] = {
     BookingStatus.BOOKED: {
@@ -207,6 +210,7 @@ class Booking(models.Model):
 class BreachStatus(models.TextChoices):
     OPEN = "open", "Open: officer to decide"
     DECIDED = "decided", "Decided"
+    WITHDRAWN = "withdrawn", "Withdrawn: attendance corrected"
 
 
 class BreachOutcome(models.TextChoices):
@@ -234,6 +238,10 @@ class Breach(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # An open breach is withdrawn when the attendance behind it is corrected; officers who were
+    # told of it are told of the withdrawal (once: withdrawal_notified_at).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -246,13 +254,50 @@ class Breach(models.Model):
                     Q(status=BreachStatus.DECIDED)
                     & Q(outcome__in=BreachOutcome.values)
                     & Q(decided_at__isnull=False)
-                ),
+                )
+                | (Q(status=BreachStatus.WITHDRAWN) & Q(outcome="") & Q(decided_at__isnull=True)),
                 name="breach_decided_has_outcome",
+            ),
+            # Withdrawn exactly when a withdrawal time is recorded.
+            models.CheckConstraint(
+                condition=Q(status=BreachStatus.WITHDRAWN, withdrawn_at__isnull=False)
+                | (~Q(status=BreachStatus.WITHDRAWN) & Q(withdrawn_at__isnull=True)),
+                name="breach_withdrawn_has_time",
             ),
         ]
 
     def __str__(self) -> str:
         return f"Breach {self.pk} ({self.participant})"
+
+
+class AttendanceCorrection(models.Model):
+    """A correction of recorded attendance: what was recorded before, what replaced it, and why."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="corrections")
+    corrected_at = models.DateTimeField(default=timezone.now)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, choices=BookingStatus.choices)
+    from_attendance = models.CharField(max_length=20, choices=Attendance.choices)
+    from_reason = EncryptedTextField(blank=True, default="")
+    from_reason_accepted = models.BooleanField(null=True, blank=True)
+    to_status = models.CharField(max_length=20, choices=BookingStatus.choices)
+    to_attendance = models.CharField(max_length=20, choices=Attendance.choices)
+    # Why the record was wrong; may name people, like attendance reasons: encrypted.
+    why = EncryptedTextField()
+
+    class Meta:
+        ordering = ["booking", "corrected_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status__in=RECORDED_STATUSES) & Q(to_status__in=RECORDED_STATUSES),
+                name="correction_between_recorded_statuses",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking}: {self.from_status} -> {self.to_status}"
 
 
 class LikertAnswer(models.IntegerChoices):

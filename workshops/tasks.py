@@ -7,6 +7,7 @@ from smtplib import SMTPConnectError, SMTPServerDisconnected
 from celery import shared_task
 
 from workshops.attendance import breach_notify
+from workshops.corrections import breach_withdrawal_notify
 from workshops.reminders import reminders_send_due
 
 # The mail server being away is transient: retry, or the officer never hears of the breach
@@ -24,6 +25,18 @@ TRANSIENT = (ConnectionError, TimeoutError, SMTPServerDisconnected, SMTPConnectE
 def breach_notify_task(breach_id: int) -> int:
     """E-mail the case officers about a breach (a second run sends nothing)."""
     return breach_notify(breach_id=breach_id)
+
+
+@shared_task(
+    name="workshops.breach_withdrawal_notify",
+    autoretry_for=TRANSIENT,
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def breach_withdrawal_notify_task(breach_id: int) -> int:
+    """E-mail the officers told of a breach that it was withdrawn (a second run sends nothing)."""
+    return breach_withdrawal_notify(breach_id=breach_id)
 
 
 @shared_task(name="workshops.reminders_send_due")

@@ -12,6 +12,11 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session, name="session"),
     path("sessions/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("sessions/<int:pk>/attendance/<int:booking_pk>/", views.attendance, name="attendance"),
+    path(
+        "sessions/<int:pk>/attendance/<int:booking_pk>/correct/",
+        views.attendance_correction,
+        name="attendance_correct",
+    ),
     path("participants/<int:pk>/", views.participant, name="participant"),
     path("participants/<int:pk>/feedback/", views.feedback, name="feedback"),
     path("calendar/", views.calendar_month, name="calendar"),

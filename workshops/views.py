@@ -24,8 +24,16 @@ from trial.models import Trial, TrialStatus
 from workshops import calendar as grid
 from workshops import selectors
 from workshops.attendance import attendance_record
+from workshops.corrections import attendance_correct
 from workshops.feedback import feedback_record
-from workshops.forms import AttendanceForm, BookingForm, CancelForm, CycleForm, FeedbackForm
+from workshops.forms import (
+    AttendanceCorrectionForm,
+    AttendanceForm,
+    BookingForm,
+    CancelForm,
+    CycleForm,
+    FeedbackForm,
+)
 from workshops.ics import calendar_token_create, calendar_token_revoke, feed_owner, feed_render
 from workshops.models import Booking, BookingStatus, CalendarToken, Session
 from workshops.rules import parts_needed
@@ -127,6 +135,7 @@ def _render_session(
     bookings = list(
         Booking.objects.filter(session=found)
         .select_related("participant", "breach")
+        .prefetch_related("corrections")
         .order_by("participant__number")
     )
     for booking in bookings:
@@ -177,6 +186,34 @@ def attendance(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
     except DomainError as error:
         return _render_session(request, found, {booking.pk: error.message}, status=400)
     messages.success(request, f"Attendance of {booking.participant.pseudonym} recorded.")
+    return redirect("workshops:session", pk=found.pk)
+
+
+@require_POST
+@role_required(Role.COUNSELLOR)
+def attendance_correction(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
+    """Correct one man's recorded attendance; a refusal is shown in his row."""
+    user = request_user(request)
+    found = selectors.session_get(user=user, pk=pk)
+    booking = Booking.objects.filter(session=found, pk=booking_pk).first()
+    if booking is None:
+        raise Http404("No such booking.")
+    form = AttendanceCorrectionForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        return _render_session(request, found, {booking.pk: problems}, status=400)
+    try:
+        attendance_correct(
+            booking=booking,
+            attendance=form.cleaned_data["attendance"],
+            reason=form.cleaned_data["attendance_reason"],
+            reason_accepted=form.cleaned_data["reason_accepted"],
+            why=form.cleaned_data["why"],
+            by=user,
+        )
+    except DomainError as error:
+        return _render_session(request, found, {booking.pk: error.message}, status=400)
+    messages.success(request, f"Attendance of {booking.participant.pseudonym} corrected.")
     return redirect("workshops:session", pk=found.pk)
 
 

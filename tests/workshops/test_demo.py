@@ -9,7 +9,7 @@ from common.models import PoliceArea, User
 from demo.participants import demo_participants_load
 from demo.workshops import demo_workshops_load
 from trial.models import Trial
-from workshops.models import Breach, Cycle
+from workshops.models import AttendanceCorrection, Breach, BreachStatus, Cycle
 from workshops.selectors import compliance_for_trial, feedback_summary
 
 
@@ -35,6 +35,9 @@ def test_demo_workshops_tell_the_cara_story_and_load_once(
     compliance = compliance_for_trial(trial)
     assert sum(1 for parts in compliance.values() if parts == 2) > 0.7 * len(compliance)
     assert Breach.objects.exists()
+    # One register mistake corrected: its breach withdrawn, the old record kept.
+    assert Breach.objects.filter(status=BreachStatus.WITHDRAWN).count() == 1
+    assert AttendanceCorrection.objects.count() == 1
     assert all(item.answered for item in feedback_summary(trial))
     # The feed path printed by the loader works, and the old one was revoked.
     assert client.get(again.feed_path).status_code == 200
