@@ -130,7 +130,7 @@ def analysis_dataset(
         cases = _cases(trial)
         baseline = _live_baseline(cases)
         screening = _screening(cases=cases, data_cut=data_cut)
-        compliance = _compliance(trial) if intervention else {}
+        compliance = _compliance(trial, data_cut) if intervention else {}
         feedback = _feedback(trial, data_cut) if intervention else ()
     withdrawn = _withdrawn_events(trial, data_cut)
     flow = _flow(
@@ -326,9 +326,9 @@ def _flow(
     return tuple(flows)
 
 
-def _compliance(trial: Trial) -> dict[str, int]:
-    """Return workshops attended per trial ID of the intervention arm (live trials)."""
-    return {str(k): int(v) for k, v in compliance_for_trial(trial).items()}
+def _compliance(trial: Trial, data_cut: datetime.date) -> dict[str, int]:
+    """Return workshops attended per trial ID of the intervention arm, as recorded by the cut."""
+    return {str(k): int(v) for k, v in compliance_for_trial(trial, as_of=data_cut).items()}
 
 
 def _feedback(trial: Trial, data_cut: datetime.date) -> tuple[FeedbackAnswer, ...]:

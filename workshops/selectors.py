@@ -22,6 +22,8 @@ from participants.selectors import intervention_participant_get, intervention_pa
 from trial.models import Trial
 from workshops.feedback import AGREEING, ITEMS
 from workshops.models import (
+    RECORDED_STATUSES,
+    AttendanceCorrection,
     Booking,
     BookingStatus,
     Breach,
@@ -190,23 +192,35 @@ def rebooking_flags_for_officer(user: AnyUser) -> QuerySet[Booking]:
     return flags.filter(participant__police_area_id=getattr(user, "police_area_id", None))
 
 
-def compliance_for_trial(trial: Trial) -> dict[str, int]:
+def compliance_for_trial(trial: Trial, as_of: datetime.date | None = None) -> dict[str, int]:
     """Return {trial ID: workshops attended (0, 1 or 2)} for the trial's workshop-arm men.
 
     A part counts when a booking for it is `attended` (left early with an accepted reason
-    included). Control-arm participants are absent: they were never offered workshops.
+    included). Control-arm participants are absent: they were never offered workshops. With
+    `as_of` (a report's data cut), attendance is as the register stood at the end of that day:
+    records made later are left out and later corrections undone, so a report at a past cut
+    gives the same figures whenever it is run.
     """
     men = Participant.objects.filter(
         trial=trial, status=CaseStatus.ENROLLED, allocation__arm__is_intervention=True
     )
-    counted = dict(
-        Booking.objects.filter(participant__in=men, status=BookingStatus.ATTENDED)
-        .values("participant__pseudonym")
-        .annotate(parts=Count("part", distinct=True))
-        .values_list("participant__pseudonym", "parts")
-    )
+    bookings = Booking.objects.filter(participant__in=men, status__in=RECORDED_STATUSES)
+    if as_of is not None:
+        bookings = bookings.filter(attendance_recorded_at__date__lte=as_of)
+    rows = list(bookings.values_list("pk", "participant__pseudonym", "part", "status"))
+    then: dict[int, str] = {}
+    if as_of is not None:
+        # The first correction after the cut holds the status the booking had at the cut.
+        later = AttendanceCorrection.objects.filter(
+            booking__in=[pk for pk, *_ in rows], corrected_at__date__gt=as_of
+        ).order_by("-corrected_at", "-id")
+        then = dict(later.values_list("booking_id", "from_status"))  # earliest wins: last written
+    parts: dict[str, set[int]] = {}
+    for pk, pseudonym, part, status in rows:
+        if then.get(pk, status) == BookingStatus.ATTENDED:
+            parts.setdefault(pseudonym, set()).add(part)
     return {
-        p: counted.get(p, 0) for p in men.order_by("number").values_list("pseudonym", flat=True)
+        p: len(parts.get(p, ())) for p in men.order_by("number").values_list("pseudonym", flat=True)
     }
 
 

@@ -9,11 +9,13 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import AuditEvent, User
 from participants.models import Participant
+from trial.models import Trial
 from workshops.attendance import attendance_record, breach_decide
 from workshops.corrections import attendance_correct
 from workshops.models import (
@@ -25,7 +27,7 @@ from workshops.models import (
     Cycle,
 )
 from workshops.scheduling import booking_create
-from workshops.selectors import open_breaches_for_officer
+from workshops.selectors import compliance_for_trial, open_breaches_for_officer
 
 from .conftest import TODAY, at_local, part, queue_flags
 
@@ -230,3 +232,34 @@ def test_the_register_corrects_in_the_mans_row(
     assert 'data-testid="corrected"' in page
     first.refresh_from_db()
     assert first.status == BookingStatus.ATTENDED
+
+
+def test_compliance_at_a_past_cut_ignores_later_records_and_corrections(
+    bookings: tuple[Booking, Booking], counsellor: User, trial: Trial
+) -> None:
+    first, _ = bookings
+    recorded = _record(first, counsellor, "attended")  # yesterday afternoon
+    pseudonym = first.participant.pseudonym
+    yesterday = TODAY - datetime.timedelta(days=1)
+    assert recorded.attendance_recorded_at is not None
+    assert timezone.localdate(recorded.attendance_recorded_at) == yesterday
+
+    def compliance(as_of: datetime.date | None) -> int:
+        return compliance_for_trial(trial, as_of=as_of)[pseudonym]
+
+    assert (compliance(yesterday - datetime.timedelta(days=1)), compliance(yesterday)) == (0, 1)
+    attendance_correct(
+        booking=first, attendance="did_not_attend", why="Signed in for his brother", by=counsellor
+    )  # today
+    assert (compliance(yesterday), compliance(TODAY), compliance(None)) == (1, 0, 0)
+    # A second correction later still: the cut sees the first one's "before".
+    attendance_correct(
+        booking=first,
+        attendance="did_not_attend",
+        reason="Car broke down",
+        reason_accepted=True,
+        why="The reason was accepted after all",
+        by=counsellor,
+        at=timezone.now() + datetime.timedelta(days=1),
+    )
+    assert (compliance(yesterday), compliance(TODAY)) == (1, 0)
