@@ -1,17 +1,23 @@
-"""A counsellor creates a cycle, books a man, records a no-show; the officer sees the breach."""
+"""A counsellor books a man and records a no-show (or corrects one); the officer sees the result."""
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from common.models import User
 from tests.support.factories import PASSWORD
 from trial.models import Trial
+from workshops.attendance import attendance_record
+from workshops.models import Cycle
+from workshops.scheduling import booking_create
 
 from .conftest import enrol_in_arm
 
@@ -68,3 +74,41 @@ def test_counsellor_books_a_man_records_a_no_show_and_the_officer_sees_the_breac
     page.get_by_label("Prosecute for the original offence").check()
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_test_id("decided-breaches")).to_contain_text(man.pseudonym)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_counsellor_corrects_a_no_show_and_the_breach_leaves_the_officers_list(
+    live_server: LiveServer,
+    page: Page,
+    trial: Trial,
+    counsellor: User,
+    officer: User,
+    make_cycle: Callable[..., Cycle],
+) -> None:
+    man = enrol_in_arm(trial, officer, True, given_name="Gareth")
+    cycle = make_cycle(starts_at=timezone.now() - datetime.timedelta(hours=6))
+    first, _ = booking_create(
+        participant=man, cycle=cycle, by=counsellor, at=timezone.now() - datetime.timedelta(days=1)
+    )
+    attendance_record(booking=first, attendance="did_not_attend", by=counsellor)
+
+    sign_in(page, live_server, counsellor)
+    page.goto(f"{live_server.url}{reverse('workshops:session', args=[first.session_id])}")
+    row = page.locator(f'tr[data-pseudonym="{man.pseudonym}"]')
+    expect(row).to_contain_text("Breach")
+    row.locator("summary").click()  # opens the correction box
+    row.get_by_label(f"Corrected attendance of {man.pseudonym}").select_option("attended")
+    row.get_by_label(f"Why the attendance of {man.pseudonym} was wrong").fill(
+        "Ticked the wrong row: he is on the paper register"
+    )
+    row.get_by_role("button", name=f"Correct the attendance of {man.pseudonym}").click()
+    expect(page.get_by_text(f"Attendance of {man.pseudonym} corrected.")).to_be_visible()
+    row = page.locator(f'tr[data-pseudonym="{man.pseudonym}"]')
+    expect(row).to_contain_text("Breach withdrawn")
+    expect(row.get_by_test_id("corrected")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, officer)
+    page.get_by_role("link", name="Breaches").click()
+    expect(page.get_by_test_id("open-breaches")).to_have_count(0)
