@@ -46,6 +46,12 @@ class RecordSourceForm(forms.ModelForm):
             "backoff_seconds",
         )
 
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("clear_token") and cleaned.get("new_token"):
+            raise forms.ValidationError("Give a new token or remove the stored one, not both.")
+        return cleaned
+
     def save(self, commit: bool = True) -> RecordSource:
         source = super().save(commit=False)
         if self.cleaned_data.get("clear_token"):

@@ -176,6 +176,8 @@ def breach_decide(
     if outcome not in BreachOutcome.values:
         raise DomainError("Choose rebook, prosecution or no further action.", field="outcome")
     with transaction.atomic():
+        # The booking first, then the breach: the order attendance_correct takes them in.
+        Booking.objects.select_for_update().filter(pk=breach.booking_id).first()
         locked = (
             Breach.objects.select_for_update(of=("self",))
             .select_related("participant", "booking")

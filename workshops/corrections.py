@@ -88,7 +88,10 @@ def attendance_correct(
         before = locked.status
         locked.status = status
         locked.attendance, locked.attendance_reason, locked.reason_accepted = new
-        locked.needs_rebooking = status == BookingStatus.EXCUSED
+        if status != before:
+            # As when recorded: an excused miss is flagged for rebooking. A correction of the
+            # reason alone keeps the flag as it is (an officer's "rebook", a booking since).
+            locked.needs_rebooking = status == BookingStatus.EXCUSED
         locked.save()
         if locked.part == 1 and status != BookingStatus.ATTENDED:
             part_2_cancel(locked)

@@ -212,7 +212,7 @@ def compliance_for_trial(trial: Trial, as_of: datetime.date | None = None) -> di
     if as_of is not None:
         # The first correction after the cut holds the status the booking had at the cut.
         later = AttendanceCorrection.objects.filter(
-            booking__in=[pk for pk, *_ in rows], corrected_at__date__gt=as_of
+            booking__in=bookings.values("pk"), corrected_at__date__gt=as_of
         ).order_by("-corrected_at", "-id")
         then = dict(later.values_list("booking_id", "from_status"))  # earliest wins: last written
     parts: dict[str, set[int]] = {}

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from common.exceptions import ConflictError, NotAllowedError
+from tests.support.threads import run_at_once
 from trial.allocation import allocation_claim
 from trial.models import Allocation, Slot
 from trial.services import trial_transition
@@ -19,28 +20,6 @@ from trial.verification import chain_verify
 from .support import block_problems, make_trial
 
 THREADS = 32
-
-
-def run_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Start every job behind one barrier; return each result or the exception it raised."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = jobs[i]()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from django.core import mail
@@ -15,6 +16,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import AuditEvent, User
 from participants.models import Participant
+from tests.support.threads import run_at_once
 from trial.models import Trial
 from workshops.attendance import attendance_record, breach_decide
 from workshops.corrections import attendance_correct
@@ -232,6 +234,68 @@ def test_the_register_corrects_in_the_mans_row(
     assert 'data-testid="corrected"' in page
     first.refresh_from_db()
     assert first.status == BookingStatus.ATTENDED
+    history = client.get(reverse("workshops:participant", args=[first.participant_id]))
+    assert "Breach withdrawn" in history.content.decode()
+    assert "awaiting officer" not in history.content.decode()
+
+
+def test_correcting_only_the_reason_keeps_the_officers_rebook_flag(
+    bookings: tuple[Booking, Booking], counsellor: User, officer: User
+) -> None:
+    first, _ = bookings
+    _record(first, counsellor, "did_not_attend")
+    breach = Breach.objects.get(booking=first)
+    breach_decide(breach=breach, outcome="rebooked", note="", by=officer)
+    first.refresh_from_db()
+    assert first.needs_rebooking
+    attendance_correct(
+        booking=first,
+        attendance="did_not_attend",
+        reason="Said his car broke down",
+        why="Reason not written down at the time",
+        by=counsellor,
+    )
+    first.refresh_from_db()
+    assert first.needs_rebooking
+    assert first.participant_id in queue_flags(counsellor)
+    assert queue_flags(counsellor)[first.participant_id] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_correction_and_the_officers_decision_at_once_end_in_one_of_them(
+    make_cycle: Callable[..., Cycle],
+    workshop_man: Callable[..., Participant],
+    counsellor: User,
+    officer: User,
+) -> None:
+    """Both lock the booking, then the breach: one waits for the other, neither deadlocks."""
+    cycle = make_cycle(starts_at=at_local(TODAY) - datetime.timedelta(days=1))
+    for _ in range(4):
+        first, _ = booking_create(
+            participant=workshop_man(),
+            cycle=cycle,
+            by=counsellor,
+            at=part(cycle, 1).starts_at - datetime.timedelta(days=2),
+        )
+        _record(first, counsellor, "did_not_attend")
+        breach = Breach.objects.get(booking=first)
+        results = run_at_once(
+            [
+                partial(
+                    attendance_correct,
+                    booking=first,
+                    attendance="attended",
+                    why="Wrong row",
+                    by=counsellor,
+                ),
+                partial(breach_decide, breach=breach, outcome="rebooked", note="", by=officer),
+            ]
+        )
+        refused = [r for r in results if isinstance(r, Exception)]
+        assert len(refused) == 1, results
+        assert isinstance(refused[0], NotAllowedError | ConflictError), refused
+        breach.refresh_from_db()
+        assert breach.status in (BreachStatus.WITHDRAWN, BreachStatus.DECIDED)
 
 
 def test_compliance_at_a_past_cut_ignores_later_records_and_corrections(

@@ -111,4 +111,5 @@ def test_counsellor_corrects_a_no_show_and_the_breach_leaves_the_officers_list(
 
     sign_in(page, live_server, officer)
     page.get_by_role("link", name="Breaches").click()
+    expect(page.get_by_text("No breach awaits a decision.")).to_be_visible()
     expect(page.get_by_test_id("open-breaches")).to_have_count(0)
