@@ -1,7 +1,8 @@
 """PostgreSQL's one-round-trip claim: the trial_allocation_claim function and its result.
 
-The function (trial/migrations/0007) takes the same locks and writes the same rows, chain hash
-and audit event as the Python path in trial/allocation.py; see docs/randomisation.md.
+The function (trial/migrations/0007, reading its own clock since 0009) takes the same locks and
+writes the same rows, chain hash and audit event as the Python path in trial/allocation.py; see
+docs/randomisation.md.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
+from django.conf import settings
 from django.db import connection, models, transaction
-from django.utils import timezone
 
 from common.models import User
 from trial.models import Allocation, Arm, Slot, Trial
@@ -44,10 +45,10 @@ class Claimed(NamedTuple):
     arm_is_intervention: bool
     arm_order: int
     notify: bool
+    allocated_at: datetime.datetime  # read by the function once its locks were held
+    randomised_on: datetime.date
     participant_key: str
     person_key: str
-    randomised_on: datetime.date
-    allocated_at: datetime.datetime
     allocated_by_id: int | None
 
     def allocation(self, trial: Trial) -> Allocation:
@@ -115,18 +116,16 @@ def claim_in_database(
     key = stratum_key_of(strata)
     if not key:
         return None
-    now = timezone.now()
     by_id = by.pk if by is not None and by.pk else None
-    on = randomised_on or timezone.localdate(now)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT * FROM trial_allocation_claim(%s, %s, %s, %s, %s, %s, %s)",
-            [trial.pk, participant_key, person_key, key, by_id, on, now],
+            [trial.pk, participant_key, person_key, key, by_id, randomised_on, settings.TIME_ZONE],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    claimed = Claimed._make((*row, participant_key, person_key, on, now, by_id))
+    claimed = Claimed._make((*row, participant_key, person_key, by_id))
     if claimed.notify:
         transaction.on_commit(partial(allocation_notify_task.delay, claimed.pk))
     return claimed

@@ -116,17 +116,27 @@ def test_the_function_hashes_exactly_as_python_does() -> None:
             max_value=datetime.datetime(2099, 12, 31),  # noqa: DTZ001
             timezones=st.sampled_from([datetime.UTC, ZoneInfo("Europe/London")]),
         ),
-        on=st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2099, 12, 31)),
+        on=st.none()
+        | st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2099, 12, 31)),
         by=st.sampled_from(users),
     )
     def check(
-        tail: str, person: str, at: datetime.datetime, on: datetime.date, by: int | None
+        tail: str, person: str, at: datetime.datetime, on: datetime.date | None, by: int | None
     ) -> None:
         n = next(counter)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT r_id FROM trial_allocation_claim(%s, %s, %s, %s, %s, %s, %s)",
-                [trial.pk, f"CARA-{n}{tail}"[:40], f"{n}{person}"[:64], "area=north", by, on, at],
+                "SELECT r_id FROM trial_allocation_claim(%s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    trial.pk,
+                    f"CARA-{n}{tail}"[:40],
+                    f"{n}{person}"[:64],
+                    "area=north",
+                    by,
+                    on,
+                    "Europe/London",
+                    at,
+                ],
             )
             (pk,) = cursor.fetchone()
         stored = Allocation.objects.select_related("trial", "stratum__design", "slot", "arm").get(
@@ -134,6 +144,8 @@ def test_the_function_hashes_exactly_as_python_does() -> None:
         )
         assert stored.row_hash == allocation_hash(stored)
         assert stored.allocated_at == at
+        # No day given: the day of the allocation's own time, in the site's zone.
+        assert stored.randomised_on == (on or at.astimezone(ZoneInfo("Europe/London")).date())
 
     if connection.vendor != "postgresql":  # no function there: every claim takes Python
         with pytest.raises(DatabaseError, match="trial_allocation_claim"), transaction.atomic():

@@ -57,6 +57,14 @@ def test_thirty_two_concurrent_enrolments_each_get_one_slot_and_the_chain_holds(
     verification = chain_verify(trial=trial, by=None)
     assert verification.ok, verification.message
     assert verification.rows_checked == THREADS
+    # Times are read once the stratum is locked: along each chain they never go backwards.
+    for key in per_area:
+        times = list(
+            Allocation.objects.filter(trial=trial, stratum__key=key)
+            .order_by("seq")
+            .values_list("allocated_at", flat=True)
+        )
+        assert times == sorted(times), key
 
 
 @pytest.mark.django_db(transaction=True)
