@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -71,12 +72,34 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Where e-mails send people (a breach to decide, a report to download): scheme and host. The
 # site's own origin is its CSRF-trusted origin, so that is the fallback outside demo mode.
-SITE_URL = env.str("SITE_URL", default="").rstrip("/")
-if not SITE_URL and CSRF_TRUSTED_ORIGINS:
-    SITE_URL = CSRF_TRUSTED_ORIGINS[0].rstrip("/")
-elif not SITE_URL and (DEMO_MODE or DEBUG or TESTING):
+
+
+def _site_address(value: str, name: str) -> str:
+    """Return scheme://host of a site address, refusing what a mail client could not open."""
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or "*" in parts.netloc
+        or parts.path.strip("/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be the site's address, like https://trials.example.police.uk "
+            f"(found {value!r})."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+_origins = [origin for origin in CSRF_TRUSTED_ORIGINS if "*" not in origin]  # no wildcards
+if env.str("SITE_URL", default=""):
+    SITE_URL = _site_address(env.str("SITE_URL"), "SITE_URL")
+elif _origins:
+    SITE_URL = _site_address(_origins[0], "DJANGO_CSRF_TRUSTED_ORIGINS")
+elif DEMO_MODE or DEBUG or TESTING:
     SITE_URL = "http://127.0.0.1:8000"  # where `make run` serves
-elif not SITE_URL:
+else:
     raise ImproperlyConfigured(
         "SITE_URL is not set: e-mails link to the application by it, e.g. "
         "https://trials.example.police.uk (see .env.example)."

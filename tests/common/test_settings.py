@@ -73,6 +73,12 @@ def test_e_mail_links_need_the_site_address_outside_demo(tmp_path: Path) -> None
     assert result.stdout.strip() == "https://cara.example.police.uk", result.stderr
     result = _django(code, {**PROD_REQUIRED, "SITE_URL": "https://trials.example/"}, tmp_path)
     assert result.stdout.strip() == "https://trials.example", result.stderr
+    # A wildcard origin is no address to link to; an address without a scheme is no link.
+    wildcard = {"DJANGO_CSRF_TRUSTED_ORIGINS": "https://*.example.police.uk"}
+    result = _django(code, {**without, **wildcard}, tmp_path)
+    assert "SITE_URL is not set" in result.stderr
+    result = _django(code, {**PROD_REQUIRED, "SITE_URL": "trials.example.police.uk"}, tmp_path)
+    assert "SITE_URL must be the site's address" in result.stderr
 
 
 @pytest.mark.smoke

@@ -27,6 +27,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Undoing the AlterFields below rebuilds the table on SQLite again: this step, undone
+        # last, puts the trigger back after them.
+        migrations.RunPython(migrations.RunPython.noop, trigger_restore),
         migrations.AlterField(
             model_name="allocation",
             name="stratum",
