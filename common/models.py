@@ -81,6 +81,9 @@ class Access(models.Model):
 class AuditEvent(models.Model):
     """One thing that happened: a write by a service, or a look at personal data."""
 
+    # trial's claim function (trial/migrations/0009) inserts rows itself: a new NOT NULL column
+    # needs a database default or a new version of that function.
+
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

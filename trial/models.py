@@ -205,6 +205,9 @@ class AllocationQuerySet(models.QuerySet["Allocation"]):
 class Allocation(models.Model):
     """A participant's randomised arm: one link of its stratum's tamper-evident hash chain."""
 
+    # PostgreSQL's trial_allocation_claim function (migration 0009) inserts rows itself: a new
+    # NOT NULL column needs a database default or a new version of that function.
+
     # No index of their own for trial and stratum: the unique constraints below begin with them,
     # and every index is one more write in the claim.
     trial = models.ForeignKey(
