@@ -26,8 +26,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _attended(monkeypatch: pytest.MonkeyPatch, found: dict[str, int]) -> None:
-    # Attendance comes from the workshops app's own selector (tested there); here, its answer.
-    monkeypatch.setattr(reports.datasets, "compliance_for_trial", lambda trial: found)
+    # Attendance comes from the workshops app's own selector (tested there, including what the
+    # register said at a past cut); here, its answer, asked for as of the dataset's cut.
+    def compliance_at_cut(trial: object, as_of: datetime.date | None = None) -> dict[str, int]:
+        assert as_of is not None  # never attendance as it is now
+        return found
+
+    monkeypatch.setattr(reports.datasets, "compliance_for_trial", compliance_at_cut)
 
 
 @pytest.fixture
