@@ -37,6 +37,14 @@ def outcome_status(attendance: str, accepted: bool) -> str:
     return BookingStatus.EXCUSED if accepted else BookingStatus.MISSED
 
 
+def attendance_check(attendance: str, reason: str, reason_accepted: bool) -> None:
+    """Refuse attendance that is not one of the choices, or an accepted reason left blank."""
+    if attendance not in Attendance.values:
+        raise DomainError("Choose attended, did not attend or left early.", field="attendance")
+    if attendance != Attendance.ATTENDED and reason_accepted and not reason:
+        raise DomainError("Give the reason that was accepted.", field="attendance_reason")
+
+
 def attendance_record(
     *,
     booking: Booking,
@@ -49,10 +57,7 @@ def attendance_record(
     """Record whether a man attended a session; a miss without accepted reason opens a breach."""
     at = at or timezone.now()
     reason = reason.strip()
-    if attendance not in Attendance.values:
-        raise DomainError("Choose attended, did not attend or left early.", field="attendance")
-    if attendance != Attendance.ATTENDED and reason_accepted and not reason:
-        raise DomainError("Give the reason that was accepted.", field="attendance_reason")
+    attendance_check(attendance, reason, reason_accepted)
     with transaction.atomic():
         locked = (
             Booking.objects.select_for_update(of=("self",))
@@ -134,12 +139,6 @@ def breach_notify(*, breach_id: int) -> int:
         )
         if breach.notified_at is not None or breach.status != BreachStatus.OPEN:
             return 0  # told already, or withdrawn before the e-mail went
-        area = breach.participant.police_area
-        officers = list(
-            User.objects.filter(
-                police_area=area, is_active=True, groups__name=Role.OFFICER.value
-            ).exclude(email="")
-        )
         booking = breach.booking
         # Trial ID only: e-mail leaves the application, names stay inside it.
         body = (
@@ -149,14 +148,9 @@ def breach_notify(*, breach_id: int) -> int:
             "Record your decision (rebook, prosecution or no further action) here:\n"
             f"{site_link('breaches:detail', breach.pk)}\n"
         )
-        sent = 0
-        if officers:
-            sent = send_mail(
-                subject=f"Workshop breach: {breach.participant.pseudonym}",
-                message=body,
-                from_email=None,
-                recipient_list=[o.email for o in officers],
-            )
+        officers, sent = area_officers_mail(
+            breach, f"Workshop breach: {breach.participant.pseudonym}", body
+        )
         breach.notified_at = timezone.now()
         breach.save(update_fields=["notified_at"])
         audit_record(
@@ -164,9 +158,27 @@ def breach_notify(*, breach_id: int) -> int:
             action="breach.notify",
             obj=breach,
             participant=breach.participant.pseudonym,
-            officers=len(officers),
+            officers=officers,
         )
     return sent
+
+
+def area_officers_mail(breach: Breach, subject: str, body: str) -> tuple[int, int]:
+    """E-mail the active case officers of the man's area; return (officers, messages sent)."""
+    emails = list(
+        User.objects.filter(
+            police_area=breach.participant.police_area_id,
+            is_active=True,
+            groups__name=Role.OFFICER.value,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not emails:
+        return 0, 0
+    return len(emails), send_mail(
+        subject=subject, message=body, from_email=None, recipient_list=emails
+    )
 
 
 def breach_decide(

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
-from common.roles import Role
 from common.services import audit_record
-from workshops.attendance import breach_notice_queue, outcome_status, part_2_cancel
+from workshops.attendance import (
+    area_officers_mail,
+    attendance_check,
+    breach_notice_queue,
+    outcome_status,
+    part_2_cancel,
+)
 from workshops.models import (
     RECORDED_STATUSES,
     Attendance,
@@ -45,10 +49,7 @@ def attendance_correct(
     """Replace a booking's recorded attendance, keeping the old; open or withdraw its breach."""
     at = at or timezone.now()
     why, reason = why.strip(), reason.strip()
-    if attendance not in Attendance.values:
-        raise DomainError("Choose attended, did not attend or left early.", field="attendance")
-    if attendance != Attendance.ATTENDED and reason_accepted and not reason:
-        raise DomainError("Give the reason that was accepted.", field="attendance_reason")
+    attendance_check(attendance, reason, reason_accepted)
     if not why:
         raise DomainError("Say why the recorded attendance was wrong.", field="why")
     with transaction.atomic():
@@ -159,13 +160,6 @@ def breach_withdrawal_notify(*, breach_id: int) -> int:
             or breach.withdrawal_notified_at is not None
         ):
             return 0
-        officers = list(
-            User.objects.filter(
-                police_area=breach.participant.police_area_id,
-                is_active=True,
-                groups__name=Role.OFFICER.value,
-            ).exclude(email="")
-        )
         session = breach.booking.session
         pseudonym = breach.participant.pseudonym
         # Trial ID only, as in the breach e-mail.
@@ -175,14 +169,7 @@ def breach_withdrawal_notify(*, breach_id: int) -> int:
             f"attendance to {breach.booking.get_status_display().lower()}.\n\n"
             "No decision is needed.\n"
         )
-        sent = 0
-        if officers:
-            sent = send_mail(
-                subject=f"Workshop breach withdrawn: {pseudonym}",
-                message=body,
-                from_email=None,
-                recipient_list=[o.email for o in officers],
-            )
+        officers, sent = area_officers_mail(breach, f"Workshop breach withdrawn: {pseudonym}", body)
         breach.withdrawal_notified_at = timezone.now()
         breach.save(update_fields=["withdrawal_notified_at"])
         audit_record(
@@ -190,6 +177,6 @@ def breach_withdrawal_notify(*, breach_id: int) -> int:
             action="breach.withdrawal_notify",
             obj=breach,
             participant=pseudonym,
-            officers=len(officers),
+            officers=officers,
         )
     return sent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -162,59 +163,56 @@ def session(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_session(request, selectors.session_get(user=request_user(request), pk=pk))
 
 
-@require_POST
-@role_required(Role.COUNSELLOR)
-def attendance(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
-    """Record one man's attendance at a session; a refusal is shown in his row."""
+def _register_row_post(
+    request: HttpRequest,
+    pk: int,
+    booking_pk: int,
+    form_class: type[AttendanceForm],
+    save: Callable[..., Booking],
+    done: str,
+) -> HttpResponse:
+    """Validate one register row's form and save it; a refusal is shown in the man's row."""
     user = request_user(request)
     found = selectors.session_get(user=user, pk=pk)
     booking = Booking.objects.filter(session=found, pk=booking_pk).first()
     if booking is None:
         raise Http404("No such booking.")
-    form = AttendanceForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
         return _render_session(request, found, {booking.pk: problems}, status=400)
+    data = dict(form.cleaned_data)
     try:
-        attendance_record(
+        save(
             booking=booking,
-            attendance=form.cleaned_data["attendance"],
-            reason=form.cleaned_data["attendance_reason"],
-            reason_accepted=form.cleaned_data["reason_accepted"],
+            attendance=data.pop("attendance"),
+            reason=data.pop("attendance_reason"),
+            reason_accepted=data.pop("reason_accepted"),
             by=user,
+            **data,  # a correction's "why"
         )
     except DomainError as error:
         return _render_session(request, found, {booking.pk: error.message}, status=400)
-    messages.success(request, f"Attendance of {booking.participant.pseudonym} recorded.")
+    messages.success(request, f"Attendance of {booking.participant.pseudonym} {done}.")
     return redirect("workshops:session", pk=found.pk)
+
+
+@require_POST
+@role_required(Role.COUNSELLOR)
+def attendance(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
+    """Record one man's attendance at a session."""
+    return _register_row_post(
+        request, pk, booking_pk, AttendanceForm, attendance_record, "recorded"
+    )
 
 
 @require_POST
 @role_required(Role.COUNSELLOR)
 def attendance_correction(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
-    """Correct one man's recorded attendance; a refusal is shown in his row."""
-    user = request_user(request)
-    found = selectors.session_get(user=user, pk=pk)
-    booking = Booking.objects.filter(session=found, pk=booking_pk).first()
-    if booking is None:
-        raise Http404("No such booking.")
-    form = AttendanceCorrectionForm(request.POST)
-    if not form.is_valid():
-        problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
-        return _render_session(request, found, {booking.pk: problems}, status=400)
-    try:
-        attendance_correct(
-            booking=booking,
-            attendance=form.cleaned_data["attendance"],
-            reason=form.cleaned_data["attendance_reason"],
-            reason_accepted=form.cleaned_data["reason_accepted"],
-            why=form.cleaned_data["why"],
-            by=user,
-        )
-    except DomainError as error:
-        return _render_session(request, found, {booking.pk: error.message}, status=400)
-    messages.success(request, f"Attendance of {booking.participant.pseudonym} corrected.")
-    return redirect("workshops:session", pk=found.pk)
+    """Correct one man's recorded attendance (the old record is kept)."""
+    return _register_row_post(
+        request, pk, booking_pk, AttendanceCorrectionForm, attendance_correct, "corrected"
+    )
 
 
 @role_required(Role.COUNSELLOR)
