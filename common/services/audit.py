@@ -1,4 +1,4 @@
-"""Writes shared by every app: the audit trail."""
+"""The audit trail: one row for every write a service makes and every look at personal data."""
 
 from __future__ import annotations
 
