@@ -41,10 +41,14 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 
 from common.models import AuditEvent  # noqa: E402
-from trial.allocation import allocation_claim  # noqa: E402
 from trial.models import Allocation, Trial  # noqa: E402
-from trial.services import ArmSpec, trial_create, trial_transition  # noqa: E402
-from trial.verification import chain_verify  # noqa: E402
+from trial.services import (  # noqa: E402
+    ArmSpec,
+    allocation_claim,
+    chain_verify,
+    trial_create,
+    trial_transition,
+)
 
 AREAS = ["southampton", "portsmouth", "basingstoke", "isle-of-wight"]
 WORKER_COUNTS = (1, 8, 32)

@@ -52,7 +52,8 @@ def setup_trial(people: int) -> object:
     from common.crypto import person_key
     from common.identifiers import make_pnc
     from trial.models import Allocation, Slot, Stratum
-    from trial.services import ArmSpec, current_design, trial_create, trial_transition
+    from trial.selectors import current_design
+    from trial.services import ArmSpec, trial_create, trial_transition
 
     trial = trial_create(
         code="BENCH",

@@ -35,10 +35,14 @@ from django.utils import timezone  # noqa: E402
 from common.models import PoliceArea, User  # noqa: E402
 from common.roles import Role  # noqa: E402
 from participants.models import CaseStatus, Participant  # noqa: E402
-from participants.rule_sets import rule_set_current  # noqa: E402
-from trial.allocation import allocation_claim  # noqa: E402
+from participants.services import rule_set_current  # noqa: E402
 from trial.models import Trial  # noqa: E402
-from trial.services import ArmSpec, trial_create, trial_transition  # noqa: E402
+from trial.services import (  # noqa: E402
+    ArmSpec,
+    allocation_claim,
+    trial_create,
+    trial_transition,
+)
 
 SIZES = [1_000, 100_000]
 ENROLLED_SHARE = 50  # one case in 50 is enrolled (allocation rows through the real service)

@@ -24,6 +24,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -34,7 +35,10 @@ from outcomes.followup import snapshots_freeze
 from outcomes.models import HarmIndexVersion, RecordSource, SourceKind
 from outcomes.rows import COLUMNS
 from outcomes.services import source_create, source_pull
-from trial.models import Allocation, Trial
+from trial.selectors import allocations
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 SEED = 20170401  # fixed: every demo load tells the same story
 RANK_BLOCK = 15
@@ -140,14 +144,10 @@ def arm_plan(
 def _extract_rows(
     trial: Trial, today: datetime.date, pnc_of: Callable[[int], str | None]
 ) -> list[list[str]]:
-    allocations = list(
-        Allocation.objects.filter(trial=trial)
-        .select_related("arm")
-        .order_by("randomised_on", "seq")
-    )
+    randomised = list(allocations(trial=trial).order_by("randomised_on", "seq"))
     rows: list[list[str]] = []
-    for arm in {a.arm for a in allocations}:
-        mine = [a for a in allocations if a.arm_id == arm.pk]
+    for arm in {a.arm for a in randomised}:
+        mine = [a for a in randomised if a.arm_id == arm.pk]
         plan = arm_plan(
             trial_code=trial.code,
             arm_code=arm.code,

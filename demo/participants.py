@@ -11,13 +11,14 @@ import datetime
 import random
 import uuid
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from common.identifiers import make_pnc
 from common.models import PoliceArea, User
 from demo.people import area_officer
-from participants.models import Participant
+from participants.selectors import trial_case_counts
 from participants.services import (
     ConsentInput,
     ScreeningInput,
@@ -26,7 +27,9 @@ from participants.services import (
     participant_enrol,
     screening_record,
 )
-from trial.models import Trial
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 CASES = 300
 SEED = 20150601  # fixed, so every demo load tells the same story
@@ -124,9 +127,9 @@ def demo_participants_load(
     *, trial: Trial, areas: list[PoliceArea], manager: User, cases: int = CASES
 ) -> DemoCases:
     """Screen, consent and randomise the demo cases once (a second load adds nothing)."""
-    existing = Participant.objects.filter(trial=trial)
-    if existing.exists():
-        return DemoCases(existing.count(), existing.filter(allocation__isnull=False).count())
+    screened, randomised = trial_case_counts(trial=trial)
+    if screened:
+        return DemoCases(screened, randomised)
     rng = random.Random(SEED)  # noqa: S311 (synthetic data, not security)
     today = timezone.localdate()
     first_day = today - datetime.timedelta(days=MONTHS_BACK * 30)

@@ -7,13 +7,17 @@ returns the report already built.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from common.exceptions import DomainError
 from common.models import User
 from reports.models import ReportRun, ReportType
 from reports.services import report_build, report_request
-from trial.models import Trial
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 WINDOW_MONTHS = 12
 

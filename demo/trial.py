@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from common.models import PoliceArea, User
-from trial.models import ChainVerification, Trial, TrialStatus
-from trial.services import ArmSpec, trial_create, trial_transition
-from trial.verification import chain_verify
+from trial.selectors import TrialStatus, latest_verification, trial_by_code
+from trial.services import ArmSpec, chain_verify, trial_create, trial_transition
+
+if TYPE_CHECKING:
+    from trial.models import ChainVerification, Trial
 
 DEMO_TRIAL_CODE = "CARA"
 
 
 def demo_trial_load(*, areas: list[PoliceArea], manager: User) -> Trial:
     """Create the demo CARA trial once and open it for recruitment."""
-    existing = Trial.objects.filter(code=DEMO_TRIAL_CODE).first()
+    existing = trial_by_code(DEMO_TRIAL_CODE)
     if existing is not None:
         demo_chain_verify(trial=existing, manager=manager)
         return existing
@@ -40,7 +44,7 @@ def demo_chain_verify(*, trial: Trial, manager: User) -> ChainVerification:
     Call it again after the demo's cases are enrolled so the dashboard shows their rows too.
     """
     trial.refresh_from_db()
-    latest = ChainVerification.objects.filter(trial=trial).order_by("-at", "-id").first()
+    latest = latest_verification(trial)
     if latest is not None and latest.ok and latest.rows_checked == trial.chain_length:
         return latest
     return chain_verify(trial=trial, by=manager)

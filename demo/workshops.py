@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Min
 from django.urls import reverse
@@ -20,14 +21,17 @@ from django.utils import timezone
 from common.exceptions import DomainError
 from common.models import User
 from demo.people import area_officer
-from participants.models import CaseStatus, Participant
-from trial.models import Trial
+from participants.selectors import intervention_enrolled
 from workshops.attendance import attendance_record, breach_decide
 from workshops.corrections import attendance_correct
 from workshops.feedback import ITEMS, feedback_record
 from workshops.ics import calendar_token_create
 from workshops.models import AttendanceCorrection, Booking, BookingStatus, Breach, Cycle
 from workshops.scheduling import CyclePlan, booking_create, booking_propose, cycle_create
+
+if TYPE_CHECKING:
+    from participants.models import Participant
+    from trial.models import Trial
 
 SEED = 20160301
 VENUES = ["Hampton Trust, Eastleigh", "Hampton Trust, Portsmouth"]
@@ -157,9 +161,7 @@ def demo_workshops_load(*, trial: Trial, manager: User) -> DemoWorkshops:
     counsellor = User.objects.get(username="counsellor")
     token = calendar_token_create(user=counsellor)
     feed_path = reverse("workshops:calendar_feed", args=[token])
-    men = Participant.objects.filter(
-        trial=trial, status=CaseStatus.ENROLLED, allocation__arm__is_intervention=True
-    ).order_by("caution_given_on", "number")
+    men = intervention_enrolled(trial=trial).order_by("caution_given_on", "number")
     if not Cycle.objects.filter(trial=trial).exists():
         first = men.aggregate(first=Min("caution_given_on"))["first"] or timezone.localdate()
         _cycles(trial, counsellor, first)

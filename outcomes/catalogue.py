@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,9 @@ from common.exceptions import ConflictError, DomainError
 from common.models import User
 from common.services import audit_record
 from outcomes.models import HarmIndexEntry, HarmIndexVersion, OffenceCodeMapping, TrialHarmIndex
-from trial.models import Trial
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 CSV_COLUMNS = ("code", "title", "harm_days", "source")
 HEADER_SCAN_ROWS = 30  # the published sheet may have a title block above the header

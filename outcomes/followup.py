@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
@@ -29,7 +30,10 @@ from outcomes.scoring import RecordFacts, Score, UnscoredError, score
 from outcomes.services import records_rematch, source_pull
 from outcomes.sources.base import reader_for
 from outcomes.windows import latest_randomisation_closed, window_closed, window_end
-from trial.models import Allocation, Trial, TrialStatus
+from trial.selectors import allocations, trials_with_allocations
+
+if TYPE_CHECKING:
+    from trial.models import Allocation, Trial
 
 FREEZE_BATCH = 1000  # participants per transaction: a killed worker loses at most one batch
 
@@ -107,9 +111,7 @@ def snapshots_freeze(
     result = FreezeResult()
     for months in trial.follow_up_months:
         pending = (
-            Allocation.objects.filter(
-                trial=trial, randomised_on__lte=latest_randomisation_closed(months, today)
-            )
+            allocations(trial=trial, randomised_by=latest_randomisation_closed(months, today))
             .exclude(
                 Exists(Snapshot.objects.filter(allocation=OuterRef("pk"), window_months=months))
             )
@@ -214,10 +216,7 @@ def snapshot_correct(
 def followup_wave_run(*, today: datetime.date, by: User | None = None) -> WaveResult:
     """Pull every trial's sources, then freeze its closed windows (not after a failed pull)."""
     result = WaveResult()
-    trials = Trial.objects.exclude(status=TrialStatus.SETUP).filter(
-        Exists(Allocation.objects.filter(trial=OuterRef("pk")))
-    )
-    for trial in trials:
+    for trial in trials_with_allocations():
         failed = False
         for source in RecordSource.objects.filter(trial=trial, is_active=True):
             if reader_for(source.kind) is None:

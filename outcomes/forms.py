@@ -6,11 +6,11 @@ from django import forms
 
 from common.forms import DatePickerInput
 from outcomes.models import RecordStatus, VictimRelationship
-from trial.models import Trial
+from trial.selectors import trial_list
 
 
 class UploadForm(forms.Form):
-    trial = forms.ModelChoiceField(queryset=Trial.objects.order_by("code"), empty_label=None)
+    trial = forms.ModelChoiceField(queryset=trial_list(), empty_label=None)
     extract = forms.FileField(
         label="CSV extract",
         help_text="UTF-8, comma or semicolon separated, with the documented header line.",
@@ -18,7 +18,7 @@ class UploadForm(forms.Form):
 
 
 class RecordForm(forms.Form):
-    trial = forms.ModelChoiceField(queryset=Trial.objects.order_by("code"), empty_label=None)
+    trial = forms.ModelChoiceField(queryset=trial_list(), empty_label=None)
     record_id = forms.CharField(max_length=100, label="Record id in the records system")
     person_id = forms.CharField(max_length=20, label="PNC ID", help_text="e.g. 14/0123456D")
     offence_date = forms.DateField(widget=DatePickerInput(), label="Offence date")

@@ -16,7 +16,7 @@ import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -48,9 +48,18 @@ from outcomes.models import (
 )
 from outcomes.selectors import unscored_codes
 from outcomes.windows import in_window
-from trial.allocation import allocation_import
-from trial.models import Allocation, Trial, TrialStatus
-from trial.services import TRANSITIONS, ArmSpec, current_design, trial_create, trial_transition
+from trial.selectors import (
+    TrialStatus,
+    allocation_get,
+    allocations,
+    current_design,
+    trial_by_code,
+    trial_get,
+)
+from trial.services import TRANSITIONS, ArmSpec, allocation_import, trial_create, trial_transition
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 SOURCE_NAME = "History import"
 DEFAULT_FACTOR = "stratum"
@@ -166,7 +175,7 @@ def trial_history_import(
         frozen = snapshots_freeze(trial=trial, today=today, by=by)
         result.frozen, result.blocked = frozen.frozen, result.blocked + frozen.blocked
         result.unscored = sorted({u.code for u in unscored_codes(trial)})
-        result.trial = Trial.objects.get(pk=trial.pk)
+        result.trial = trial_get(pk=trial.pk)
         if result.run is not None:
             audit_record(
                 actor=by,
@@ -183,7 +192,7 @@ def trial_history_import(
 
 
 def _target(code: str, options: HistoryOptions) -> _Target:
-    trial = Trial.objects.filter(code=code).first()
+    trial = trial_by_code(code)
     if trial is None:
         return _Target()
     if trial.chain_length and not trial.allocations_imported:
@@ -206,7 +215,7 @@ def _target(code: str, options: HistoryOptions) -> _Target:
         factor=factors[0] if factors else None,
         values=set(design.strata_factors[factors[0]]) if factors else set(),
     )
-    rows = Allocation.objects.filter(trial=trial).values_list(
+    rows = allocations(trial=trial).values_list(
         "participant_key",
         "arm__code",
         "stratum__values",
@@ -505,7 +514,7 @@ def _store(
         )
     HistoricalBaseline.objects.bulk_create(baselines)
     result.participants_added = len(people)
-    ids = dict(Allocation.objects.filter(trial=trial).values_list("participant_key", "id"))
+    ids = dict(allocations(trial=trial).values_list("participant_key", "id"))
     ReoffenceRecord.objects.bulk_create(
         (
             ReoffenceRecord(
@@ -555,7 +564,7 @@ def _correct_frozen(
     assert result.run is not None
     reason = f"Re-offences added by history import run {result.run.pk}."
     for key, window in sorted(touched & frozen):
-        allocation = Allocation.objects.get(pk=ids[key])
+        allocation = allocation_get(pk=ids[key])
         try:
             snapshot_correct(
                 allocation=allocation, window_months=window, reason=reason, today=today, by=by
@@ -582,7 +591,8 @@ def _finish_run(
 
 def _to_follow_up(trial: Trial, by: User | None) -> None:
     """Walk the transition table from wherever the trial stands to follow-up."""
-    status, imported = Trial.objects.values_list("status", "allocations_imported").get(pk=trial.pk)
+    current = trial_get(pk=trial.pk)
+    status, imported = current.status, current.allocations_imported
     if not imported:  # nobody imported yet: moving on would draw live sequences
         return
     while status in (TrialStatus.SETUP, TrialStatus.RECRUITING, TrialStatus.RECRUITMENT_CLOSED):

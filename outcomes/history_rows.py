@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from common.crypto import person_key
 from outcomes.models import RecordStatus, VictimRelationship
 from outcomes.rows import RELATIONSHIPS, STATUS_ALIASES, STATUS_NAMES, STATUSES, parse_date
-from participants.models import DashRisk
-from trial.strata import NAME_PATTERN
+from participants.selectors import DashRisk
+from trial.services import NAME_PATTERN
 
 PARTICIPANT_COLUMNS = (
     "trial_id",

@@ -23,7 +23,7 @@ from common.models import User
 from common.services import audit_record
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus
 from outcomes.rows import COLUMNS, ParsedRow, RowError, parse_row
-from trial.models import Allocation
+from trial.selectors import allocations
 
 BATCH_SIZE = 2000  # rows per INSERT; also keeps SQLite under its bound-parameter limit
 ERRORS_SHOWN = 50  # kept on the run for the page; the downloadable report has them all
@@ -164,9 +164,9 @@ def _flush(source: RecordSource, run: ImportRun, batch: list[ParsedRow]) -> None
         )
     )
     people = dict(
-        Allocation.objects.filter(
-            trial_id=source.trial_id, person_key__in={row.person_key for row in batch}
-        ).values_list("person_key", "id")
+        allocations(trial=source.trial_id)
+        .filter(person_key__in={row.person_key for row in batch})
+        .values_list("person_key", "id")
     )
     new: list[ReoffenceRecord] = []
     now = timezone.now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
@@ -19,7 +20,10 @@ from outcomes.models import (
     ReoffenceRecord,
     Snapshot,
 )
-from trial.models import Trial
+from trial.selectors import trial_list
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ class TrialFollowUp:
 def dashboard_trials() -> list[TrialFollowUp]:
     """Return, per trial, its sources, unmatched count, unscored codes and snapshot counts."""
     found: list[TrialFollowUp] = []
-    for trial in Trial.objects.order_by("code"):
+    for trial in trial_list():
         counts = dict(
             Snapshot.objects.filter(allocation__trial=trial, version=1)
             .values_list("window_months")

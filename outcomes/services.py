@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -18,7 +19,10 @@ from outcomes.importing import csv_rows, records_import
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus, SourceKind
 from outcomes.rows import parse_row
 from outcomes.sources.base import SourceUnavailableError, reader_for
-from trial.models import Allocation, Trial
+from trial.selectors import allocations
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 STALE_RUN = timedelta(hours=1)  # a run still "running" after this lost its worker
 
@@ -157,12 +161,12 @@ def record_enter(*, trial: Trial, values: dict[str, str], by: User | None) -> Re
 
 def records_rematch(*, trial: Trial, by: User | None = None) -> int:
     """Link unmatched records to participants randomised since (exact person key only)."""
-    same_person = Allocation.objects.filter(trial=trial, person_key=OuterRef("person_key"))
+    same_person = allocations(trial=trial).filter(person_key=OuterRef("person_key"))
     with transaction.atomic():
         count = ReoffenceRecord.objects.filter(
             source__trial=trial,
             allocation__isnull=True,
-            person_key__in=Allocation.objects.filter(trial=trial).values("person_key"),
+            person_key__in=allocations(trial=trial).values("person_key"),
         ).update(allocation=Subquery(same_person.values("id")[:1]))
         if count:
             audit_record(actor=by, action="records.rematch", obj=trial, matched=count)

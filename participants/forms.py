@@ -22,9 +22,15 @@ from participants.models import (
     Relationship,
     Sex,
 )
-from participants.services import ConsentInput, ScreeningInput, VictimInput
-from participants.validation import consent_problems, pnc_problem, screening_problems
-from trial.models import Trial
+from participants.services import (
+    ConsentInput,
+    ScreeningInput,
+    VictimInput,
+    consent_problems,
+    pnc_problem,
+    screening_problems,
+)
+from trial.selectors import trial_list
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -61,7 +67,7 @@ class TokenForm(DomainErrorForm):
 
 
 class ScreeningForm(TokenForm):
-    trial = forms.ModelChoiceField(queryset=Trial.objects.none(), empty_label=None)
+    trial = forms.ModelChoiceField(queryset=trial_list().none(), empty_label=None)
     police_area = forms.ModelChoiceField(queryset=PoliceArea.objects.all(), empty_label=None)
     given_name = forms.CharField(label="Given name(s)", max_length=100)
     family_name = forms.CharField(label="Family name", max_length=100)

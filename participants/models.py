@@ -58,6 +58,18 @@ class CaseStatus(models.TextChoices):
 
 # A person may be in a trial's active screening or enrolled once; closed cases do not block.
 ACTIVE_STATUSES = [CaseStatus.SCREENED, CaseStatus.CONSENTED, CaseStatus.ENROLLED]
+# What a closed case forgets; selectors defer the same columns wherever names are not shown.
+OFFENDER_PERSONAL = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "pnc_id",
+    "phone",
+    "email",
+    "address",
+    "support_needs",
+)
+VICTIM_PERSONAL = ("given_name", "family_name", "phone", "email", "address", "risk_details")
 # Cases that will never be enrolled keep no names, contact details, date of birth or PNC ID.
 MINIMISED_STATUSES = [CaseStatus.INELIGIBLE, CaseStatus.DECLINED]
 

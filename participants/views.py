@@ -17,11 +17,13 @@ from common.exceptions import ConflictError, DomainError
 from common.models import PoliceArea
 from common.permissions import request_user, role_required
 from common.roles import Role, has_role
-from participants.dashboard import BUCKETS, bucket_counts, bucket_get
 from participants.forms import ConsentForm, EnrolForm, ScreeningForm, SearchForm, WithdrawForm
 from participants.models import CaseStatus, Participant
 from participants.selectors import (
+    BUCKETS,
     PERSONAL_FIELDS,
+    bucket_counts,
+    bucket_get,
     case_get,
     case_search,
     cases_visible_to,
@@ -34,7 +36,7 @@ from participants.services import (
     personal_data_viewed,
     screening_record,
 )
-from trial.models import Trial, TrialStatus
+from trial.selectors import TrialStatus, trial_list
 
 PAGE_SIZE = 25
 CASE_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
@@ -44,7 +46,7 @@ def _case_list(request: HttpRequest, template_title: str) -> HttpResponse:
     user = request_user(request)
     search = SearchForm(request.GET or None)
     cases: QuerySet[Participant] = cases_visible_to(user).defer(*PERSONAL_FIELDS)
-    trials = list(Trial.objects.all())
+    trials = list(trial_list())
     today = timezone.localdate()
     counts = bucket_counts(cases, today, trials)
     bucket = bucket_get(request.GET.get("bucket", ""))
@@ -86,7 +88,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _screening_form(request: HttpRequest, data: Any = None) -> ScreeningForm:
     user = request_user(request)
-    trials = Trial.objects.filter(status=TrialStatus.RECRUITING).order_by("code")
+    trials = trial_list(statuses=[TrialStatus.RECRUITING])
     if has_role(user, Role.TRIAL_MANAGER):
         areas = PoliceArea.objects.all()
     else:
@@ -102,7 +104,7 @@ def _screening_form(request: HttpRequest, data: Any = None) -> ScreeningForm:
 def screen(request: HttpRequest) -> HttpResponse:
     """Record a screened case; the answer is its eligibility result page."""
     user = request_user(request)
-    if not Trial.objects.filter(status=TrialStatus.RECRUITING).exists():
+    if not trial_list(statuses=[TrialStatus.RECRUITING]).exists():
         messages.error(request, "No trial is recruiting: cases cannot be screened now.")
         return redirect("home")
     if not user.police_area_id and not has_role(user, Role.TRIAL_MANAGER):

@@ -10,15 +10,14 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from common.exceptions import DomainError
 from outcomes.selectors import SnapshotRow, historical_baseline, snapshots_at_cut
 from outcomes.windows import window_closed
-from participants.models import CaseStatus, DashRisk, OffenceType
-from participants.selectors import pseudonymised_rows
+from participants.selectors import CaseStatus, DashRisk, OffenceType, pseudonymised_rows
 from reports.analysis.dataset import (
     AnalysisDataset,
     ArmFlow,
@@ -29,17 +28,13 @@ from reports.analysis.dataset import (
     Screening,
     TrialMeta,
 )
-from trial.models import (
-    Allocation,
-    Arm,
-    DesignVersion,
-    PostRandomisationEvent,
-    PostRandomisationKind,
-    Trial,
-)
+from trial.selectors import allocations, current_design, trial_arms, withdrawn_keys
 from workshops.feedback import ITEMS
 from workshops.models import FeedbackAnswer as Answer
 from workshops.selectors import compliance_for_trial
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 # Labels of the eligibility criteria codes (participants/eligibility/rules.py) for the CONSORT box.
 CRITERION_LABELS = {
@@ -172,20 +167,21 @@ def analysis_dataset(
 
 def _imported(trial: Trial) -> bool:
     """Say whether the trial was randomised elsewhere (its chain is all imported, or all live)."""
-    return Allocation.objects.filter(trial=trial, imported=True).exists()
+    return allocations(trial=trial).filter(imported=True).exists()
 
 
 def _arms(trial: Trial) -> tuple[ArmInfo, ...]:
     return tuple(
         ArmInfo(code=a.code, name=a.name, is_intervention=a.is_intervention)
-        for a in Arm.objects.filter(trial=trial).order_by("order", "id")
+        for a in trial_arms(trial)
     )
 
 
 def _scheme(trial: Trial) -> RandomisationScheme:
     """Return the design in force last (the methods name its ratios, blocks and strata)."""
-    design = DesignVersion.objects.filter(trial=trial).order_by("-number").first()
-    if design is None:
+    try:
+        design = current_design(trial)
+    except DomainError:  # a trial with no design has no scheme to describe
         return RandomisationScheme(ratios={}, block_sizes=[], strata_factors={})
     return RandomisationScheme(
         ratios=dict(design.arm_ratios),
@@ -287,7 +283,7 @@ def _flow(
     Allocations are the source (live and imported alike), so the allocation boxes show every man
     allocated by the cut whatever the state of his follow-up; received counts cover them all.
     """
-    allocated = Allocation.objects.filter(trial=trial, randomised_on__lte=data_cut).values_list(
+    allocated = allocations(trial=trial, randomised_by=data_cut).values_list(
         "participant_key", "arm__code", "randomised_on"
     )
     counts: dict[str, Counter[str]] = {arm.code: Counter() for arm in arms}
@@ -345,13 +341,7 @@ def _feedback(trial: Trial, data_cut: datetime.date) -> tuple[FeedbackAnswer, ..
 
 def _withdrawn_events(trial: Trial, data_cut: datetime.date) -> set[str]:
     """Return the trial IDs with a withdrawal recorded on the allocation, dated by the cut."""
-    return set(
-        PostRandomisationEvent.objects.filter(
-            allocation__trial=trial,
-            kind=PostRandomisationKind.WITHDRAWN,
-            occurred_on__lte=data_cut,
-        ).values_list("allocation__participant_key", flat=True)
-    )
+    return withdrawn_keys(trial=trial, by=data_cut)
 
 
 def _row(

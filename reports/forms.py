@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -14,11 +14,14 @@ from django.utils import timezone
 
 from common.forms import DatePickerInput
 from reports.models import ReportType
-from trial.models import Trial
+from trial.selectors import trial_list
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 
 class ReportRequestForm(forms.Form):
-    trial = forms.ModelChoiceField(queryset=Trial.objects.none(), empty_label=None)
+    trial = forms.ModelChoiceField(queryset=trial_list().none(), empty_label=None)
     window_months = forms.IntegerField(
         label="Follow-up window (months)", min_value=1, max_value=240, initial=12
     )

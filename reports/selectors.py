@@ -7,6 +7,7 @@ carry trial IDs and counts only, never personal data. Everyone else sees none.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
@@ -16,7 +17,10 @@ from common.models import User
 from common.roles import Role, has_role
 from outcomes.models import Snapshot
 from reports.models import ReportRun
-from trial.models import Allocation, Arm, Trial, TrialStatus
+from trial.selectors import STARTED, allocations, trial_arms, trial_list
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 AnyUser = User | AnonymousUser
 
@@ -42,7 +46,7 @@ def run_get(*, user: AnyUser, pk: int) -> ReportRun:
 
 def reportable_trials(user: AnyUser) -> QuerySet[Trial]:
     """Return the trials the user may ask reports of (set up and past)."""
-    trials = Trial.objects.exclude(status=TrialStatus.SETUP).order_by("code")
+    trials = trial_list(statuses=STARTED)
     return trials if can_see_reports(user) else trials.none()
 
 
@@ -76,14 +80,14 @@ def trial_summaries(user: AnyUser) -> list[TrialSummary]:
     found = []
     for trial in reportable_trials(user):
         counts = dict(
-            Allocation.objects.filter(trial=trial)
+            allocations(trial=trial)
             .values_list("arm_id")
             .annotate(n=Count("id"))
             .values_list("arm_id", "n")
         )
         arms = [
             ArmRecruitment(a.name, a.is_intervention, counts.get(a.pk, 0))
-            for a in Arm.objects.filter(trial=trial).order_by("order", "id")
+            for a in trial_arms(trial)
         ]
         frozen = dict(
             Snapshot.objects.filter(allocation__trial=trial, version=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -22,7 +23,10 @@ from reports.analysis.results import analyse
 from reports.datasets import analysis_dataset
 from reports.models import TRANSITIONS, ReportRun, ReportType, RunStatus
 from reports.version import software_version
-from trial.models import Trial, TrialStatus
+from trial.selectors import STARTED, trial_list
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 logger = logging.getLogger(__name__)
 
@@ -250,7 +254,7 @@ def auto_reports_request(*, today: datetime.date) -> list[ReportRun]:
     data of a report built from it.
     """
     requested: list[ReportRun] = []
-    for trial in Trial.objects.exclude(status=TrialStatus.SETUP).order_by("code"):
+    for trial in trial_list(statuses=STARTED):
         for months in (int(m) for m in trial.follow_up_months):
             latest = Snapshot.objects.filter(
                 allocation__trial=trial, window_months=months, data_cut__lt=today

@@ -6,9 +6,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from trial.models import Trial
-from trial.notifications import allocation_notify
-from trial.verification import chain_verify
+from trial.services import allocation_notify, chains_verify
 
 
 @shared_task(
@@ -25,4 +23,4 @@ def allocation_notify_task(allocation_id: int) -> bool:
 @shared_task(name="trial.chains_verify")
 def chains_verify_task() -> int:
     """Verify every trial's allocation chain; return how many are broken."""
-    return sum(not chain_verify(trial=trial, by=None).ok for trial in Trial.objects.all())
+    return chains_verify(by=None)

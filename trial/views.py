@@ -17,9 +17,6 @@ from common.exceptions import DomainError
 from common.models import User
 from common.permissions import role_required
 from common.roles import Role
-from trial import charts
-from trial.concealment import PERMISSION, sequence_export, sequence_reveal
-from trial.corrections import post_randomisation_record
 from trial.forms import (
     ArmFormSet,
     CorrectionForm,
@@ -36,18 +33,23 @@ from trial.models import Trial, TrialStatus
 from trial.selectors import (
     allocation_events_for,
     balance_for,
+    current_design,
+    stacked_bars,
     trials_for_balance,
     trials_for_manager,
 )
 from trial.services import (
+    PERMISSION,
     TRANSITIONS,
-    current_design,
+    chain_verify,
+    post_randomisation_record,
+    sequence_export,
+    sequence_reveal,
     trial_create,
     trial_design_update,
     trial_settings_update,
     trial_transition,
 )
-from trial.verification import chain_verify
 
 manager_only = role_required(Role.TRIAL_MANAGER)
 balance_roles = role_required(Role.TRIAL_MANAGER, Role.RESEARCHER)
@@ -216,7 +218,7 @@ def balance_index(request: HttpRequest) -> HttpResponse:
 def balance(request: HttpRequest, code: str) -> HttpResponse:
     """Show randomised counts per arm, per stratum and per month."""
     data = balance_for(trial=_trial(code), user=_me(request))
-    chart = charts.stacked_bars(data.months, [arm.name for arm in data.arms])
+    chart = stacked_bars(data.months, [arm.name for arm in data.arms])
     return render(request, "trial/balance.html", {"balance": data, "chart": chart})
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 
-from participants.dashboard import Bucket, bucket_register
-from trial.models import Trial
+from participants.selectors import Bucket, bucket_register
 from workshops.models import Breach, BreachStatus
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 
 def _open_breach(today: datetime.date, trials: Iterable[Trial]) -> Q:

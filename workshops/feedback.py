@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
-from participants.models import Participant
+from participants.selectors import participant_locked
 from workshops.models import Booking, BookingStatus, Feedback, FeedbackAnswer, LikertAnswer
+
+if TYPE_CHECKING:
+    from participants.models import Participant
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ def feedback_record(
     if any(answers[item.code] not in LikertAnswer.values for item in ITEMS):
         raise DomainError("Each answer is on the five-point scale.", field=None)
     with transaction.atomic():
-        man = Participant.objects.select_for_update(of=("self",)).get(pk=participant.pk)
+        man = participant_locked(pk=participant.pk)
         if not Booking.objects.filter(
             participant=man, part=2, status=BookingStatus.ATTENDED
         ).exists():

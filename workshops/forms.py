@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
 
 from common.forms import DomainErrorForm
 from common.models import User
-from trial.models import Trial
+from trial.selectors import trial_list
 from workshops.feedback import ITEMS
 from workshops.models import Attendance, BreachOutcome, Cycle, LikertAnswer
 
+if TYPE_CHECKING:
+    from trial.models import Trial
+
 
 class CycleForm(DomainErrorForm):
-    trial = forms.ModelChoiceField(queryset=Trial.objects.none(), empty_label=None)
+    trial = forms.ModelChoiceField(queryset=trial_list().none(), empty_label=None)
     part_1_starts_at = forms.DateTimeField(
         label="Part 1 starts",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import TYPE_CHECKING
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.models import User
-from participants.models import Participant
 from workshops.models import BookingStatus, Channel, Reminder, Session
 from workshops.rules import session_name
 from workshops.sms import sms_send
+
+if TYPE_CHECKING:
+    from participants.models import Participant
 
 logger = logging.getLogger(__name__)
 MAX_DAYS_AHEAD = 14

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
 
 from common.exceptions import DomainError, NotAllowedError
-from participants.models import CaseStatus, Participant
+from participants.selectors import CaseStatus
 from workshops.models import Booking, BookingStatus, Breach, BreachOutcome, BreachStatus, Session
+
+if TYPE_CHECKING:
+    from participants.models import Participant
 
 # Breaches that take a man out of the workshops until (or for good after) the officer decides.
 BLOCKING_BREACH = Q(status=BreachStatus.OPEN) | Q(

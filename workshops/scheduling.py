@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
@@ -19,8 +20,8 @@ from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.roles import Role, has_role
 from common.services import audit_record
-from participants.models import Participant
-from trial.models import Trial
+from participants.selectors import participant_for_booking, participant_locked
+from trial.selectors import trial_locked
 from workshops.models import (
     BOOKING_TRANSITIONS,
     Booking,
@@ -35,6 +36,10 @@ from workshops.rules import (
     parts_needed,
     session_name,
 )
+
+if TYPE_CHECKING:
+    from participants.models import Participant
+    from trial.models import Trial
 
 MAX_RUN = 26  # two years of five-weekly cycles
 
@@ -143,7 +148,7 @@ def _create_cycle(trial: Trial, plan: CyclePlan, by: User) -> Cycle:
 def cycle_create(*, trial: Trial, plan: CyclePlan, by: User) -> Cycle:
     """Create one cycle: part 1 and part 2 a gap apart inside the trial's window."""
     with transaction.atomic():
-        locked = Trial.objects.select_for_update().get(pk=trial.pk)  # numbers cycles one at a time
+        locked = trial_locked(pk=trial.pk)  # numbers cycles one at a time
         cycle = _create_cycle(locked, plan, by)
         audit_record(
             actor=by, action="cycle.create", obj=cycle, trial=trial.code, number=cycle.number
@@ -164,7 +169,7 @@ def cycle_run_create(
         raise DomainError("Give the start time with its time zone.", field="part_1_starts_at")
     first = timezone.localtime(plan.part_1_starts_at)
     with transaction.atomic():
-        locked = Trial.objects.select_for_update().get(pk=trial.pk)
+        locked = trial_locked(pk=trial.pk)
         cycles = []
         for index in range(count):
             starts = first + datetime.timedelta(days=index * interval)
@@ -196,11 +201,7 @@ def _sessions_for(cycle: Cycle, parts: tuple[int, ...], *, lock: bool) -> list[S
 
 
 def _lock_participant(participant: Participant) -> Participant:
-    return (
-        Participant.objects.select_for_update(of=("self",))
-        .select_related("trial", "allocation__arm")
-        .get(pk=participant.pk)
-    )
+    return participant_locked(pk=participant.pk)
 
 
 def _book(
@@ -266,7 +267,7 @@ def booking_propose(
 ) -> Cycle | None:
     """Return the earliest cycle with space he can be booked into before his deadline."""
     at = at or timezone.now()
-    man = Participant.objects.select_related("trial", "allocation__arm").get(pk=participant.pk)
+    man = participant_for_booking(pk=participant.pk)
     try:
         check_participant(man, at)
     except DomainError:

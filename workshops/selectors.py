@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -17,9 +18,13 @@ from django.http import Http404
 
 from common.models import User
 from common.roles import Role, has_role
-from participants.models import CaseStatus, Participant
-from participants.selectors import intervention_participant_get, intervention_participants
-from trial.models import Trial
+from participants.selectors import (
+    intervention_enrolled,
+    intervention_participant_get,
+    intervention_participants,
+    participant_trial_id,
+)
+from trial.selectors import trial_get
 from workshops.feedback import AGREEING, ITEMS
 from workshops.models import (
     RECORDED_STATUSES,
@@ -34,6 +39,10 @@ from workshops.models import (
     Session,
 )
 from workshops.rules import BLOCKING_BREACH
+
+if TYPE_CHECKING:
+    from participants.models import Participant
+    from trial.models import Trial
 
 AnyUser = User | AnonymousUser
 LIVE = Q(bookings__status=BookingStatus.BOOKED)
@@ -89,10 +98,10 @@ def open_cycles(*, user: AnyUser, trial: Trial, now: datetime.datetime) -> Query
 
 def workshop_participant_get(*, user: AnyUser, pk: int) -> Participant:
     """Return a workshop-arm man the user may see, or raise Http404 (control arm included)."""
-    trial_id = Participant.objects.filter(pk=pk).values_list("trial_id", flat=True).first()
+    trial_id = participant_trial_id(pk=pk)
     if trial_id is None:
         raise Http404("No such participant in the workshop arm.")
-    return intervention_participant_get(user=user, trial=Trial.objects.get(pk=trial_id), pk=pk)
+    return intervention_participant_get(user=user, trial=trial_get(pk=trial_id), pk=pk)
 
 
 def booking_history(*, participant: Participant) -> QuerySet[Booking]:
@@ -105,11 +114,7 @@ def booking_history(*, participant: Participant) -> QuerySet[Booking]:
 
 
 def _workshop_men(user: AnyUser) -> QuerySet[Participant]:
-    ids: QuerySet[Participant] | None = None
-    for trial in Trial.objects.all():
-        visible = intervention_participants(user=user, trial=trial)
-        ids = visible if ids is None else ids | visible
-    return ids if ids is not None else Participant.objects.none()
+    return intervention_participants(user=user)
 
 
 def scheduling_queue(*, user: AnyUser) -> QuerySet[Participant]:
@@ -201,9 +206,7 @@ def compliance_for_trial(trial: Trial, as_of: datetime.date | None = None) -> di
     records made later are left out and later corrections undone, so a report at a past cut
     gives the same figures whenever it is run.
     """
-    men = Participant.objects.filter(
-        trial=trial, status=CaseStatus.ENROLLED, allocation__arm__is_intervention=True
-    )
+    men = intervention_enrolled(trial=trial)
     bookings = Booking.objects.filter(participant__in=men, status__in=RECORDED_STATUSES)
     if as_of is not None:
         bookings = bookings.filter(attendance_recorded_at__date__lte=as_of)

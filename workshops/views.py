@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -19,9 +19,8 @@ from common.exceptions import DomainError
 from common.models import User
 from common.permissions import request_user, role_required
 from common.roles import Role
-from participants.models import Participant
 from participants.services import personal_data_listed, personal_data_viewed
-from trial.models import Trial, TrialStatus
+from trial.selectors import TrialStatus, trial_list
 from workshops import calendar as grid
 from workshops import selectors
 from workshops.attendance import attendance_record
@@ -47,6 +46,9 @@ from workshops.scheduling import (
     session_cancel,
 )
 from workshops.services import register_viewed
+
+if TYPE_CHECKING:
+    from participants.models import Participant
 
 ACTIVE_TRIALS = [TrialStatus.RECRUITING, TrialStatus.RECRUITMENT_CLOSED, TrialStatus.FOLLOW_UP]
 
@@ -83,7 +85,7 @@ def _counsellors(user: User) -> QuerySet[User]:
 def cycle_new(request: HttpRequest) -> HttpResponse:
     """Create one cycle, or a run of cycles at a fixed rhythm."""
     user = request_user(request)
-    trials = Trial.objects.filter(status__in=ACTIVE_TRIALS)
+    trials = trial_list(statuses=ACTIVE_TRIALS)
     form = CycleForm(
         request.POST or None,
         trials=trials,

@@ -12,9 +12,8 @@ from common.identifiers import make_pnc
 from outcomes.models import RecordSource
 from outcomes.rows import COLUMNS
 from outcomes.services import source_create
-from trial.allocation import allocation_claim
 from trial.models import Allocation, Trial
-from trial.services import ArmSpec, trial_create, trial_transition
+from trial.services import ArmSpec, allocation_claim, trial_create, trial_transition
 
 
 def pnc(number: int) -> str:

@@ -29,7 +29,7 @@ from outcomes.models import (
 from outcomes.selectors import historical_baseline, snapshots_at_cut
 from tests.outcomes.support import make_trial, randomise
 from trial.models import Allocation, Trial
-from trial.verification import chain_verify
+from trial.services import chain_verify
 
 D = datetime.date
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"

@@ -10,8 +10,13 @@ import pytest
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import AuditEvent, User
 from participants.models import CaseStatus, Participant, Victim
-from participants.services import ConsentInput, consent_record, consent_withdraw, participant_enrol
-from participants.validation import InvalidInputError
+from participants.services import (
+    ConsentInput,
+    InvalidInputError,
+    consent_record,
+    consent_withdraw,
+    participant_enrol,
+)
 from tests.support.cases import (
     AGREES,
     REFUSES,

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from common.models import User
 from participants.models import CaseStatus, Participant
-from participants.rule_sets import rule_set_current
+from participants.services import rule_set_current
 from tests.support.cases import enrolled
 from trial.models import Trial
 

@@ -12,9 +12,7 @@ from common.crypto import person_key
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import AuditEvent, PoliceArea, User
 from participants.models import CaseStatus, Participant
-from participants.rule_sets import rule_set_publish
-from participants.services import screening_record
-from participants.validation import InvalidInputError
+from participants.services import InvalidInputError, rule_set_publish, screening_record
 from tests.support.cases import TODAY, screen, screening_input
 from trial.models import Trial
 from trial.services import trial_transition

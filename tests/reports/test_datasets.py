@@ -16,9 +16,8 @@ from reports.analysis.dataset import canonical_csv
 from reports.analysis.results import analyse
 from reports.datasets import DECLINED, NOT_RANDOMISED_YET, analysis_dataset
 from tests.reports.support import CUT, RANDOMISED_ON, LiveTrial, at, freeze, live_trial
-from trial.allocation import allocation_import
 from trial.models import PostRandomisationEvent
-from trial.services import ArmSpec, trial_create, trial_transition
+from trial.services import ArmSpec, allocation_import, trial_create, trial_transition
 from workshops.models import Feedback, FeedbackAnswer
 
 D = datetime.date

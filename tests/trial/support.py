@@ -6,9 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from common.models import User
 from tests.support.roles import roles_restore  # noqa: F401 - re-exported for tests
-from trial.allocation import allocation_claim
 from trial.models import Allocation, Trial
-from trial.services import ArmSpec, trial_create, trial_transition
+from trial.services import ArmSpec, allocation_claim, trial_create, trial_transition
 
 CARA_ARMS = [ArmSpec("cara", "CARA workshops", 1, True), ArmSpec("control", "Control", 1)]
 

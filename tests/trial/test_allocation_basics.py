@@ -6,9 +6,8 @@ import pytest
 from django.db import DatabaseError, transaction
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
-from trial.allocation import allocation_claim
 from trial.models import Allocation, IrreversibleError, Trial
-from trial.services import ArmSpec, trial_create, trial_transition
+from trial.services import ArmSpec, allocation_claim, trial_create, trial_transition
 
 
 def make_trial(code: str = "CARA", status_recruiting: bool = True) -> Trial:

@@ -14,8 +14,7 @@ from django.core.management.base import CommandError
 from common.models import AuditEvent
 from common.roles import Role
 from tests.support.factories import make_user
-from trial.allocation import allocation_claim
-from trial.services import ArmSpec
+from trial.services import ArmSpec, allocation_claim
 
 from .support import make_trial
 

@@ -21,11 +21,10 @@ from hypothesis import strategies as st
 from common.models import AuditEvent
 from common.roles import Role
 from tests.support.factories import make_user
-from trial.allocation import allocation_claim
 from trial.chain import allocation_hash
 from trial.models import Allocation, Stratum
-from trial.strata import FIRST_SLOTS, stratum_extend
-from trial.verification import chain_verify
+from trial.services import allocation_claim, chain_verify
+from trial.services.strata import FIRST_SLOTS, stratum_extend
 
 from .support import block_problems, claim, make_trial
 

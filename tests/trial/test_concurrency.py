@@ -12,10 +12,8 @@ from django.db import transaction
 
 from common.exceptions import ConflictError, NotAllowedError
 from tests.support.threads import run_at_once
-from trial.allocation import allocation_claim
 from trial.models import Allocation, Slot
-from trial.services import trial_transition
-from trial.verification import chain_verify
+from trial.services import allocation_claim, chain_verify, trial_transition
 
 from .support import block_problems, make_trial
 

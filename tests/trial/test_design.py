@@ -7,8 +7,13 @@ import pytest
 from common.exceptions import DomainError, NotAllowedError
 from common.models import AuditEvent
 from trial.models import DesignVersion, Stratum
-from trial.services import ArmSpec, trial_design_update, trial_settings_update, trial_transition
-from trial.verification import chain_verify
+from trial.services import (
+    ArmSpec,
+    chain_verify,
+    trial_design_update,
+    trial_settings_update,
+    trial_transition,
+)
 
 from .support import CARA_ARMS, block_problems, claim, make_trial
 

@@ -8,9 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from trial.allocation import allocation_import
 from trial.models import Allocation, Trial
-from trial.verification import chain_verify
+from trial.services import allocation_import, chain_verify
 
 from .support import make_trial
 from .test_tamper import sql

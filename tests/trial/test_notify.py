@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from trial.models import AllocationNotice
-from trial.notifications import allocation_notify
+from trial.services import allocation_notify
 from trial.tasks import allocation_notify_task
 
 from .support import claim, make_trial

@@ -9,10 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trial.allocation import allocation_claim
 from trial.sequence import generate_block
-from trial.services import ArmSpec
-from trial.verification import chain_verify
+from trial.services import ArmSpec, allocation_claim, chain_verify
 
 from .support import block_problems, make_trial
 

@@ -9,8 +9,8 @@ import pytest
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import AuditEvent
-from trial.allocation import allocation_claim, allocation_import
 from trial.models import Allocation, Stratum, Trial
+from trial.services import allocation_claim, allocation_import
 
 from .support import claim, make_trial
 

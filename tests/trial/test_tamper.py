@@ -18,7 +18,7 @@ from django.db import connection
 from tests.support.worker import _database_url
 from trial.chain import allocation_hash
 from trial.models import Allocation, ChainVerification, Trial
-from trial.verification import chain_verify
+from trial.services import chain_verify
 
 from .support import claim, make_trial
 

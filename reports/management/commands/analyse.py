@@ -12,7 +12,7 @@ from common.exceptions import DomainError
 from reports.analysis.bootstrap import DEFAULT_REPS, DEFAULT_SEED
 from reports.analysis.results import analyse
 from reports.datasets import analysis_dataset
-from trial.models import Trial
+from trial.selectors import trial_by_code
 
 
 def _date(text: str) -> datetime.date:
@@ -81,7 +81,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Bootstrap seed.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        trial = Trial.objects.filter(code__iexact=options["trial"]).first()
+        trial = trial_by_code(options["trial"], ignore_case=True)
         if trial is None:
             raise CommandError(f"No trial with code {options['trial']!r}.")
         try:

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from common.exceptions import DomainError
 from common.models import User
-from trial.concealment import sequence_export
 from trial.models import Trial
+from trial.services import sequence_export
 
 
 class Command(BaseCommand):

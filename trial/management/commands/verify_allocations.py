@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trial.models import Trial
-from trial.verification import chain_verify
+from trial.services import chain_verify
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
@@ -17,9 +17,11 @@ from django.http import Http404
 
 from common.models import User
 from common.roles import Role, has_role
-from participants.case_status import OFFENDER_PERSONAL as PERSONAL_FIELDS
+from participants.models import OFFENDER_PERSONAL as PERSONAL_FIELDS
 from participants.models import CaseStatus, Participant, Victim
-from trial.models import Trial
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 AnyUser = User | AnonymousUser
 
@@ -57,15 +59,20 @@ def victim_get(*, user: AnyUser, participant: Participant) -> Victim | None:
     return Victim.objects.filter(participant=participant).first()
 
 
-def intervention_participants(*, user: AnyUser, trial: Trial) -> QuerySet[Participant]:
+def intervention_participants(
+    *, user: AnyUser, trial: Trial | None = None
+) -> QuerySet[Participant]:
     """Return enrolled intervention-arm participants the user may see, earliest deadline first.
 
     Counsellors and trial managers see every area; officers their own area; others nobody.
-    Rows carry name, contact details, support needs and the workshop deadline.
+    Rows carry name, contact details, support needs and the workshop deadline. Without a
+    trial, every trial's.
     """
     cases = Participant.objects.select_related("trial", "police_area", "allocation__arm").filter(
-        trial=trial, status=CaseStatus.ENROLLED, allocation__arm__is_intervention=True
+        status=CaseStatus.ENROLLED, allocation__arm__is_intervention=True
     )
+    if trial is not None:
+        cases = cases.filter(trial=trial)
     if has_role(user, Role.TRIAL_MANAGER) or has_role(user, Role.COUNSELLOR):
         visible = cases
     elif has_role(user, Role.OFFICER) and getattr(user, "police_area_id", None):
@@ -141,3 +148,43 @@ def participant_by_person_key(*, trial: Trial, person_key: str) -> Participant |
         .defer(*PERSONAL_FIELDS)
         .first()
     )
+
+
+def intervention_enrolled(*, trial: Trial) -> QuerySet[Participant]:
+    """Return the trial's enrolled intervention-arm men, personal data deferred (compliance)."""
+    return (
+        Participant.objects.filter(
+            trial=trial, status=CaseStatus.ENROLLED, allocation__arm__is_intervention=True
+        )
+        .select_related("trial", "allocation__arm")
+        .defer(*PERSONAL_FIELDS)
+    )
+
+
+def participant_trial_id(*, pk: int) -> int | None:
+    """Return the id of the trial a case belongs to, or None if there is no such case."""
+    return Participant.objects.filter(pk=pk).values_list("trial_id", flat=True).first()
+
+
+def participant_for_booking(*, pk: int) -> Participant:
+    """Return a case with its trial and arm, as workshop rules read them (no lock)."""
+    return Participant.objects.select_related("trial", "allocation__arm").get(pk=pk)
+
+
+def participant_locked(*, pk: int) -> Participant:
+    """Return a case locked until commit, with its trial and arm (see docs/workshops.md).
+
+    The lock order of writes that touch a man's workshops: participant, then sessions, then
+    bookings and breaches. Every service that changes his bookings takes this lock first.
+    """
+    return (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("trial", "allocation__arm")
+        .get(pk=pk)
+    )
+
+
+def trial_case_counts(*, trial: Trial) -> tuple[int, int]:
+    """Return how many cases a trial has screened and how many it has randomised."""
+    cases = Participant.objects.filter(trial=trial)
+    return cases.count(), cases.filter(allocation__isnull=False).count()

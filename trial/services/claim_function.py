@@ -18,8 +18,7 @@ from django.db import connection, models, transaction
 
 from common.models import User
 from trial.models import Allocation, Arm, Slot, Trial
-from trial.strata import stratum_key_of
-from trial.tasks import allocation_notify_task
+from trial.services.strata import stratum_key_of
 
 # Keys the function may hash: PostgreSQL's and Python's JSON escaping agree on these.
 PRINTABLE_ASCII = re.compile(r"[ -~]*")
@@ -127,7 +126,7 @@ def claim_in_database(
         return None
     claimed = Claimed._make((*row, participant_key, person_key, by_id))
     if claimed.notify:
-        transaction.on_commit(partial(allocation_notify_task.delay, claimed.pk))
+        transaction.on_commit(partial(notice_queue, claimed.pk))
     return claimed
 
 
@@ -135,3 +134,10 @@ def _loaded(model: type[M], **values: Any) -> M:
     """Return an instance as a query would have loaded it (every column given)."""
     names = [field.attname for field in model._meta.concrete_fields]
     return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+def notice_queue(allocation_id: int) -> None:
+    """Queue the research team's e-mail of an allocation (call after commit)."""
+    from trial.tasks import allocation_notify_task  # the tasks import these services
+
+    allocation_notify_task.delay(allocation_id)

@@ -11,11 +11,11 @@ from django.utils import timezone
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
-from participants.case_status import check_transition
 from participants.eligibility import age_on
 from participants.models import CaseStatus, Consent, ConsentDecision, Participant
-from trial.allocation import allocation_claim
-from trial.services import current_design
+from participants.services.case_status import check_transition
+from trial.selectors import current_design
+from trial.services import allocation_claim
 
 
 def strata_of(participant: Participant, factors: list[str]) -> dict[str, str]:

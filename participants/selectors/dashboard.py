@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
 from participants.models import CaseStatus, Participant
-from trial.models import Trial
 
-Condition = Callable[[datetime.date, Iterable[Trial]], Q]
+if TYPE_CHECKING:
+    from trial.models import Trial
+
+Condition = Callable[[datetime.date, Iterable["Trial"]], Q]
 NEVER = Q(pk__isnull=True)  # a placeholder condition no row meets
 
 

@@ -1,11 +1,4 @@
-"""Writes: screening, victim consent and its withdrawal, enrolment (which randomises).
-
-Each service runs in one transaction with its audit event; audit details hold trial IDs and codes,
-never personal data. Double submissions are answered from the form's one-time token: replaying a
-token returns what the first request made, and constraints catch any race the locks miss.
-The services live in modules by subject; this module gathers them for callers and holds the
-audit of looks at personal data.
-"""
+"""The audit of looks at personal data: who opened which case's names, and on what page."""
 
 from __future__ import annotations
 
@@ -13,23 +6,7 @@ from collections.abc import Iterable
 
 from common.models import User
 from common.services import audit_record
-from participants.consent import ConsentInput, VictimInput, consent_record, consent_withdraw
-from participants.enrolment import participant_enrol, strata_of
 from participants.models import Participant
-from participants.screening import ScreeningInput, screening_record
-
-__all__ = [
-    "ConsentInput",
-    "ScreeningInput",
-    "VictimInput",
-    "consent_record",
-    "consent_withdraw",
-    "participant_enrol",
-    "personal_data_listed",
-    "personal_data_viewed",
-    "screening_record",
-    "strata_of",
-]
 
 
 def personal_data_viewed(*, participant: Participant, by: User, what: str) -> None:

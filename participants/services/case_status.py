@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from common.exceptions import NotAllowedError
-from participants.models import CaseStatus, Participant
+from participants.models import OFFENDER_PERSONAL, CaseStatus, Participant
 
 # Allowed status changes of a case; None is "not yet recorded".
 TRANSITIONS: dict[str | None, set[str]] = {
@@ -15,18 +15,6 @@ TRANSITIONS: dict[str | None, set[str]] = {
     # Enrolled is final: a withdrawal of consent keeps the participant in the analysis.
     CaseStatus.ENROLLED: set(),
 }
-# What a closed case forgets; selectors defer the same columns wherever names are not shown.
-OFFENDER_PERSONAL = (
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "pnc_id",
-    "phone",
-    "email",
-    "address",
-    "support_needs",
-)
-VICTIM_PERSONAL = ("given_name", "family_name", "phone", "email", "address", "risk_details")
 
 
 def check_transition(participant: Participant, to_status: str) -> None:

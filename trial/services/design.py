@@ -13,7 +13,8 @@ from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
 from trial.models import Arm, DesignVersion, Trial, TrialStatus
-from trial.strata import NAME_PATTERN, strata_prepare
+from trial.selectors import current_design
+from trial.services.strata import NAME_PATTERN, strata_prepare
 
 # Allowed status changes; anything else is refused.
 TRANSITIONS: dict[str, set[str]] = {
@@ -315,12 +316,3 @@ def trial_transition(*, trial: Trial, to_status: str, by: User | None) -> Trial:
             to_status=to_status,
         )
     return locked
-
-
-def current_design(trial: Trial) -> DesignVersion:
-    """Return the design version in force (the highest number)."""
-    return trial.designs.order_by("-number").first() or _no_design(trial)
-
-
-def _no_design(trial: Trial) -> DesignVersion:
-    raise DomainError(f"Trial {trial.code} has no allocation design.")

@@ -15,11 +15,10 @@ from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
 from trial.chain import allocation_hash
-from trial.claim_function import claim_in_database
 from trial.models import Allocation, Arm, DesignVersion, Slot, Stratum, Trial, TrialStatus
-from trial.services import current_design
-from trial.strata import stratum_extend, stratum_key, stratum_key_of
-from trial.tasks import allocation_notify_task
+from trial.selectors import current_design
+from trial.services.claim_function import claim_in_database, notice_queue
+from trial.services.strata import stratum_extend, stratum_key, stratum_key_of
 
 
 def _participant_check(trial: Trial, participant_key: str) -> None:
@@ -143,7 +142,7 @@ def _claim(
         seq=allocation.seq,
     )
     if current.research_email:
-        transaction.on_commit(partial(allocation_notify_task.delay, allocation.pk))
+        transaction.on_commit(partial(notice_queue, allocation.pk))
     return allocation
 
 

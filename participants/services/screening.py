@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -16,17 +17,19 @@ from common.identifiers import normalise_pnc
 from common.models import PoliceArea, User
 from common.roles import Role, has_role
 from common.services import audit_record
-from participants.case_status import check_transition, minimise
 from participants.eligibility import CaseFacts, age_on, evaluate
 from participants.models import ACTIVE_STATUSES, CaseStatus, Participant
-from participants.rule_sets import rule_set_current
-from participants.validation import (
+from participants.services.case_status import check_transition, minimise
+from participants.services.rule_sets import rule_set_current
+from participants.services.validation import (
     InvalidInputError,
     normalise_custody_reference,
     screening_problems,
 )
-from trial.models import Trial, TrialStatus
-from trial.services import current_design
+from trial.selectors import TrialStatus, current_design, trial_locked
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ def _screen(
 ) -> Participant:
     # Locking the trial row numbers cases one at a time and lets the checks below see
     # everything committed before us.
-    Trial.objects.select_for_update().get(pk=trial.pk)
+    trial_locked(pk=trial.pk)
     replay = Participant.objects.filter(submission_token=token).first()
     if replay is not None:
         return replay

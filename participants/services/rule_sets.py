@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -13,7 +13,10 @@ from common.models import User
 from common.services import audit_record
 from participants.eligibility.defaults import CARA_DEFAULTS
 from participants.models import EligibilityRuleSet
-from trial.models import Trial
+from trial.selectors import trial_locked
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 
 def rule_set_publish(
@@ -26,7 +29,7 @@ def rule_set_publish(
             f"Unknown eligibility parameters: {', '.join(sorted(unknown))}.", field="parameters"
         )
     with transaction.atomic():
-        Trial.objects.select_for_update().get(pk=trial.pk)  # one version number at a time
+        trial_locked(pk=trial.pk)  # one version number at a time
         latest = trial.rule_sets.aggregate(v=Max("version"))["v"] or 0
         rule_set = EligibilityRuleSet.objects.create(
             trial=trial,

@@ -12,10 +12,17 @@ from django.utils import timezone
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
-from participants.case_status import VICTIM_PERSONAL, check_transition, minimise
 from participants.eligibility import VictimFacts, evaluate_victim
-from participants.models import CaseStatus, Consent, ConsentDecision, Participant, Victim
-from participants.validation import InvalidInputError, consent_problems
+from participants.models import (
+    VICTIM_PERSONAL,
+    CaseStatus,
+    Consent,
+    ConsentDecision,
+    Participant,
+    Victim,
+)
+from participants.services.case_status import check_transition, minimise
+from participants.services.validation import InvalidInputError, consent_problems
 
 
 @dataclass(frozen=True)

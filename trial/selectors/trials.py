@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from common.exceptions import DomainError
 from common.models import User
 from common.roles import Role, has_role
 from trial.models import (
     Allocation,
     Arm,
     ChainVerification,
+    DesignVersion,
     PostRandomisationEvent,
     Stratum,
     Trial,
@@ -156,3 +158,12 @@ def allocation_events_for(*, trial: Trial, user: User) -> list[PostRandomisation
         .select_related("allocation", "allocation__arm", "recorded_by")
         .order_by("-recorded_at")
     )
+
+
+def current_design(trial: Trial) -> DesignVersion:
+    """Return the design version in force (the highest number)."""
+    return trial.designs.order_by("-number").first() or _no_design(trial)
+
+
+def _no_design(trial: Trial) -> DesignVersion:
+    raise DomainError(f"Trial {trial.code} has no allocation design.")

@@ -1,0 +1,62 @@
+"""Reads of the participants app: row-level visibility of cases is decided here, once.
+
+The public surface of participants' reads: other apps, views and the admin import from here only.
+"""
+
+from participants.models import CaseStatus, DashRisk, OffenceType
+from participants.selectors.cases import (
+    PERSONAL_FIELDS,
+    PSEUDONYMISED_FIELDS,
+    case_get,
+    case_search,
+    cases_visible_to,
+    enrolled_participants,
+    intervention_enrolled,
+    intervention_participant_get,
+    intervention_participants,
+    participant_by_person_key,
+    participant_by_pseudonym,
+    participant_for_booking,
+    participant_locked,
+    participant_trial_id,
+    pseudonymised_rows,
+    trial_case_counts,
+    victim_get,
+)
+from participants.selectors.dashboard import (
+    BUCKETS,
+    Bucket,
+    bucket_counts,
+    bucket_get,
+    bucket_register,
+    months_before,
+)
+
+__all__ = [
+    "BUCKETS",
+    "PERSONAL_FIELDS",
+    "PSEUDONYMISED_FIELDS",
+    "Bucket",
+    "CaseStatus",
+    "DashRisk",
+    "OffenceType",
+    "bucket_counts",
+    "bucket_get",
+    "bucket_register",
+    "case_get",
+    "case_search",
+    "cases_visible_to",
+    "enrolled_participants",
+    "intervention_enrolled",
+    "intervention_participant_get",
+    "intervention_participants",
+    "months_before",
+    "participant_by_person_key",
+    "participant_by_pseudonym",
+    "participant_for_booking",
+    "participant_locked",
+    "participant_trial_id",
+    "pseudonymised_rows",
+    "trial_case_counts",
+    "victim_get",
+]

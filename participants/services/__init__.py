@@ -1,0 +1,46 @@
+"""Writes of the participants app: screening, victim consent, enrolment, and looks at personal data.
+
+The public surface of participants' writes: other apps, views, commands and the demo import from
+here only. Each service runs in one transaction with its audit event; audit details hold trial
+IDs and codes, never personal data. Double submissions are answered from the form's one-time
+token: replaying a token returns what the first request made, and constraints catch any race
+the locks miss.
+"""
+
+from participants.services.consent import (
+    ConsentInput,
+    VictimInput,
+    consent_record,
+    consent_withdraw,
+)
+from participants.services.enrolment import participant_enrol, strata_of
+from participants.services.looks import personal_data_listed, personal_data_viewed
+from participants.services.rule_sets import rule_set_current, rule_set_publish
+from participants.services.screening import ScreeningInput, screening_record
+from participants.services.validation import (
+    InvalidInputError,
+    consent_problems,
+    normalise_custody_reference,
+    pnc_problem,
+    screening_problems,
+)
+
+__all__ = [
+    "ConsentInput",
+    "InvalidInputError",
+    "ScreeningInput",
+    "VictimInput",
+    "consent_problems",
+    "consent_record",
+    "consent_withdraw",
+    "normalise_custody_reference",
+    "participant_enrol",
+    "personal_data_listed",
+    "personal_data_viewed",
+    "pnc_problem",
+    "rule_set_current",
+    "rule_set_publish",
+    "screening_problems",
+    "screening_record",
+    "strata_of",
+]

@@ -1,0 +1,53 @@
+"""Writes of the trial app: set-up, design versions, status, allocation, concealment, chains.
+
+The public surface of trial's writes: other apps, views, tasks, commands and the demo import
+from here only. Each service runs in one transaction with its audit event.
+"""
+
+from trial.services.allocation import allocation_claim, allocation_import
+from trial.services.concealment import (
+    ALGORITHM,
+    PERMISSION,
+    SequenceRow,
+    sequence_export,
+    sequence_reveal,
+)
+from trial.services.corrections import post_randomisation_record
+from trial.services.design import (
+    SETTINGS_FIELDS,
+    TRANSITIONS,
+    ArmSpec,
+    trial_create,
+    trial_design_update,
+    trial_settings_update,
+    trial_transition,
+)
+from trial.services.notifications import allocation_notify
+from trial.services.strata import NAME_PATTERN, stratum_key, stratum_key_of
+from trial.services.verification import Break, chain_verify, chains_verify, stratum_label
+
+__all__ = [
+    "ALGORITHM",
+    "NAME_PATTERN",
+    "PERMISSION",
+    "SETTINGS_FIELDS",
+    "TRANSITIONS",
+    "ArmSpec",
+    "Break",
+    "SequenceRow",
+    "allocation_claim",
+    "allocation_import",
+    "allocation_notify",
+    "chain_verify",
+    "chains_verify",
+    "post_randomisation_record",
+    "sequence_export",
+    "sequence_reveal",
+    "stratum_key",
+    "stratum_key_of",
+    "stratum_label",
+    "trial_create",
+    "trial_design_update",
+    "trial_settings_update",
+    "trial_transition",
+]
