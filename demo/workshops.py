@@ -22,12 +22,25 @@ from common.exceptions import DomainError
 from common.models import User
 from demo.people import area_officer
 from participants.selectors import intervention_enrolled
-from workshops.attendance import attendance_record, breach_decide
-from workshops.corrections import attendance_correct
-from workshops.feedback import ITEMS, feedback_record
-from workshops.ics import calendar_token_create
-from workshops.models import AttendanceCorrection, Booking, BookingStatus, Breach, Cycle
-from workshops.scheduling import CyclePlan, booking_create, booking_propose, cycle_create
+from workshops.selectors import (
+    ITEMS,
+    attended_part_2,
+    breach_of,
+    corrections_recorded,
+    live_bookings,
+    trial_workshop_counts,
+)
+from workshops.services import (
+    CyclePlan,
+    attendance_correct,
+    attendance_record,
+    booking_create,
+    booking_propose,
+    breach_decide,
+    calendar_token_create,
+    cycle_create,
+    feedback_record,
+)
 
 if TYPE_CHECKING:
     from participants.models import Participant
@@ -84,11 +97,7 @@ def _attend(
 ) -> None:
     """Record what happened at each past session of his live places, and what followed."""
     roll = rng.random()
-    for booking in (
-        Booking.objects.filter(participant=man, status=BookingStatus.BOOKED)
-        .select_related("session")
-        .order_by("session__starts_at")
-    ):
+    for booking in live_bookings(participant=man):
         session = booking.session
         if session.starts_at > now - RECORD_AFTER:
             return  # the latest sessions still await their registers
@@ -106,7 +115,7 @@ def _attend(
             _book(man, counsellor, session.ends_at + datetime.timedelta(days=1))
             _attend_all(man, counsellor, now)
             return
-        if missed and not AttendanceCorrection.objects.exists():
+        if missed and not corrections_recorded(trial=man.trial):
             # The demo's one register mistake: he was there, the breach is withdrawn.
             attendance_correct(
                 booking=booking,
@@ -120,7 +129,7 @@ def _attend(
             _attend_all(man, counsellor, now)
             return
         if missed:
-            breach = Breach.objects.get(booking=booking)
+            breach = breach_of(booking=booking)
             decided = session.ends_at + datetime.timedelta(days=3)
             outcome = rng.choice(["prosecution", "prosecution", "rebooked", "no_further_action"])
             if decided > now - OPEN_BREACHES:
@@ -138,9 +147,7 @@ def _attend(
 
 
 def _attend_all(man: Participant, counsellor: User, now: datetime.datetime) -> None:
-    for booking in Booking.objects.filter(
-        participant=man, status=BookingStatus.BOOKED, session__starts_at__lte=now - RECORD_AFTER
-    ).select_related("session"):
+    for booking in live_bookings(participant=man, started_by=now - RECORD_AFTER):
         attendance_record(
             booking=booking, attendance="attended", by=counsellor, at=booking.session.ends_at
         )
@@ -162,7 +169,7 @@ def demo_workshops_load(*, trial: Trial, manager: User) -> DemoWorkshops:
     token = calendar_token_create(user=counsellor)
     feed_path = reverse("workshops:calendar_feed", args=[token])
     men = intervention_enrolled(trial=trial).order_by("caution_given_on", "number")
-    if not Cycle.objects.filter(trial=trial).exists():
+    if not trial_workshop_counts(trial=trial)[0]:
         first = men.aggregate(first=Min("caution_given_on"))["first"] or timezone.localdate()
         _cycles(trial, counsellor, first)
         rng = random.Random(SEED)  # noqa: S311 (synthetic data, not security)
@@ -174,14 +181,12 @@ def demo_workshops_load(*, trial: Trial, manager: User) -> DemoWorkshops:
             )
             if _book(man, counsellor, booked_at):
                 _attend(man, counsellor, manager, rng, now)
-                attended = Booking.objects.filter(
-                    participant=man, part=2, status=BookingStatus.ATTENDED
-                )
-                if attended.exists():
+                if attended_part_2(participant=man):
                     _feedback(man, counsellor, rng)
+    cycles, breaches = trial_workshop_counts(trial=trial)
     return DemoWorkshops(
-        cycles=Cycle.objects.filter(trial=trial).count(),
+        cycles=cycles,
         booked=men.filter(workshop_bookings__isnull=False).distinct().count(),
-        breaches=Breach.objects.filter(participant__trial=trial).count(),
+        breaches=breaches,
         feed_path=feed_path,
     )

@@ -29,9 +29,7 @@ from reports.analysis.dataset import (
     TrialMeta,
 )
 from trial.selectors import allocations, current_design, trial_arms, withdrawn_keys
-from workshops.feedback import ITEMS
-from workshops.models import FeedbackAnswer as Answer
-from workshops.selectors import compliance_for_trial
+from workshops.selectors import ITEMS, compliance_for_trial, feedback_answers
 
 if TYPE_CHECKING:
     from trial.models import Trial
@@ -331,9 +329,7 @@ def _feedback(trial: Trial, data_cut: datetime.date) -> tuple[FeedbackAnswer, ..
     """Return every feedback answer recorded by the cut, by statement (live trials)."""
     text = {item.code: item.text for item in ITEMS}
     order = {item.code: i for i, item in enumerate(ITEMS)}
-    answers = Answer.objects.filter(
-        feedback__participant__trial=trial, feedback__recorded_at__date__lte=data_cut
-    ).values_list("item", "feedback__participant__number", "answer")
+    answers = feedback_answers(trial=trial, recorded_by=data_cut)
     # Statements in the questionnaire's order, so the PDF lists them as the men saw them.
     ordered = sorted(answers, key=lambda a: (order.get(a[0], len(order)), a[0], a[1]))
     return tuple(FeedbackAnswer(question=text.get(i, i), score=int(s)) for i, _, s in ordered)

@@ -8,6 +8,6 @@ class WorkshopsConfig(AppConfig):
     def ready(self) -> None:
         # The officer dashboard's "breach to act on" bucket is ours to fill (see
         # participants/dashboard.py).
-        from workshops.dashboard import register_breach_bucket
+        from workshops.selectors import register_breach_bucket
 
         register_breach_bucket()

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from common.forms import DomainErrorForm
 from common.models import User
 from trial.selectors import trial_list
-from workshops.feedback import ITEMS
 from workshops.models import Attendance, BreachOutcome, Cycle, LikertAnswer
+from workshops.selectors import ITEMS
 
 if TYPE_CHECKING:
     from trial.models import Trial

@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from common.exceptions import DomainError
 from common.permissions import request_user, role_required
 from common.roles import Role
-from workshops.attendance import breach_decide
 from workshops.forms import BreachDecisionForm
 from workshops.models import BreachStatus
 from workshops.selectors import breach_get, breaches_visible_to, rebooking_flags_for_officer
+from workshops.services import breach_decide
 
 OFFICER_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
 

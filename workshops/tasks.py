@@ -6,9 +6,7 @@ from smtplib import SMTPConnectError, SMTPServerDisconnected
 
 from celery import shared_task
 
-from workshops.attendance import breach_notify
-from workshops.corrections import breach_withdrawal_notify
-from workshops.reminders import reminders_send_due
+from workshops.services import breach_notify, breach_withdrawal_notify, reminders_send_due
 
 # The mail server being away is transient: retry, or the officer never hears of the breach
 # (nothing else sends it). A refused address or a bug is not, and is not retried.

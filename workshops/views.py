@@ -21,11 +21,7 @@ from common.permissions import request_user, role_required
 from common.roles import Role
 from participants.services import personal_data_listed, personal_data_viewed
 from trial.selectors import TrialStatus, trial_list
-from workshops import calendar as grid
 from workshops import selectors
-from workshops.attendance import attendance_record
-from workshops.corrections import attendance_correct
-from workshops.feedback import feedback_record
 from workshops.forms import (
     AttendanceCorrectionForm,
     AttendanceForm,
@@ -34,18 +30,22 @@ from workshops.forms import (
     CycleForm,
     FeedbackForm,
 )
-from workshops.ics import calendar_token_create, calendar_token_revoke, feed_owner, feed_render
 from workshops.models import Booking, BookingStatus, CalendarToken, Session
-from workshops.rules import parts_needed
-from workshops.scheduling import (
+from workshops.selectors import feed_owner, feed_render
+from workshops.services import (
     CyclePlan,
+    attendance_correct,
+    attendance_record,
     booking_create,
     booking_propose,
+    calendar_token_create,
+    calendar_token_revoke,
     cycle_create,
     cycle_run_create,
+    feedback_record,
+    register_viewed,
     session_cancel,
 )
-from workshops.services import register_viewed
 
 if TYPE_CHECKING:
     from participants.models import Participant
@@ -287,7 +287,7 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
             "man": man,
             "form": form,
             "history": history,
-            "needed": parts_needed(man),
+            "needed": selectors.parts_needed(man),
             "live": [b for b in history if b.status == BookingStatus.BOOKED],
             "has_feedback": hasattr(man, "workshop_feedback"),
             "today": timezone.localdate(),
@@ -328,16 +328,16 @@ def _calendar(request: HttpRequest, template: str, context: dict[str, object]) -
 @role_required(Role.COUNSELLOR)
 def calendar_month(request: HttpRequest) -> HttpResponse:
     """Show a month of sessions with their fill levels."""
-    year, month = grid.parse_month(request.GET.get("month"))
-    weeks = grid.month_grid(selectors.sessions_visible_to(request_user(request)), year, month)
+    year, month = selectors.parse_month(request.GET.get("month"))
+    weeks = selectors.month_grid(selectors.sessions_visible_to(request_user(request)), year, month)
     return _calendar(
         request,
         "workshops/calendar_month.html",
         {
             "weeks": weeks,
             "first": datetime.date(year, month, 1),
-            "previous": grid.shift_month(year, month, -1),
-            "next": grid.shift_month(year, month, 1),
+            "previous": selectors.shift_month(year, month, -1),
+            "next": selectors.shift_month(year, month, 1),
         },
     )
 
@@ -345,8 +345,8 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COUNSELLOR)
 def calendar_week(request: HttpRequest) -> HttpResponse:
     """Show a week of sessions with their fill levels."""
-    monday = grid.parse_monday(request.GET.get("week"))
-    days = grid.week_days(selectors.sessions_visible_to(request_user(request)), monday)
+    monday = selectors.parse_monday(request.GET.get("week"))
+    days = selectors.week_days(selectors.sessions_visible_to(request_user(request)), monday)
     week = datetime.timedelta(days=7)
     return _calendar(
         request,

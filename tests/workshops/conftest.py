@@ -23,8 +23,8 @@ from tests.support.cases import TODAY, enrolled, victim_input
 from tests.support.factories import ProviderFactory, make_user
 from trial.models import Trial
 from workshops.models import Cycle, Session
-from workshops.scheduling import CyclePlan, cycle_create
 from workshops.selectors import scheduling_queue
+from workshops.services import CyclePlan, cycle_create
 
 # A recruiting trial over two areas with an officer in each (tests/support/fixtures.py).
 area, other_area, trial = fixtures.area, fixtures.other_area, fixtures.trial

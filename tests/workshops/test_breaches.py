@@ -18,11 +18,15 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from common.exceptions import ConflictError, NotAllowedError
 from common.models import User
 from participants.models import Participant
-from workshops import attendance
-from workshops.attendance import attendance_record, breach_decide, breach_notify
 from workshops.models import Booking, BookingStatus, Breach, BreachStatus, Cycle
-from workshops.scheduling import booking_create
 from workshops.selectors import compliance_for_trial, open_breaches_for_officer, scheduling_queue
+from workshops.services import (
+    attendance,
+    attendance_record,
+    booking_create,
+    breach_decide,
+    breach_notify,
+)
 from workshops.tasks import breach_notify_task
 
 from .conftest import TODAY, part, queue_flags

@@ -13,9 +13,13 @@ from icalendar import Calendar
 
 from common.models import User
 from participants.models import Participant
-from workshops.ics import calendar_token_create, calendar_token_revoke
 from workshops.models import CalendarToken, Cycle
-from workshops.scheduling import booking_create, session_cancel
+from workshops.services import (
+    booking_create,
+    calendar_token_create,
+    calendar_token_revoke,
+    session_cancel,
+)
 
 from .conftest import TODAY, part
 

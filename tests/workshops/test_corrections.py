@@ -18,8 +18,6 @@ from common.models import AuditEvent, User
 from participants.models import Participant
 from tests.support.threads import run_at_once
 from trial.models import Trial
-from workshops.attendance import attendance_record, breach_decide
-from workshops.corrections import attendance_correct
 from workshops.models import (
     AttendanceCorrection,
     Booking,
@@ -28,8 +26,8 @@ from workshops.models import (
     BreachStatus,
     Cycle,
 )
-from workshops.scheduling import booking_create
 from workshops.selectors import compliance_for_trial, open_breaches_for_officer
+from workshops.services import attendance_correct, attendance_record, booking_create, breach_decide
 
 from .conftest import TODAY, at_local, part, queue_flags
 
@@ -103,7 +101,7 @@ def test_a_no_show_corrected_to_attended_withdraws_the_breach_and_tells_the_offi
     with pytest.raises(ConflictError, match="withdrawn"):
         breach_decide(breach=breach, outcome="prosecution", note="", by=officer)
     # Running the e-mail job again sends nothing more.
-    from workshops.corrections import breach_withdrawal_notify
+    from workshops.services import breach_withdrawal_notify
 
     assert breach_withdrawal_notify(breach_id=breach.pk) == 0
     assert len(mail.outbox) == 2

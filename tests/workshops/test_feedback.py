@@ -12,11 +12,9 @@ from django.urls import reverse
 from common.exceptions import ConflictError, NotAllowedError
 from common.models import User
 from participants.models import Participant
-from workshops.attendance import attendance_record
-from workshops.feedback import ITEMS, feedback_record
 from workshops.models import Booking, Cycle
-from workshops.scheduling import booking_create
-from workshops.selectors import feedback_summary
+from workshops.selectors import ITEMS, feedback_summary
+from workshops.services import attendance_record, booking_create, feedback_record
 
 from .conftest import TODAY
 

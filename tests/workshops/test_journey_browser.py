@@ -15,9 +15,8 @@ from pytest_django.live_server_helper import LiveServer
 from common.models import User
 from tests.support.factories import PASSWORD
 from trial.models import Trial
-from workshops.attendance import attendance_record
 from workshops.models import Cycle
-from workshops.scheduling import booking_create
+from workshops.services import attendance_record, booking_create
 
 from .conftest import enrol_in_arm
 

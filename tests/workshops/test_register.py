@@ -12,7 +12,7 @@ from django.urls import reverse
 from common.models import User
 from participants.models import Participant
 from workshops.models import Booking, BookingStatus, Breach, Cycle
-from workshops.scheduling import booking_create
+from workshops.services import booking_create
 
 from .conftest import TODAY, at_local, part
 

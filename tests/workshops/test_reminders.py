@@ -14,8 +14,7 @@ from common.models import User
 from participants.models import Participant
 from workshops import sms
 from workshops.models import Cycle, Reminder
-from workshops.reminders import reminders_send_due
-from workshops.scheduling import booking_create, session_cancel
+from workshops.services import booking_create, reminders_send_due, session_cancel
 from workshops.tasks import reminders_send_due_task
 
 from .conftest import TODAY, at_local, part
@@ -103,7 +102,7 @@ def test_a_failed_send_logs_neither_the_address_nor_the_number(
     def refuse(subject: str, message: str, sender: None, to: list[str]) -> int:
         raise smtplib.SMTPRecipientsRefused({to[0]: (550, b"mailbox unavailable")})
 
-    monkeypatch.setattr("workshops.reminders.send_mail", refuse)
+    monkeypatch.setattr("workshops.services.reminders.send_mail", refuse)
     with override_settings(SMS_BACKEND=f"{__name__}.RefusingSms"):
         assert reminders_send_due(now=at_local(TODAY, 8)) == 0
     logged = caplog.text + "".join(str(r.exc_info) for r in caplog.records)

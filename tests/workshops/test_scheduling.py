@@ -18,17 +18,17 @@ from common.exceptions import ConflictError, DomainError
 from common.models import User
 from participants.models import Participant
 from trial.models import Trial
-from workshops.attendance import attendance_record
 from workshops.models import Booking, BookingStatus, Cycle
 from workshops.rules import parts_needed
-from workshops.scheduling import (
+from workshops.selectors import scheduling_queue
+from workshops.services import (
     CyclePlan,
+    attendance_record,
     booking_create,
     booking_propose,
     cycle_run_create,
     session_cancel,
 )
-from workshops.selectors import scheduling_queue
 
 from .conftest import TODAY, at_local, part, queue_flags
 

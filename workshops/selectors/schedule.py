@@ -25,7 +25,6 @@ from participants.selectors import (
     participant_trial_id,
 )
 from trial.selectors import trial_get
-from workshops.feedback import AGREEING, ITEMS
 from workshops.models import (
     RECORDED_STATUSES,
     AttendanceCorrection,
@@ -38,6 +37,7 @@ from workshops.models import (
     FeedbackAnswer,
     Session,
 )
+from workshops.questionnaire import AGREEING, ITEMS
 from workshops.rules import BLOCKING_BREACH
 
 if TYPE_CHECKING:

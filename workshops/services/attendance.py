@@ -27,7 +27,7 @@ from workshops.models import (
     BreachStatus,
 )
 from workshops.rules import day_text, session_name
-from workshops.scheduling import transition
+from workshops.services.scheduling import transition
 
 
 def outcome_status(attendance: str, accepted: bool) -> str:

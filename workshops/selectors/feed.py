@@ -1,51 +1,26 @@
-"""The counsellor's calendar feed: a secret, revocable address and the iCalendar it serves.
+"""The counsellor's calendar feed: whose a token is, and the iCalendar it serves.
 
-The token is 32 random bytes shown once; only its SHA-256 is stored, so a database copy does not
-open anyone's feed. The feed carries session times, venues and place counts: no names.
+The feed carries session times, venues and place counts: no names.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import secrets
 
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from icalendar import Calendar, Event
 
 from common.models import User
-from common.services import audit_record
 from workshops.models import BookingStatus, CalendarToken, Session
 
 FEED_DAYS_BACK = 90
 
 
 def token_hash(token: str) -> str:
+    """Return the stored form of a feed token (its SHA-256)."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def calendar_token_create(*, user: User) -> str:
-    """Give the user a new feed address (revoking any old one); return the token, shown once."""
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        CalendarToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-        created = CalendarToken.objects.create(user=user, token_hash=token_hash(token))
-        audit_record(actor=user, action="calendar_token.create", obj=created)
-    return token
-
-
-def calendar_token_revoke(*, user: User) -> int:
-    """Revoke the user's feed address: subscribed calendars stop updating."""
-    with transaction.atomic():
-        revoked = CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-        audit_record(actor=user, action="calendar_token.revoke", object_type="calendar_token")
-    return revoked
 
 
 def feed_owner(token: str) -> User | None:

@@ -17,13 +17,6 @@ from django.utils import timezone
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
-from workshops.attendance import (
-    area_officers_mail,
-    attendance_check,
-    breach_notice_queue,
-    outcome_status,
-    part_2_cancel,
-)
 from workshops.models import (
     RECORDED_STATUSES,
     Attendance,
@@ -34,6 +27,13 @@ from workshops.models import (
     BreachStatus,
 )
 from workshops.rules import day_text, session_name
+from workshops.services.attendance import (
+    area_officers_mail,
+    attendance_check,
+    breach_notice_queue,
+    outcome_status,
+    part_2_cancel,
+)
 
 
 def attendance_correct(

@@ -1,8 +1,7 @@
-"""The feedback questionnaire after part 2: its Likert items and the service that records it."""
+"""Recording the feedback questionnaire a man fills in after part 2."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -12,25 +11,10 @@ from common.models import User
 from common.services import audit_record
 from participants.selectors import participant_locked
 from workshops.models import Booking, BookingStatus, Feedback, FeedbackAnswer, LikertAnswer
+from workshops.questionnaire import ITEMS
 
 if TYPE_CHECKING:
     from participants.models import Participant
-
-
-@dataclass(frozen=True)
-class Item:
-    code: str
-    text: str
-
-
-# The statements of the original CARA interim report; codes are stable keys for the reports.
-ITEMS = [
-    Item("attitude_to_partner", "The workshops changed my attitude to my partner."),
-    Item("relationship_issues", "The workshops helped address issues in my relationship."),
-    Item("understand_behaviour", "I understand better how my behaviour affects others."),
-    Item("would_recommend", "I would recommend the workshops to someone in my situation."),
-]
-AGREEING = (LikertAnswer.AGREE, LikertAnswer.STRONGLY_AGREE)
 
 
 def feedback_record(

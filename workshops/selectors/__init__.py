@@ -1,0 +1,87 @@
+"""Reads of the workshops app: who sees which cycles, sessions, men and breaches is decided here.
+
+The public surface of workshops' reads: views, other apps (reports) and the demo import from
+here only.
+"""
+
+from workshops.questionnaire import AGREEING, ITEMS, Item
+from workshops.rules import day_text, parts_needed, session_name
+from workshops.selectors.calendar import (
+    Day,
+    month_grid,
+    parse_monday,
+    parse_month,
+    shift_month,
+    week_days,
+)
+from workshops.selectors.dashboard import register_breach_bucket
+from workshops.selectors.feed import feed_owner, feed_render, feed_sessions
+from workshops.selectors.register import (
+    attended_part_2,
+    breach_of,
+    corrections_recorded,
+    feedback_answers,
+    live_bookings,
+    trial_workshop_counts,
+)
+from workshops.selectors.schedule import (
+    ItemSummary,
+    awaiting_attendance,
+    booking_history,
+    breach_get,
+    breaches_visible_to,
+    compliance_for_trial,
+    cycle_get,
+    cycles_visible_to,
+    feedback_summary,
+    feedback_to_record,
+    open_breaches_for_officer,
+    open_cycles,
+    rebooking_flags_for_officer,
+    scheduling_queue,
+    session_get,
+    sessions_visible_to,
+    workshop_participant_get,
+)
+
+__all__ = [
+    "AGREEING",
+    "ITEMS",
+    "Day",
+    "Item",
+    "ItemSummary",
+    "attended_part_2",
+    "awaiting_attendance",
+    "booking_history",
+    "breach_get",
+    "breach_of",
+    "breaches_visible_to",
+    "compliance_for_trial",
+    "corrections_recorded",
+    "cycle_get",
+    "cycles_visible_to",
+    "day_text",
+    "feed_owner",
+    "feed_render",
+    "feed_sessions",
+    "feedback_answers",
+    "feedback_summary",
+    "feedback_to_record",
+    "live_bookings",
+    "month_grid",
+    "open_breaches_for_officer",
+    "open_cycles",
+    "parse_monday",
+    "parse_month",
+    "parts_needed",
+    "rebooking_flags_for_officer",
+    "register_breach_bucket",
+    "scheduling_queue",
+    "session_get",
+    "session_name",
+    "sessions_visible_to",
+    "shift_month",
+    "trial_workshop_counts",
+    "week_days",
+    "workshop_participant_get",
+]

@@ -1,0 +1,43 @@
+"""Writes of the workshops app: cycles, bookings, cancellations, attendance, breaches, feedback.
+
+The public surface of workshops' writes: views, tasks, other apps and the demo import from here
+only. Each service is keyword-only and typed, runs in one transaction with its audit event, and
+takes its locks in one order: the man's participant row, then sessions, then bookings and
+breaches (docs/workshops.md).
+"""
+
+from workshops.services.attendance import attendance_record, breach_decide, breach_notify
+from workshops.services.calendar_tokens import calendar_token_create, calendar_token_revoke
+from workshops.services.corrections import attendance_correct, breach_withdrawal_notify
+from workshops.services.feedback import feedback_record
+from workshops.services.looks import register_viewed
+from workshops.services.reminders import reminders_send_due
+from workshops.services.scheduling import (
+    CancelResult,
+    CyclePlan,
+    booking_create,
+    booking_propose,
+    cycle_create,
+    cycle_run_create,
+    session_cancel,
+)
+
+__all__ = [
+    "CancelResult",
+    "CyclePlan",
+    "attendance_correct",
+    "attendance_record",
+    "booking_create",
+    "booking_propose",
+    "breach_decide",
+    "breach_notify",
+    "breach_withdrawal_notify",
+    "calendar_token_create",
+    "calendar_token_revoke",
+    "cycle_create",
+    "cycle_run_create",
+    "feedback_record",
+    "register_viewed",
+    "reminders_send_due",
+    "session_cancel",
+]
