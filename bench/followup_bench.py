@@ -183,7 +183,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from outcomes.followup import snapshots_freeze
+    from outcomes.services import snapshots_freeze
 
     print(f"PostgreSQL {URL.rsplit('@', 1)[1]}; {args.people:,} participants; rows {args.rows:,}")
     started = time.perf_counter()

@@ -30,11 +30,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from common.models import User
-from outcomes.catalogue import harm_index_load
-from outcomes.followup import snapshots_freeze
-from outcomes.models import HarmIndexVersion, RecordSource, SourceKind
-from outcomes.rows import COLUMNS
-from outcomes.services import source_create, source_pull
+from outcomes.selectors import COLUMNS, SourceKind, harm_index_loaded, trial_sources
+from outcomes.services import harm_index_load, snapshots_freeze, source_create, source_pull
 from trial.selectors import allocations
 
 if TYPE_CHECKING:
@@ -172,11 +169,11 @@ def demo_outcomes_load(
     *, trial: Trial, manager: User, pnc_of: Callable[[int], str | None] = demo_pnc_of
 ) -> DemoOutcomes:
     """Load the demo's catalogue, records source, sample extract and closed-window snapshots."""
-    if not HarmIndexVersion.objects.filter(name="CCHI-2020-DA").exists():
+    if not harm_index_loaded("CCHI-2020-DA"):
         harm_index_load(path=SHIPPED, version="CCHI-2020-DA", by=manager)
     folder = Path(settings.VAR_DIR) / "demo-extracts" / trial.code
     folder.mkdir(parents=True, exist_ok=True)
-    source = RecordSource.objects.filter(trial=trial, kind=SourceKind.FOLDER).first()
+    source = trial_sources(trial=trial, kind=SourceKind.FOLDER).first()
     if source is None:
         source = source_create(
             trial=trial,

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from common.exceptions import DomainError
 from common.models import User
-from reports.models import ReportRun, ReportType
+from reports.selectors import ReportType
 from reports.services import report_build, report_request
 
 if TYPE_CHECKING:
+    from reports.models import ReportRun
     from trial.models import Trial
 
 WINDOW_MONTHS = 12

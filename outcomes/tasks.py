@@ -8,9 +8,9 @@ from celery import shared_task
 from celery.app.task import Task
 from django.utils import timezone
 
-from outcomes.followup import followup_wave_run
-from outcomes.models import ImportRun, RecordSource
-from outcomes.services import source_pull, upload_import
+from common.selectors import user_by_id
+from outcomes.selectors import import_run_get, source_get
+from outcomes.services import followup_wave_run, source_pull, upload_import
 
 RETRY_DELAYS = (60, 300, 1800)  # seconds: a records system down for maintenance comes back
 
@@ -32,10 +32,9 @@ def followup_daily(self: Task, today: str | None = None) -> dict[str, object]:
 
 
 @shared_task(bind=True, name="outcomes.source_pull", max_retries=len(RETRY_DELAYS))
-def source_pull_task(self: Task, source_id: int) -> list[int]:
-    """Pull one source now (the data manager's button)."""
-    source = RecordSource.objects.get(pk=source_id)
-    result = source_pull(source=source)
+def source_pull_task(self: Task, source_id: int, user_id: int | None = None) -> list[int]:
+    """Pull one source now (the data manager's button), in the name of who asked."""
+    result = source_pull(source=source_get(pk=source_id), by=user_by_id(user_id))
     failure = result.failure
     if failure is not None and failure.transient and self.request.retries < len(RETRY_DELAYS):
         raise self.retry(countdown=RETRY_DELAYS[self.request.retries])
@@ -45,4 +44,4 @@ def source_pull_task(self: Task, source_id: int) -> list[int]:
 @shared_task(name="outcomes.upload_import")
 def upload_import_task(run_id: int) -> str:
     """Import an uploaded extract; a run already finished is left alone."""
-    return upload_import(run=ImportRun.objects.get(pk=run_id)).status
+    return upload_import(run=import_run_get(pk=run_id)).status

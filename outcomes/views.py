@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
-from common.permissions import role_required
+from common.permissions import request_user, role_required
 from common.roles import Role
 from outcomes import selectors
 from outcomes.forms import RecordForm, UploadForm
 from outcomes.models import ImportRun, RecordSource
-from outcomes.services import record_enter, upload_receive
-from outcomes.sources.upload import save_upload
-from outcomes.tasks import source_pull_task, upload_import_task
+from outcomes.services import record_enter, source_pull_request, upload_receive
 
 data_pages = role_required(Role.DATA_MANAGER, Role.TRIAL_MANAGER)
 
@@ -46,15 +42,11 @@ def upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose a trial and a CSV file to upload.")
         return redirect("outcomes:dashboard")
-    path = save_upload(form.cleaned_data["extract"])
-    with transaction.atomic():
-        run = upload_receive(
-            trial=form.cleaned_data["trial"],
-            path=path,
-            name=form.cleaned_data["extract"].name,
-            by=request.user,  # type: ignore[arg-type]
-        )
-        transaction.on_commit(partial(upload_import_task.delay, run.pk))
+    run = upload_receive(
+        trial=form.cleaned_data["trial"],
+        extract=form.cleaned_data["extract"],
+        by=request_user(request),
+    )
     messages.success(request, f"{run.label} received: its import is on the list below.")
     return redirect("outcomes:dashboard")
 
@@ -69,7 +61,7 @@ def enter(request: HttpRequest) -> HttpResponse:
             record_enter(
                 trial=form.cleaned_data["trial"],
                 values=values,
-                by=request.user,  # type: ignore[arg-type]
+                by=request_user(request),
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -84,7 +76,7 @@ def enter(request: HttpRequest) -> HttpResponse:
 def pull(request: HttpRequest, source_id: int) -> HttpResponse:
     """Queue a pull of one source now."""
     source = get_object_or_404(RecordSource, pk=source_id)
-    transaction.on_commit(partial(source_pull_task.delay, source.pk))
+    source_pull_request(source=source, by=request_user(request))
     messages.info(request, f"{source.name} will be read now; refresh to see its runs.")
     return redirect("outcomes:dashboard")
 

@@ -9,9 +9,8 @@ from celery.app.task import Task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from reports.models import ReportRun
-from reports.notifications import report_ready_notify
-from reports.services import auto_reports_request, report_build, report_fail
+from reports.selectors import run_for_build
+from reports.services import auto_reports_request, report_build, report_fail, report_ready_notify
 
 RETRY_DELAYS = (10, 60, 300)  # seconds: a database restart or failover comes back
 
@@ -19,7 +18,7 @@ RETRY_DELAYS = (10, 60, 300)  # seconds: a database restart or failover comes ba
 @shared_task(bind=True, name="reports.build", max_retries=len(RETRY_DELAYS))
 def report_build_task(self: Task, run_id: int) -> str:
     """Build one requested report; a finished run is left alone."""
-    run = ReportRun.objects.select_related("trial", "requested_by").get(pk=run_id)
+    run = run_for_build(pk=run_id)
     try:
         return report_build(run=run).status
     except (OperationalError, InterfaceError) as exc:

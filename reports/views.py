@@ -12,10 +12,15 @@ from django.views.decorators.http import require_POST
 from common.exceptions import DomainError
 from common.permissions import role_required
 from common.roles import Role
-from reports.analysis.export import data_dictionary_csv
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, RunStatus
-from reports.selectors import reportable_trials, run_get, runs_visible_to, trial_summaries
+from reports.selectors import (
+    data_dictionary_csv,
+    reportable_trials,
+    run_get,
+    runs_visible_to,
+    trial_summaries,
+)
 from reports.services import report_request
 
 REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER)

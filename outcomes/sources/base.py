@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from outcomes.importing import Rows
+from outcomes.extracts import Rows
 from outcomes.models import RecordSource
 
 

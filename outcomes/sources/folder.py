@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-from outcomes.importing import csv_rows
+from outcomes.extracts import csv_rows
 from outcomes.models import RecordSource, RunStatus
 from outcomes.sources.base import SourceUnavailableError, Unit
 

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from outcomes.importing import FileRejectedError, Rows
+from outcomes.extracts import FileRejectedError, Rows
 from outcomes.models import RecordSource
 from outcomes.sources.base import SourceUnavailableError, Unit
 

@@ -18,8 +18,8 @@ def media(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def catalogue(transactional_db: None) -> None:
     """Reload the shipped catalogue: transactional tests empty the tables its migration filled."""
-    from outcomes.catalogue import harm_index_load
     from outcomes.models import HarmIndexVersion
+    from outcomes.services import harm_index_load
 
     if not HarmIndexVersion.objects.filter(name="CCHI-2020-DA").exists():
         shipped = Path(__file__).resolve().parents[2] / "outcomes" / "data" / "harm-index-da.csv"

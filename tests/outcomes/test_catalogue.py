@@ -10,8 +10,9 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from openpyxl import Workbook
 
-from outcomes.catalogue import harm_index_for, harm_index_pin
 from outcomes.models import HarmIndexEntry, HarmIndexVersion
+from outcomes.selectors import harm_index_for
+from outcomes.services import harm_index_pin
 from tests.outcomes.support import make_trial
 
 SHARED = Path(__file__).resolve().parents[2] / "outcomes" / "data" / "harm-index-da.csv"

@@ -10,12 +10,18 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from common.exceptions import DomainError
-from outcomes import followup
-from outcomes.catalogue import harm_index_load, offence_code_map
-from outcomes.followup import followup_wave_run, snapshot_correct, snapshots_freeze
 from outcomes.models import RecordSource, Snapshot
 from outcomes.selectors import snapshots_at_cut, unscored_codes
-from outcomes.services import source_create, source_pull
+from outcomes.services import (
+    followup,
+    followup_wave_run,
+    harm_index_load,
+    offence_code_map,
+    snapshot_correct,
+    snapshots_freeze,
+    source_create,
+    source_pull,
+)
 from tests.outcomes.support import folder_source, make_trial, randomise, row, write_csv
 from trial.models import Trial
 

@@ -15,7 +15,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from common.exceptions import DomainError, NotAllowedError
-from outcomes.history import HistoryOptions, HistoryRejectedError, trial_history_import
 from outcomes.history_rows import PARTICIPANT_COLUMNS, REOFFENCE_COLUMNS
 from outcomes.models import (
     HarmIndexEntry,
@@ -27,6 +26,7 @@ from outcomes.models import (
     Snapshot,
 )
 from outcomes.selectors import historical_baseline, snapshots_at_cut
+from outcomes.services import HistoryOptions, HistoryRejectedError, trial_history_import
 from tests.outcomes.support import make_trial, randomise
 from trial.models import Allocation, Trial
 from trial.services import chain_verify

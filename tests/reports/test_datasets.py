@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-import reports.datasets
+import reports.selectors.datasets
 from common.crypto import person_key
 from common.exceptions import DomainError
 from outcomes.models import HistoricalBaseline, ImportRun, RecordSource
 from reports.analysis.dataset import canonical_csv
 from reports.analysis.results import analyse
-from reports.datasets import DECLINED, NOT_RANDOMISED_YET, analysis_dataset
+from reports.selectors import DECLINED, NOT_RANDOMISED_YET, analysis_dataset
 from tests.reports.support import CUT, RANDOMISED_ON, LiveTrial, at, freeze, live_trial
 from trial.models import PostRandomisationEvent
 from trial.services import ArmSpec, allocation_import, trial_create, trial_transition
@@ -31,7 +31,7 @@ def _attended(monkeypatch: pytest.MonkeyPatch, found: dict[str, int]) -> None:
         assert as_of is not None  # never attendance as it is now
         return found
 
-    monkeypatch.setattr(reports.datasets, "compliance_for_trial", compliance_at_cut)
+    monkeypatch.setattr(reports.selectors.datasets, "compliance_for_trial", compliance_at_cut)
 
 
 @pytest.fixture

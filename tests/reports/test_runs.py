@@ -15,9 +15,9 @@ from django.urls import reverse
 from common.exceptions import NotAllowedError
 from common.roles import Role
 from reports.analysis.results import analyse
-from reports.datasets import analysis_dataset
 from reports.models import ReportRun, RunStatus
-from reports.services import _transition, auto_reports_request, report_build, report_request
+from reports.selectors import analysis_dataset
+from reports.services.runs import _transition, auto_reports_request, report_build, report_request
 from tests.reports.conftest import outcomes_trial, pdf_text
 from tests.reports.support import CUT, freeze
 from tests.support.factories import make_user

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from common.exceptions import DomainError
 from common.models import User
-from outcomes.history import (
+from outcomes.services import (
     ERRORS_SHOWN,
     HistoryOptions,
     HistoryRejectedError,

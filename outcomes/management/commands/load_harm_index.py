@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from common.exceptions import DomainError
-from outcomes.catalogue import CatalogueError, harm_index_load
+from outcomes.services import CatalogueError, harm_index_load
 
 
 class Command(BaseCommand):

@@ -9,9 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from common.exceptions import DomainError
-from reports.analysis.bootstrap import DEFAULT_REPS, DEFAULT_SEED
-from reports.analysis.results import analyse
-from reports.datasets import analysis_dataset
+from reports.selectors import DEFAULT_REPS, DEFAULT_SEED, analyse, analysis_dataset
 from trial.selectors import trial_by_code
 
 

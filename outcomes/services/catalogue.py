@@ -221,17 +221,6 @@ def harm_index_load(
     return loaded, notes
 
 
-def harm_index_for(trial: Trial) -> HarmIndexVersion:
-    """Return the catalogue version a trial scores with: its pinned one, else the current one."""
-    pinned = TrialHarmIndex.objects.select_related("version").filter(trial=trial).first()
-    if pinned is not None:
-        return pinned.version
-    current = HarmIndexVersion.objects.filter(is_current=True).first()
-    if current is None:
-        raise DomainError("No Crime Harm Index version is loaded: run load_harm_index first.")
-    return current
-
-
 def harm_index_pin(*, trial: Trial, version: HarmIndexVersion, by: User | None) -> None:
     """Pin the catalogue version a trial scores its snapshots with."""
     with transaction.atomic():

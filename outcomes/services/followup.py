@@ -16,7 +16,6 @@ from django.utils import timezone
 from common.exceptions import DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
-from outcomes.catalogue import harm_index_for
 from outcomes.models import (
     HarmIndexEntry,
     HarmIndexVersion,
@@ -27,7 +26,8 @@ from outcomes.models import (
     Snapshot,
 )
 from outcomes.scoring import RecordFacts, Score, UnscoredError, score
-from outcomes.services import records_rematch, source_pull
+from outcomes.selectors import harm_index_for
+from outcomes.services.records import records_rematch, source_pull
 from outcomes.sources.base import reader_for
 from outcomes.windows import latest_randomisation_closed, window_closed, window_end
 from trial.selectors import allocations, trials_with_allocations

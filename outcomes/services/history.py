@@ -24,7 +24,7 @@ from django.utils import timezone
 from common.exceptions import DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
-from outcomes.followup import snapshot_correct, snapshots_freeze
+from outcomes.extracts import FileRejectedError, csv_rows
 from outcomes.history_rows import (
     FACT_NAMES,
     PARTICIPANT_COLUMNS,
@@ -36,7 +36,6 @@ from outcomes.history_rows import (
     parse_offence,
     parse_participant,
 )
-from outcomes.importing import FileRejectedError, csv_rows, quarantine_dir
 from outcomes.models import (
     HistoricalBaseline,
     ImportRun,
@@ -47,6 +46,8 @@ from outcomes.models import (
     SourceKind,
 )
 from outcomes.selectors import unscored_codes
+from outcomes.services.followup import snapshot_correct, snapshots_freeze
+from outcomes.services.importing import quarantine_dir
 from outcomes.windows import in_window
 from trial.selectors import (
     TrialStatus,

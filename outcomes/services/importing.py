@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import shutil
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,18 +21,13 @@ from django.utils import timezone
 from common.crypto import encrypt
 from common.models import User
 from common.services import audit_record
+from outcomes.extracts import FileRejectedError, Rows
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus
-from outcomes.rows import COLUMNS, ParsedRow, RowError, parse_row
+from outcomes.rows import ParsedRow, RowError, parse_row
 from trial.selectors import allocations
 
 BATCH_SIZE = 2000  # rows per INSERT; also keeps SQLite under its bound-parameter limit
 ERRORS_SHOWN = 50  # kept on the run for the page; the downloadable report has them all
-
-Rows = Iterable[tuple[int, Mapping[str, object]]]
-
-
-class FileRejectedError(Exception):
-    """The file or page as a whole cannot be read (encoding, columns, JSON)."""
 
 
 class _RollbackError(Exception):
@@ -54,43 +49,6 @@ def quarantine(run: ImportRun, *, path: Path | None = None, content: bytes | Non
     elif content is not None:
         target.write_bytes(content)
     return str(target)
-
-
-def csv_rows(path: Path, columns: Sequence[str] = COLUMNS) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) from a UTF-8 CSV, with or without BOM, comma or semicolon."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            first = handle.readline()
-            delimiter = ";" if first.count(";") > first.count(",") else ","
-            header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter), [])]
-            missing = [c for c in columns if c not in header]
-            if missing:
-                raise FileRejectedError(
-                    f"The header lacks the column(s) {', '.join(missing)}. "
-                    f"The first line must name: {','.join(columns)}."
-                )
-            reader = csv.reader(handle, delimiter=delimiter)
-            for values in reader:
-                line = reader.line_num + 1
-                if not any(v.strip() for v in values):
-                    continue
-                if len(values) != len(header):
-                    yield (
-                        line,
-                        {
-                            "__width__": f"{len(values)} fields where the header has "
-                            f"{len(header)} (check the delimiter and quotes)."
-                        },
-                    )
-                    continue
-                yield line, dict(zip(header, values, strict=True))
-    except UnicodeDecodeError as exc:
-        raise FileRejectedError(
-            f"The file is not UTF-8 text (byte {exc.object[exc.start : exc.start + 1]!r} at "
-            f"offset {exc.start} of a block): save it as 'CSV UTF-8' and send it again."
-        ) from exc
-    except csv.Error as exc:
-        raise FileRejectedError(f"The file is not a readable CSV: {exc}.") from exc
 
 
 class ErrorReport:

@@ -9,19 +9,18 @@ from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from common.exceptions import DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
-from outcomes.models import Snapshot
+from outcomes.selectors import latest_data_cut
 from reports.analysis.blinding import blind_dataset
 from reports.analysis.dataset import dataset_sha256
 from reports.analysis.export import dataset_csv, flow_csv
 from reports.analysis.results import analyse
-from reports.datasets import analysis_dataset
 from reports.models import TRANSITIONS, ReportRun, ReportType, RunStatus
+from reports.selectors import analysis_dataset
 from reports.version import software_version
 from trial.selectors import STARTED, trial_list
 
@@ -256,9 +255,7 @@ def auto_reports_request(*, today: datetime.date) -> list[ReportRun]:
     requested: list[ReportRun] = []
     for trial in trial_list(statuses=STARTED):
         for months in (int(m) for m in trial.follow_up_months):
-            latest = Snapshot.objects.filter(
-                allocation__trial=trial, window_months=months, data_cut__lt=today
-            ).aggregate(cut=Max("data_cut"))["cut"]
+            latest = latest_data_cut(trial=trial, window_months=months, before=today)
             if latest is None:
                 continue
             reported = (

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -15,9 +19,10 @@ from django.utils import timezone
 from common.exceptions import ConflictError, DomainError
 from common.models import User
 from common.services import audit_record
-from outcomes.importing import csv_rows, records_import
+from outcomes.extracts import csv_rows
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus, SourceKind
 from outcomes.rows import parse_row
+from outcomes.services.importing import records_import
 from outcomes.sources.base import SourceUnavailableError, reader_for
 from trial.selectors import allocations
 
@@ -118,15 +123,51 @@ def source_pull(
     return result
 
 
-def upload_receive(*, trial: Trial, path: Path, name: str, by: User | None) -> ImportRun:
-    """Record an uploaded extract as a pending run of the trial's upload source."""
+def upload_receive(*, trial: Trial, extract: File, by: User | None) -> ImportRun:
+    """Keep an uploaded extract as a pending run of the trial's upload source; import it after."""
+    path = _upload_save(extract)
     with transaction.atomic():
         source = _pushed_source(trial, SourceKind.UPLOAD)
         run = ImportRun.objects.create(
-            source=source, label=name[:300], file_path=str(path), started_by=by
+            source=source,
+            label=(extract.name or path.name)[:300],
+            file_path=str(path),
+            started_by=by,
         )
         audit_record(actor=by, action="records.upload", obj=run)
+        transaction.on_commit(partial(_upload_import_queue, run.pk))
     return run
+
+
+def _upload_save(extract: File) -> Path:
+    """Write an uploaded extract under MEDIA_ROOT in chunks and return its path."""
+    folder = Path(settings.MEDIA_ROOT) / "outcomes" / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(extract.name or "").name)
+    path = folder / f"{uuid.uuid4().hex[:12]}-{safe or 'extract.csv'}"
+    with path.open("wb") as handle:
+        for chunk in extract.chunks():
+            handle.write(chunk)
+    return path
+
+
+def source_pull_request(*, source: RecordSource, by: User) -> None:
+    """Ask for a pull of one source now (the data manager's button): audited, queued on commit."""
+    with transaction.atomic():
+        audit_record(actor=by, action="source.pull_request", obj=source, trial=source.trial.code)
+        transaction.on_commit(partial(_source_pull_queue, source.pk, by.pk))
+
+
+def _upload_import_queue(run_id: int) -> None:
+    from outcomes.tasks import upload_import_task  # the tasks import these services
+
+    upload_import_task.delay(run_id)
+
+
+def _source_pull_queue(source_id: int, user_id: int) -> None:
+    from outcomes.tasks import source_pull_task  # the tasks import these services
+
+    source_pull_task.delay(source_id, user_id)
 
 
 def upload_import(*, run: ImportRun, by: User | None = None) -> ImportRun:

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from common.exceptions import DomainError
-from outcomes.selectors import SnapshotRow, historical_baseline, snapshots_at_cut
-from outcomes.windows import window_closed
+from outcomes.selectors import SnapshotRow, historical_baseline, snapshots_at_cut, window_closed
 from participants.selectors import CaseStatus, DashRisk, OffenceType, pseudonymised_rows
 from reports.analysis.dataset import (
     AnalysisDataset,

@@ -15,7 +15,7 @@ from django.http import Http404
 
 from common.models import User
 from common.roles import Role, has_role
-from outcomes.models import Snapshot
+from outcomes.selectors import frozen_counts
 from reports.models import ReportRun
 from trial.selectors import STARTED, allocations, trial_arms, trial_list
 
@@ -89,13 +89,13 @@ def trial_summaries(user: AnyUser) -> list[TrialSummary]:
             ArmRecruitment(a.name, a.is_intervention, counts.get(a.pk, 0))
             for a in trial_arms(trial)
         ]
-        frozen = dict(
-            Snapshot.objects.filter(allocation__trial=trial, version=1)
-            .values_list("window_months")
-            .annotate(n=Count("id"))
-            .values_list("window_months", "n")
-        )
+        frozen = frozen_counts(trial=trial)
         total = sum(counts.values())
         windows = [WindowProgress(int(m), frozen.get(m, 0), total) for m in trial.follow_up_months]
         found.append(TrialSummary(trial=trial, arms=arms, windows=windows))
     return found
+
+
+def run_for_build(*, pk: int) -> ReportRun:
+    """Return a run with its trial and requester, as the worker builds it (no one's view)."""
+    return ReportRun.objects.select_related("trial", "requested_by").get(pk=pk)

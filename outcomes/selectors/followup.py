@@ -7,18 +7,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
 from common.exceptions import DomainError
-from outcomes.catalogue import harm_index_for
 from outcomes.models import (
     HarmIndexEntry,
+    HarmIndexVersion,
     HistoricalBaseline,
     ImportRun,
     OffenceCodeMapping,
     RecordSource,
     ReoffenceRecord,
     Snapshot,
+    TrialHarmIndex,
 )
 from trial.selectors import trial_list
 
@@ -198,3 +199,54 @@ def historical_baseline(*, trial: Trial) -> dict[str, HistoricalBaselineRow]:
         key: HistoricalBaselineRow(age, offence_type, dash_risk, workshops)
         for key, age, offence_type, dash_risk, workshops in rows
     }
+
+
+def harm_index_for(trial: Trial) -> HarmIndexVersion:
+    """Return the catalogue version a trial scores with: its pinned one, else the current one."""
+    pinned = TrialHarmIndex.objects.select_related("version").filter(trial=trial).first()
+    if pinned is not None:
+        return pinned.version
+    current = HarmIndexVersion.objects.filter(is_current=True).first()
+    if current is None:
+        raise DomainError("No Crime Harm Index version is loaded: run load_harm_index first.")
+    return current
+
+
+def source_get(*, pk: int) -> RecordSource:
+    """Return one record source with its trial (raises RecordSource.DoesNotExist)."""
+    return RecordSource.objects.select_related("trial").get(pk=pk)
+
+
+def import_run_get(*, pk: int) -> ImportRun:
+    """Return one import run with its source (raises ImportRun.DoesNotExist)."""
+    return ImportRun.objects.select_related("source__trial").get(pk=pk)
+
+
+def frozen_counts(*, trial: Trial) -> dict[int, int]:
+    """Return, per follow-up window, how many participants have a first snapshot frozen."""
+    return dict(
+        Snapshot.objects.filter(allocation__trial=trial, version=1)
+        .values_list("window_months")
+        .annotate(n=Count("id"))
+        .values_list("window_months", "n")
+    )
+
+
+def latest_data_cut(
+    *, trial: Trial, window_months: int, before: datetime.date
+) -> datetime.date | None:
+    """Return the latest data cut of a window's snapshots frozen before a day, if any."""
+    return Snapshot.objects.filter(
+        allocation__trial=trial, window_months=window_months, data_cut__lt=before
+    ).aggregate(cut=Max("data_cut"))["cut"]
+
+
+def harm_index_loaded(name: str) -> bool:
+    """Say whether a catalogue version of this name is loaded."""
+    return HarmIndexVersion.objects.filter(name=name).exists()
+
+
+def trial_sources(*, trial: Trial, kind: str | None = None) -> QuerySet[RecordSource]:
+    """Return a trial's record sources, of one kind if given."""
+    sources = RecordSource.objects.filter(trial=trial).order_by("name")
+    return sources if kind is None else sources.filter(kind=kind)

@@ -1,0 +1,54 @@
+"""Reads of the outcomes app: the snapshots of a data cut, the data manager's dashboard, and the
+extract format and follow-up windows that other apps (reports, the demo) reckon with.
+
+The public surface of outcomes' reads: views, tasks, other apps and the demo import from here.
+"""
+
+from outcomes.models import SourceKind
+from outcomes.rows import COLUMNS
+from outcomes.selectors.followup import (
+    HistoricalBaselineRow,
+    SnapshotRow,
+    TrialFollowUp,
+    UnscoredCode,
+    dashboard_trials,
+    failed_run_count,
+    frozen_counts,
+    harm_index_for,
+    harm_index_loaded,
+    historical_baseline,
+    import_run_get,
+    latest_data_cut,
+    recent_runs,
+    snapshots_at_cut,
+    source_get,
+    trial_sources,
+    unscored_codes,
+)
+from outcomes.windows import add_months, in_window, window_closed, window_end
+
+__all__ = [
+    "COLUMNS",
+    "HistoricalBaselineRow",
+    "SnapshotRow",
+    "SourceKind",
+    "TrialFollowUp",
+    "UnscoredCode",
+    "add_months",
+    "dashboard_trials",
+    "failed_run_count",
+    "frozen_counts",
+    "harm_index_for",
+    "harm_index_loaded",
+    "historical_baseline",
+    "import_run_get",
+    "in_window",
+    "latest_data_cut",
+    "recent_runs",
+    "snapshots_at_cut",
+    "source_get",
+    "trial_sources",
+    "unscored_codes",
+    "window_closed",
+    "window_end",
+]

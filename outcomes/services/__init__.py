@@ -1,0 +1,69 @@
+"""Writes of the outcomes app: record sources and their pulls, uploads, manual entry, the CCHI
+catalogue, follow-up snapshots and imported trial histories.
+
+The public surface of outcomes' writes: views, tasks, commands, the admin and the demo import
+from here only. Each service runs in one transaction (an extract: one per file or page) with
+its audit event.
+"""
+
+from outcomes.services.catalogue import (
+    CatalogueError,
+    EntryRow,
+    harm_index_load,
+    harm_index_pin,
+    offence_code_map,
+    read_csv,
+    read_xlsx,
+)
+from outcomes.services.followup import (
+    FreezeResult,
+    WaveResult,
+    followup_wave_run,
+    snapshot_correct,
+    snapshots_freeze,
+)
+from outcomes.services.history import (
+    ERRORS_SHOWN,
+    HistoryOptions,
+    HistoryRejectedError,
+    HistoryResult,
+    trial_history_import,
+)
+from outcomes.services.records import (
+    PullResult,
+    record_enter,
+    records_rematch,
+    source_create,
+    source_pull,
+    source_pull_request,
+    upload_import,
+    upload_receive,
+)
+
+__all__ = [
+    "ERRORS_SHOWN",
+    "CatalogueError",
+    "EntryRow",
+    "FreezeResult",
+    "HistoryOptions",
+    "HistoryRejectedError",
+    "HistoryResult",
+    "PullResult",
+    "WaveResult",
+    "followup_wave_run",
+    "harm_index_load",
+    "harm_index_pin",
+    "offence_code_map",
+    "read_csv",
+    "read_xlsx",
+    "record_enter",
+    "records_rematch",
+    "snapshot_correct",
+    "snapshots_freeze",
+    "source_create",
+    "source_pull",
+    "source_pull_request",
+    "trial_history_import",
+    "upload_import",
+    "upload_receive",
+]

@@ -1,0 +1,23 @@
+"""Writes of the reports app: report runs requested, built, failed and announced.
+
+The public surface of reports' writes: views, tasks, commands and the demo import from here.
+"""
+
+from reports.services.notifications import report_ready_notify, report_recipients
+from reports.services.runs import (
+    STAGES,
+    auto_reports_request,
+    report_build,
+    report_fail,
+    report_request,
+)
+
+__all__ = [
+    "STAGES",
+    "auto_reports_request",
+    "report_build",
+    "report_fail",
+    "report_ready_notify",
+    "report_recipients",
+    "report_request",
+]
