@@ -29,8 +29,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.in
 	$(BIN)/pip install -q -r requirements/dev.in -c requirements/constraints.txt
 	touch $@
 
+# ruff, mypy, then the one-door rules: the import contracts (pyproject.toml) and no ORM write
+# outside an app's services package (lint/writes.py).
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && DJANGO_TESTING=1 $(BIN)/mypy .
+	$(BIN)/lint-imports --no-cache && $(BIN)/python lint/writes.py
 
 clean:
 	rm -rf $(VENV) var

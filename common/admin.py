@@ -1,14 +1,22 @@
-"""Admin of users, organisations and the audit trail, and the read-only base of other apps'."""
+"""Admin of users, organisations, the audit trail and the outbox, and other apps' read-only base."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.db.models import Model
 from django.http import HttpRequest
 
-from common.models import AuditEvent, PoliceArea, Provider, User
+from common.exceptions import DomainError
+from common.forms import add_domain_error
+from common.models import AuditEvent, OutboxMessage, PoliceArea, Provider, User
+from common.permissions import request_user
+from common.services import police_area_save, provider_save
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -24,11 +32,53 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ThroughServiceAdmin(admin.ModelAdmin):
+    """Saved by a service (save_model), never deleted from the admin."""
+
+    fixed_on_change: tuple[str, ...] = ()  # a row's key: set when it is made, never changed
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return self.fixed_on_change if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @staticmethod
+    def _copy(saved: Model, obj: Model) -> None:
+        """Let the admin's log and redirect see the row the service wrote."""
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if not k.startswith("_")})
+        obj._state.adding = False
+
+
+class ServiceCheckedForm(forms.ModelForm):
+    """An admin form whose clean() asks the service's own check, so a refusal shows by its field."""
+
+    def service_check(self, cleaned: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            self.service_check(cleaned)
+        except DomainError as error:
+            add_domain_error(self, error)
+        return cleaned
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ReadOnlyAdmin, BaseUserAdmin):
+    """Read-only: users and roles are managed on the People pages, through audited services.
+
+    No path here sets is_superuser, a password or a group: superusers are made from the
+    command line (createsuperuser), and a password is chosen by its owner from a link.
+    """
+
     fieldsets = (
-        *BaseUserAdmin.fieldsets,  # type: ignore[misc]
+        (None, {"fields": ("username",)}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Roles", {"fields": ("groups", "is_active", "is_staff", "is_superuser")}),
         ("Organisation", {"fields": ("police_area", "provider")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     list_display = (
         "username",
@@ -42,14 +92,39 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("groups", "police_area", "provider", "is_active")
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(ReadOnlyAdmin, GroupAdmin):
+    """Read-only: the roles and their permissions are made by migrations."""
+
+
 @admin.register(PoliceArea)
-class PoliceAreaAdmin(admin.ModelAdmin):
+class PoliceAreaAdmin(ThroughServiceAdmin):
     list_display = ("code", "name", "force")
+    fixed_on_change = ("code",)  # a stratum key: never renamed
+
+    def save_model(self, request: HttpRequest, obj: PoliceArea, form: Any, change: bool) -> None:
+        saved = police_area_save(
+            code=obj.code,
+            name=obj.name,
+            force=obj.force,
+            area=obj if change else None,
+            by=request_user(request),
+        )
+        self._copy(saved, obj)
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ThroughServiceAdmin):
     list_display = ("name",)
+
+    def save_model(self, request: HttpRequest, obj: Provider, form: Any, change: bool) -> None:
+        saved = provider_save(
+            name=obj.name, provider=obj if change else None, by=request_user(request)
+        )
+        self._copy(saved, obj)
 
 
 @admin.register(AuditEvent)
@@ -59,3 +134,13 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor", "action", "object_type", "object_id")
     list_filter = ("action",)
     search_fields = ("action", "object_id")
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """Read-only: messages are written by services and sent by the outbox's tasks."""
+
+    list_display = ("kind", "channel", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "channel", "kind")
+    search_fields = ("kind", "message_id")
+    date_hierarchy = "created_at"

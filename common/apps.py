@@ -1,4 +1,8 @@
+import os
+from importlib import import_module
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.admin import apps as admin_apps
 
 
@@ -6,6 +10,18 @@ class CommonConfig(AppConfig):
     default = True
     name = "common"
     verbose_name = "Users, areas and audit"
+
+    def ready(self) -> None:
+        from common.accounts import compose_invite, compose_reset
+        from common.services import INVITE, RESET, register_message
+
+        register_message(INVITE, compose_invite)
+        register_message(RESET, compose_reset)
+        # A Celery worker started by a test must know the message kinds the test enqueues
+        # (tests/support/outbox_kinds.py): a test hook, so read only under DJANGO_TESTING.
+        if settings.TESTING:
+            for module in filter(None, os.environ.get("OUTBOX_TEST_KINDS", "").split(",")):
+                import_module(module)
 
 
 class TrialAdminConfig(admin_apps.AdminConfig):

@@ -7,13 +7,13 @@ from django import forms
 from common.exceptions import DomainError
 
 
-class DomainErrorForm(forms.Form):
-    """A form that shows a service's refusal next to the field it is about."""
+def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
+    """Show each message of a service's refusal next to its field (or above the form).
 
-    def add_domain_error(self, error: DomainError) -> None:
-        """Show each message of the refusal next to its field (or above the form)."""
-        for field, message in error.messages_by_field().items():
-            self.add_error(field if field in self.fields else None, message)
+    The one way a refusal reaches a page or the admin: views and admin forms call it.
+    """
+    for field, message in error.messages_by_field().items():
+        form.add_error(field if field in form.fields else None, message)
 
 
 class DatePickerInput(forms.DateInput):

@@ -1,6 +1,9 @@
-"""Users, the organisations they belong to, and the audit trail every service writes."""
+"""Users, the organisations they belong to, the audit trail every service writes, the outbox."""
 
 from __future__ import annotations
+
+import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -104,3 +107,81 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+def outbox_message_id() -> str:
+    """Return a new RFC 5322 Message-ID on the site's host, kept by the row across re-sends."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<outbox-{uuid.uuid4().hex}@{host}>"
+
+
+class OutboxMessage(models.Model):
+    """An e-mail or text message written with the change it reports, sent after commit."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "SMS"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        # The composer found nothing to send any more (the breach was withdrawn, say).
+        CANCELLED = "cancelled", "Cancelled: nothing to send by then"
+        FAILED = "failed", "Failed"
+
+    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(
+        max_length=80, help_text="A registered kind, e.g. trial.allocation_notice"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    # Ids only (rendered at send time), so the row never holds personal data and the text is
+    # what is true when it leaves.
+    context = models.JSONField(default=dict, blank=True)
+    # Who, resolved at send time: {"users": [3, 5]}, {"role": "Researcher"} or a kind's own key.
+    recipients = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Exception type and a safe summary: never the server's text, which can list addresses.
+    last_error = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The same on every re-send, so a copy sent twice after a crash can be dropped downstream.
+    message_id = models.CharField(
+        max_length=200, unique=True, editable=False, default=outbox_message_id
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent", "cancelled", "failed"]),
+                name="outbox_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["email", "sms"]), name="outbox_channel_valid"
+            ),
+            # sent_at says when it left: set on sent messages and on no others.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="sent", sent_at__isnull=False)
+                    | (~models.Q(status="sent") & models.Q(sent_at__isnull=True))
+                ),
+                name="outbox_sent_at_iff_sent",
+            ),
+            # A failed message says why, so whoever reads the admin can act on it.
+            models.CheckConstraint(
+                condition=~models.Q(status="failed") | ~models.Q(last_error=""),
+                name="outbox_failed_has_error",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"

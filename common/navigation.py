@@ -36,6 +36,7 @@ MENUS: dict[Role, list[tuple[str, str]]] = {
         ("Cases", "participants:case_list"),
         ("Follow-up data", "outcomes:dashboard"),
         ("Reports", "reports:dashboard"),
+        ("People", "people:list"),
         ("Admin", "admin:index"),
     ],
     Role.DATA_MANAGER: [("Follow-up data", "outcomes:dashboard")],

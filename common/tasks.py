@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from common.services import audit_record
+from common.services import audit_record, outbox_send, outbox_send_pending
 
 
 @shared_task(name="common.worker_ping")
@@ -12,3 +12,16 @@ def worker_ping(note: str) -> str:
     """Write an audit event from the worker, proving it reaches the application's database."""
     event = audit_record(actor=None, action="worker.ping", object_type="worker", object_id=note)
     return f"pong {event.pk}"
+
+
+@shared_task(name="common.outbox_send")
+def outbox_send_task(message_id: int) -> str:
+    """Send one outbox message after the commit that wrote it; a second run does nothing."""
+    # Send errors are kept on the row (and retried by the sweep), so nothing here retries.
+    return outbox_send(message_id=message_id).value
+
+
+@shared_task(name="common.outbox_send_pending")
+def outbox_send_pending_task() -> dict[str, list[int]]:
+    """Send every due pending message: the ones a dead worker or a broker outage left behind."""
+    return outbox_send_pending()

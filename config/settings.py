@@ -107,6 +107,9 @@ else:
 
 INSTALLED_APPS = [
     "common.apps.TrialAdminConfig",
+    # Before django.contrib.auth, so that its createsuperuser and changepassword replace the
+    # stock ones (they go through the audited services).
+    "common",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -115,7 +118,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "common",
     "trial",
     "participants",
     "workshops",
@@ -262,7 +264,20 @@ CELERY_BEAT_SCHEDULE["workshops-reminders"] = {
     "schedule": crontab(minute=5, hour="8-20"),
 }
 # Text messages: the default backend only logs; a provider's backend is named here.
-SMS_BACKEND = env.str("SMS_BACKEND", default="workshops.sms.LoggingSmsBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="common.sms.LoggingSmsBackend")
+# The outbox (docs/outbox.md): e-mails and texts written in the service's transaction, sent after
+# commit by common.outbox_send; the sweep sends what a dead worker or a broker outage left behind.
+CELERY_BEAT_SCHEDULE["common-outbox-sweep"] = {
+    "task": "common.outbox_send_pending",
+    "schedule": 60.0,
+    "options": {"expires": 55},  # sweeps queued while no worker ran are not all run at once
+}
+OUTBOX_MAX_ATTEMPTS = 10  # transient errors (about four hours of backoff), then failed
+OUTBOX_BACKOFF_SECONDS = 60  # the wait after the first transient error, doubled each time
+OUTBOX_BACKOFF_MAX_SECONDS = 3600
+# The send holds the message's row lock (on SQLite the database's write lock): never wait forever.
+OUTBOX_SEND_TIMEOUT = 30
+OUTBOX_SWEEP_BATCH = 200  # messages per sweep; the next minute's sweep takes the rest
 
 # Security: strict outside demo and debug; each can be relaxed by its variable (README explains).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -292,6 +307,11 @@ LOGGING = {
 # Follow-up (outcomes): refused re-offence extracts are kept here with their error reports, and
 # the daily wave pulls every source and freezes the follow-up windows that have closed.
 OUTCOMES_QUARANTINE_DIR = MEDIA_ROOT / "outcomes" / "quarantine"
+# What a record source may reach (outcomes/sources/address.py): the origins of the records
+# systems (https only unless an entry says http; internal addresses only when named), and the
+# one folder drop folders lie in.
+OUTCOMES_SOURCE_URLS = env.list("OUTCOMES_SOURCE_URLS", default=[])
+OUTCOMES_DROP_ROOT = Path(env.str("OUTCOMES_DROP_ROOT", default=str(VAR_DIR / "drop")))
 CELERY_BEAT_SCHEDULE["outcomes-followup-daily"] = {
     "task": "outcomes.followup_daily",
     "schedule": crontab(hour=2, minute=30),  # after the records system's nightly extract

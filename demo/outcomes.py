@@ -171,7 +171,7 @@ def demo_outcomes_load(
     """Load the demo's catalogue, records source, sample extract and closed-window snapshots."""
     if not harm_index_loaded("CCHI-2020-DA"):
         harm_index_load(path=SHIPPED, version="CCHI-2020-DA", by=manager)
-    folder = Path(settings.VAR_DIR) / "demo-extracts" / trial.code
+    folder = Path(settings.OUTCOMES_DROP_ROOT) / trial.code
     folder.mkdir(parents=True, exist_ok=True)
     source = trial_sources(trial=trial, kind=SourceKind.FOLDER).first()
     if source is None:

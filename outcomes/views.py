@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
+from common.forms import add_domain_error
 from common.permissions import request_user, role_required
 from common.roles import Role
 from outcomes import selectors
@@ -64,7 +65,7 @@ def enter(request: HttpRequest) -> HttpResponse:
                 by=request_user(request),
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
         else:
             messages.success(request, f"Record {values['record_id']} added.")
             return redirect("outcomes:dashboard")

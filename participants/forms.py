@@ -11,7 +11,7 @@ from crispy_forms.layout import Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
-from common.forms import DatePickerInput, DomainErrorForm
+from common.forms import DatePickerInput
 from common.models import PoliceArea
 from participants.models import (
     Admission,
@@ -60,7 +60,7 @@ def date_field(label: str, *, required: bool = True, help_text: str = "") -> for
     )
 
 
-class TokenForm(DomainErrorForm):
+class TokenForm(forms.Form):
     """Carries the one-time token that makes a resubmitted form harmless."""
 
     token = forms.UUIDField(widget=forms.HiddenInput)
@@ -250,7 +250,7 @@ class EnrolForm(TokenForm):
     )
 
 
-class WithdrawForm(DomainErrorForm):
+class WithdrawForm(forms.Form):
     withdrawn_on = date_field("Date consent was withdrawn")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.exceptions import ConflictError, DomainError
+from common.forms import add_domain_error
 from common.models import PoliceArea
 from common.permissions import request_user, role_required
 from common.roles import Role, has_role
@@ -121,7 +122,7 @@ def screen(request: HttpRequest) -> HttpResponse:
                 by=user,
             )
         except DomainError as error:
-            form.add_domain_error(error)
+            add_domain_error(form, error)
         else:
             return redirect("participants:case", pk=case.pk)
     return render(request, "participants/screen.html", {"form": form})
@@ -176,7 +177,7 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
                 by=user,
             )
         except DomainError as error:
-            form.add_domain_error(error)
+            add_domain_error(form, error)
         else:
             return redirect("participants:case", pk=participant.pk)
     return render(request, "participants/consent.html", {"case": participant, "form": form})
@@ -203,7 +204,7 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, error.message)
         return redirect("participants:randomised", pk=participant.pk)
     except DomainError as error:
-        form.add_domain_error(error)
+        add_domain_error(form, error)
         return _render_case(request, case_get(user=user, pk=pk), form, status=400)
     return redirect("participants:randomised", pk=participant.pk)
 
@@ -243,7 +244,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 by=user,
             )
         except DomainError as error:
-            form.add_domain_error(error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "The withdrawal of consent is recorded.")
             return redirect("participants:case", pk=participant.pk)

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from common.transitions import Transitions
+
 
 class ReportType(models.TextChoices):
     INTERIM = "interim", "Interim"
@@ -22,12 +24,15 @@ class RunStatus(models.TextChoices):
 
 # Allowed status changes (services check every change against this table). Running -> running is
 # a worker picking up a run whose previous worker died half-way (the task is acked late).
-TRANSITIONS: dict[str, set[str]] = {
-    RunStatus.QUEUED: {RunStatus.RUNNING, RunStatus.FAILED},
-    RunStatus.RUNNING: {RunStatus.RUNNING, RunStatus.DONE, RunStatus.FAILED},
-    RunStatus.FAILED: {RunStatus.QUEUED},
-    RunStatus.DONE: set(),
-}
+TRANSITIONS: Transitions[str] = Transitions(
+    {
+        RunStatus.QUEUED: {RunStatus.RUNNING, RunStatus.FAILED},
+        RunStatus.RUNNING: {RunStatus.RUNNING, RunStatus.DONE, RunStatus.FAILED},
+        RunStatus.FAILED: {RunStatus.QUEUED},
+        RunStatus.DONE: set(),
+    },
+    statuses=RunStatus,
+)
 
 
 class ReportRun(models.Model):

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
-from common.permissions import role_required
+from common.permissions import request_user, role_required
 from common.roles import Role
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, RunStatus
@@ -28,8 +28,8 @@ REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER)
 
 def _dashboard(request: HttpRequest, form: ReportRequestForm, status: int = 200) -> HttpResponse:
     context = {
-        "summaries": trial_summaries(request.user),
-        "runs": runs_visible_to(request.user)[:50],
+        "summaries": trial_summaries(request_user(request)),
+        "runs": runs_visible_to(request_user(request))[:50],
         "form": form,
     }
     return render(request, "reports/dashboard.html", context, status=status)
@@ -38,14 +38,14 @@ def _dashboard(request: HttpRequest, form: ReportRequestForm, status: int = 200)
 @role_required(*REPORT_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show recruitment, follow-up, the reports and the request form."""
-    return _dashboard(request, ReportRequestForm(trials=reportable_trials(request.user)))
+    return _dashboard(request, ReportRequestForm(trials=reportable_trials(request_user(request))))
 
 
 @require_POST
 @role_required(*REPORT_ROLES)
 def request_report(request: HttpRequest) -> HttpResponse:
     """Ask for a report and go to its progress page; a bad request says why on the form."""
-    form = ReportRequestForm(request.POST, trials=reportable_trials(request.user))
+    form = ReportRequestForm(request.POST, trials=reportable_trials(request_user(request)))
     if not form.is_valid():
         return _dashboard(request, form, status=400)
     data = form.cleaned_data
@@ -56,7 +56,7 @@ def request_report(request: HttpRequest) -> HttpResponse:
             data_cut=data["data_cut"],
             report_type=data["report_type"],
             blinded=data["blinded"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request_user(request),
         )
     except DomainError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -67,13 +67,15 @@ def request_report(request: HttpRequest) -> HttpResponse:
 @role_required(*REPORT_ROLES)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one report: its metadata, its progress while built, then the downloads."""
-    return render(request, "reports/run.html", {"run": run_get(user=request.user, pk=pk)})
+    return render(request, "reports/run.html", {"run": run_get(user=request_user(request), pk=pk)})
 
 
 @role_required(*REPORT_ROLES)
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Return the progress fragment htmx polls until the run is finished."""
-    return render(request, "reports/_progress.html", {"run": run_get(user=request.user, pk=pk)})
+    return render(
+        request, "reports/_progress.html", {"run": run_get(user=request_user(request), pk=pk)}
+    )
 
 
 def _done(run: ReportRun) -> ReportRun:
@@ -85,7 +87,7 @@ def _done(run: ReportRun) -> ReportRun:
 @role_required(*REPORT_ROLES)
 def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the report's PDF (never from a public media URL)."""
-    run = _done(run_get(user=request.user, pk=pk))
+    run = _done(run_get(user=request_user(request), pk=pk))
     with run.pdf.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_name(run.pdf.name)}"'
@@ -99,7 +101,7 @@ def _name(path: str | None) -> str:
 @role_required(*REPORT_ROLES)
 def run_dataset(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the report's pseudonymised dataset, its flow counts and data dictionary as one zip."""
-    run = _done(run_get(user=request.user, pk=pk))
+    run = _done(run_get(user=request_user(request), pk=pk))
     if run.blinded:
         # The dataset names the arms: it would unblind the committee the report was blinded for.
         raise Http404("A blinded report has no dataset download.")

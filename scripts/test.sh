@@ -26,6 +26,9 @@ echo "== ruff"
 "$BIN/ruff" format --check .
 echo "== mypy"
 "$BIN/mypy" .
+echo "== one door: import contracts and writes outside services"
+"$BIN/lint-imports" --no-cache
+"$BIN/python" lint/writes.py
 
 answers() { "$BIN/python" -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), 2)" 2>/dev/null; }
 

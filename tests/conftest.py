@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 
 from common.models import User
 from common.roles import Role
@@ -31,6 +32,20 @@ CHROMIUM_ARGS = [
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Launch the system Chromium: Playwright cannot download its own browser here."""
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def record_source_limits(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Let record sources reach the tests' own servers and folders (and nothing else).
+
+    Set in the environment too, so the Celery workers tests start read the same limits.
+    """
+    root = tmp_path_factory.getbasetemp()
+    urls = ["http://127.0.0.1", "https://records.example.police.uk"]
+    os.environ["OUTCOMES_DROP_ROOT"] = str(root)
+    os.environ["OUTCOMES_SOURCE_URLS"] = ",".join(urls)
+    django_settings.OUTCOMES_DROP_ROOT = root
+    django_settings.OUTCOMES_SOURCE_URLS = urls
 
 
 @pytest.fixture

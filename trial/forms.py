@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.forms import formset_factory
 
-from common.exceptions import DomainError
 from common.forms import DatePickerInput
 from trial.models import DesignVersion, PostRandomisationKind, Stratum, Trial
 from trial.services import SETTINGS_FIELDS, ArmSpec
@@ -142,12 +141,6 @@ def arms_from(formset: Any) -> list[ArmSpec]:
             )
         )
     return arms
-
-
-def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
-    """Show a service's refusal next to its field, or above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 class CorrectionForm(forms.Form):

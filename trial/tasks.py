@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
-from trial.services import allocation_notify, chains_verify
-
-
-@shared_task(
-    name="trial.allocation_notify",
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    max_retries=8,
-)
-def allocation_notify_task(allocation_id: int) -> bool:
-    """E-mail one allocation to the research team (at most once)."""
-    return allocation_notify(allocation_id=allocation_id) is not None
+from trial.services import chains_verify
 
 
 @shared_task(name="trial.chains_verify")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
-from common.models import User
-from common.permissions import role_required
+from common.forms import add_domain_error
+from common.permissions import request_user, role_required
 from common.roles import Role
 from trial.forms import (
     ArmFormSet,
@@ -25,7 +24,6 @@ from trial.forms import (
     SequenceRequestForm,
     TrialCreateForm,
     TrialSettingsForm,
-    add_domain_error,
     arms_from,
     design_initial,
 )
@@ -55,11 +53,6 @@ manager_only = role_required(Role.TRIAL_MANAGER)
 balance_roles = role_required(Role.TRIAL_MANAGER, Role.RESEARCHER)
 
 
-def _me(request: HttpRequest) -> User:
-    """The signed-in user (every page here requires sign-in)."""
-    return cast(User, request.user)
-
-
 def _trial(code: str) -> Trial:
     return get_object_or_404(Trial, code=code)
 
@@ -67,7 +60,7 @@ def _trial(code: str) -> Trial:
 @manager_only
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show every trial with its status and last chain verification."""
-    trials = trials_for_manager(user=_me(request))
+    trials = trials_for_manager(user=request_user(request))
     return render(request, "trial/dashboard.html", {"trials": trials})
 
 
@@ -94,7 +87,7 @@ def trial_new(request: HttpRequest) -> HttpResponse:
                 block_multipliers=design.cleaned_data["block_multipliers"],
                 strata_factors=design.cleaned_data["strata_factors"],
                 options=values,
-                by=_me(request),
+                by=request_user(request),
             )
         except DomainError as error:
             add_domain_error(form if error.field in form.fields else design, error)
@@ -115,7 +108,7 @@ def trial_detail(request: HttpRequest, code: str) -> HttpResponse:
         "designs": trial.designs.select_related("created_by").order_by("-number"),
         "next_statuses": [TrialStatus(s) for s in sorted(TRANSITIONS[trial.status])],
         "verifications": trial.verifications.order_by("-at", "-id")[:5],
-        "can_view_sequence": request.user.has_perm(PERMISSION),
+        "can_view_sequence": request_user(request).has_perm(PERMISSION),
     }
     return render(request, "trial/trial_detail.html", context)
 
@@ -127,7 +120,7 @@ def trial_settings(request: HttpRequest, code: str) -> HttpResponse:
     form = TrialSettingsForm(request.POST or None, instance=trial)
     if request.method == "POST" and form.is_valid():
         try:
-            trial_settings_update(trial=trial, values=form.values(), by=_me(request))
+            trial_settings_update(trial=trial, values=form.values(), by=request_user(request))
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -158,7 +151,7 @@ def trial_design(request: HttpRequest, code: str) -> HttpResponse:
                 block_multipliers=form.cleaned_data["block_multipliers"],
                 strata_factors=form.cleaned_data["strata_factors"],
                 reason=form.cleaned_data["reason"],
-                by=_me(request),
+                by=request_user(request),
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -179,7 +172,7 @@ def trial_status(request: HttpRequest, code: str) -> HttpResponse:
     trial = _trial(code)
     try:
         trial = trial_transition(
-            trial=trial, to_status=request.POST.get("to_status", ""), by=_me(request)
+            trial=trial, to_status=request.POST.get("to_status", ""), by=request_user(request)
         )
     except (DomainError, KeyError, ValueError) as error:
         messages.error(request, getattr(error, "message", "That status change is not allowed."))
@@ -194,7 +187,7 @@ def trial_status(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def trial_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Verify the allocation chain now."""
-    verification = chain_verify(trial=_trial(code), by=_me(request))
+    verification = chain_verify(trial=_trial(code), by=request_user(request))
     if verification.ok:
         messages.success(request, f"Chain verified: {verification.message}.")
     else:
@@ -210,14 +203,14 @@ def trial_verify(request: HttpRequest, code: str) -> HttpResponse:
 @balance_roles
 def balance_index(request: HttpRequest) -> HttpResponse:
     """List the trials whose balance the user may follow."""
-    trials = trials_for_balance(user=_me(request))
+    trials = trials_for_balance(user=request_user(request))
     return render(request, "trial/balance_index.html", {"trials": trials})
 
 
 @balance_roles
 def balance(request: HttpRequest, code: str) -> HttpResponse:
     """Show randomised counts per arm, per stratum and per month."""
-    data = balance_for(trial=_trial(code), user=_me(request))
+    data = balance_for(trial=_trial(code), user=request_user(request))
     chart = stacked_bars(data.months, [arm.name for arm in data.arms])
     return render(request, "trial/balance.html", {"balance": data, "chart": chart})
 
@@ -229,7 +222,9 @@ def corrections(request: HttpRequest, code: str) -> HttpResponse:
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            event = post_randomisation_record(trial=trial, by=_me(request), **form.cleaned_data)
+            event = post_randomisation_record(
+                trial=trial, by=request_user(request), **form.cleaned_data
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -239,14 +234,14 @@ def corrections(request: HttpRequest, code: str) -> HttpResponse:
                 f"{event.get_kind_display().lower()}; they stay in the intention-to-treat set.",
             )
             return redirect("trial:corrections", code=trial.code)
-    events = allocation_events_for(trial=trial, user=_me(request))
+    events = allocation_events_for(trial=trial, user=request_user(request))
     return render(
         request, "trial/corrections.html", {"trial": trial, "form": form, "events": events}
     )
 
 
 def _sequence_allowed(request: HttpRequest) -> None:
-    if not request.user.has_perm(PERMISSION):
+    if not request_user(request).has_perm(PERMISSION):
         raise PermissionDenied("Viewing the sequence needs the view_sequence permission.")
 
 
@@ -261,7 +256,7 @@ def sequence(request: HttpRequest, code: str) -> HttpResponse:
             rows = sequence_reveal(
                 stratum=form.cleaned_data["stratum"],
                 reason=form.cleaned_data["reason"],
-                by=_me(request),
+                by=request_user(request),
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -277,7 +272,9 @@ def sequence_download(request: HttpRequest, code: str) -> HttpResponse:
     form = ExportForm(request.POST)
     if form.is_valid():
         try:
-            data = sequence_export(trial=trial, reason=form.cleaned_data["reason"], by=_me(request))
+            data = sequence_export(
+                trial=trial, reason=form.cleaned_data["reason"], by=request_user(request)
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -9,5 +9,7 @@ class WorkshopsConfig(AppConfig):
         # The officer dashboard's "breach to act on" bucket is ours to fill (see
         # participants/dashboard.py).
         from workshops.selectors import register_breach_bucket
+        from workshops.services import notices_register
 
         register_breach_bucket()
+        notices_register()

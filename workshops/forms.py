@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db.models import QuerySet
 
-from common.forms import DomainErrorForm
 from common.models import User
 from trial.selectors import trial_list
 from workshops.models import Attendance, BreachOutcome, Cycle, LikertAnswer
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from trial.models import Trial
 
 
-class CycleForm(DomainErrorForm):
+class CycleForm(forms.Form):
     trial = forms.ModelChoiceField(queryset=trial_list().none(), empty_label=None)
     part_1_starts_at = forms.DateTimeField(
         label="Part 1 starts",
@@ -55,7 +54,7 @@ class CycleForm(DomainErrorForm):
         self.fields["leads"].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]
 
 
-class BookingForm(DomainErrorForm):
+class BookingForm(forms.Form):
     cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), empty_label=None)
     restart = forms.BooleanField(
         label="Book both parts again (his earlier part 1 is too long ago)", required=False
@@ -75,7 +74,7 @@ def _cycle_label(cycle: Cycle) -> str:
     return f"Cycle {cycle.number}: {dates}"
 
 
-class AttendanceForm(DomainErrorForm):
+class AttendanceForm(forms.Form):
     REASON_MAX = 1000
 
     attendance = forms.ChoiceField(
@@ -107,7 +106,7 @@ class AttendanceCorrectionForm(AttendanceForm):
     )
 
 
-class CancelForm(DomainErrorForm):
+class CancelForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
     move_to = forms.ModelChoiceField(
         label="Move the booked men to",
@@ -122,7 +121,7 @@ class CancelForm(DomainErrorForm):
         self.fields["move_to"].label_from_instance = _cycle_label  # type: ignore[attr-defined]
 
 
-class FeedbackForm(DomainErrorForm):
+class FeedbackForm(forms.Form):
     comments = forms.CharField(
         label="In his own words",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -145,7 +144,7 @@ class FeedbackForm(DomainErrorForm):
         return {item.code: self.cleaned_data[item.code] for item in ITEMS}
 
 
-class BreachDecisionForm(DomainErrorForm):
+class BreachDecisionForm(forms.Form):
     outcome = forms.ChoiceField(choices=BreachOutcome.choices, widget=forms.RadioSelect)
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000

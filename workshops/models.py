@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from common.crypto import EncryptedTextField
+from common.transitions import Transitions
 
 
 class Part(models.IntegerChoices):
@@ -96,22 +97,25 @@ class BookingStatus(models.TextChoices):
 # Statuses that come from recorded attendance (and that a correction moves between).
 RECORDED_STATUSES = [BookingStatus.ATTENDED, BookingStatus.EXCUSED, BookingStatus.MISSED]
 
-# Statuses a booking may move to; anything else is refused (services/_transition).
-BOOKING_TRANSITIONS: dict[str, set[str]] = {
-    BookingStatus.BOOKED: {
-        BookingStatus.ATTENDED,
-        BookingStatus.EXCUSED,
-        BookingStatus.MISSED,
-        BookingStatus.CANCELLED,
-        BookingStatus.MOVED,
+# Statuses a booking may move to; anything else is refused (services.scheduling.transition).
+BOOKING_TRANSITIONS: Transitions[str] = Transitions(
+    {
+        BookingStatus.BOOKED: {
+            BookingStatus.ATTENDED,
+            BookingStatus.EXCUSED,
+            BookingStatus.MISSED,
+            BookingStatus.CANCELLED,
+            BookingStatus.MOVED,
+        },
+        BookingStatus.ATTENDED: set(),
+        BookingStatus.EXCUSED: set(),
+        BookingStatus.MISSED: set(),
+        # A place lost to a cancelled session becomes "moved" when he is placed in another cycle.
+        BookingStatus.CANCELLED: {BookingStatus.MOVED},
+        BookingStatus.MOVED: set(),
     },
-    BookingStatus.ATTENDED: set(),
-    BookingStatus.EXCUSED: set(),
-    BookingStatus.MISSED: set(),
-    # A place lost to a cancelled session becomes "moved" when he is placed in another cycle.
-    BookingStatus.CANCELLED: {BookingStatus.MOVED},
-    BookingStatus.MOVED: set(),
-}
+    statuses=BookingStatus,
+)
 
 
 class Attendance(models.TextChoices):

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from common.exceptions import DomainError
+from common.forms import add_domain_error
 from common.permissions import request_user, role_required
 from common.roles import Role
 from workshops.forms import BreachDecisionForm
@@ -48,7 +49,7 @@ def breach(request: HttpRequest, pk: int) -> HttpResponse:
                 by=user,
             )
         except DomainError as error:
-            form.add_domain_error(error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Decision on {found.participant.pseudonym} recorded.")
             return redirect("breaches:list")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
+from common.forms import add_domain_error
 from common.models import User
 from common.permissions import request_user, role_required
 from common.roles import Role
@@ -114,7 +115,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
                     by=user,
                 )
         except DomainError as error:
-            form.add_domain_error(error)
+            add_domain_error(form, error)
         else:
             numbers = ", ".join(str(c.number) for c in cycles)
             messages.success(request, f"Created cycle {numbers}.")
@@ -235,7 +236,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 by=user,
             )
         except DomainError as error:
-            form.add_domain_error(error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -272,7 +273,7 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
                 by=user,
             )
         except DomainError as error:
-            form.add_domain_error(error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request, f"{man.pseudonym} booked into cycle {form.cleaned_data['cycle'].number}."
@@ -310,7 +311,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
                 by=user,
             )
         except DomainError as error:
-            form.add_domain_error(error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Feedback of {man.pseudonym} recorded.")
             return redirect("workshops:dashboard")

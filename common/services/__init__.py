@@ -1,8 +1,51 @@
-"""Writes shared by every app: the audit trail (and, as they come, the outbox and users).
+"""Writes shared by every app: the audit trail, the outbox, and users with their roles.
 
 The public surface of common's writes: other apps import from here, never from the modules.
 """
 
+from common.outbox import Envelope, recipient_emails, register_message
 from common.services.audit import audit_record
+from common.services.keys import personal_data_reencrypt
+from common.services.outbox import Outcome, outbox_enqueue, outbox_send, outbox_send_pending
+from common.services.people import (
+    INVITE,
+    RESET,
+    password_reset_send,
+    police_area_save,
+    provider_save,
+    role_grant,
+    role_revoke,
+    superuser_create,
+    user_active_set,
+    user_invite,
+    user_invite_check,
+    user_organisation_set,
+    user_password_set,
+    user_roles_set,
+)
 
-__all__ = ["audit_record"]
+__all__ = [
+    "INVITE",
+    "RESET",
+    "Envelope",
+    "Outcome",
+    "audit_record",
+    "outbox_enqueue",
+    "outbox_send",
+    "outbox_send_pending",
+    "password_reset_send",
+    "personal_data_reencrypt",
+    "police_area_save",
+    "provider_save",
+    "recipient_emails",
+    "register_message",
+    "role_grant",
+    "role_revoke",
+    "superuser_create",
+    "user_active_set",
+    "user_invite",
+    "user_invite_check",
+    "user_organisation_set",
+    "user_password_set",
+    "user_roles_set",
+]

@@ -221,22 +221,54 @@ def harm_index_load(
     return loaded, notes
 
 
-def harm_index_pin(*, trial: Trial, version: HarmIndexVersion, by: User | None) -> None:
-    """Pin the catalogue version a trial scores its snapshots with."""
+def harm_index_pin_check(*, reason: str) -> str:
+    """Refuse a pin without its reason; return the reason as kept."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(
+            "Say why the trial scores with this version (snapshots not yet frozen change).",
+            field="reason",
+        )
+    return reason
+
+
+def harm_index_pin(
+    *, trial: Trial, version: HarmIndexVersion, reason: str, by: User | None
+) -> TrialHarmIndex:
+    """Pin the catalogue version a trial scores its snapshots with, saying why."""
+    reason = harm_index_pin_check(reason=reason)
     with transaction.atomic():
-        TrialHarmIndex.objects.update_or_create(trial=trial, defaults={"version": version})
-        audit_record(actor=by, action="harm_index.pin", obj=trial, version=version.name)
+        pin, _ = TrialHarmIndex.objects.update_or_create(trial=trial, defaults={"version": version})
+        audit_record(
+            actor=by, action="harm_index.pin", obj=trial, version=version.name, reason=reason
+        )
+    return pin
 
 
-def offence_code_map(*, from_code: str, to_code: str, reason: str, by: User | None) -> None:
-    """Score a records-system code as a catalogue code from now on (frozen snapshots stay)."""
-    from_code, to_code = from_code.strip(), to_code.strip()
-    if not reason.strip():
+def offence_code_check(*, from_code: str, to_code: str, reason: str) -> tuple[str, str, str]:
+    """Refuse a mapping without its reason or to a code no catalogue holds; return it cleaned."""
+    from_code, to_code, reason = from_code.strip(), to_code.strip(), reason.strip()
+    if not from_code:
+        raise DomainError("Give the records system's code.", field="from_code")
+    if not reason:
         raise DomainError("Say why the code is mapped.", field="reason")
     if not HarmIndexEntry.objects.filter(code=to_code).exists():
         raise DomainError(f"{to_code} is in no catalogue version.", field="to_code")
+    return from_code, to_code, reason
+
+
+def offence_code_map(
+    *, from_code: str, to_code: str, reason: str, by: User | None
+) -> OffenceCodeMapping:
+    """Score a records-system code as a catalogue code from now on (frozen snapshots stay)."""
+    from_code, to_code, reason = offence_code_check(
+        from_code=from_code, to_code=to_code, reason=reason
+    )
     with transaction.atomic():
         mapping, _ = OffenceCodeMapping.objects.update_or_create(
             from_code=from_code, defaults={"to_code": to_code, "reason": reason, "created_by": by}
         )
-        audit_record(actor=by, action="offence_code.map", obj=mapping, to_code=to_code)
+        audit_record(
+            actor=by, action="offence_code.map", obj=mapping, from_code=from_code, to_code=to_code
+        )
+    return mapping

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -23,6 +24,7 @@ from outcomes.extracts import csv_rows
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus, SourceKind
 from outcomes.rows import parse_row
 from outcomes.services.importing import records_import
+from outcomes.sources.address import folder_check, url_check
 from outcomes.sources.base import SourceUnavailableError, reader_for
 from trial.selectors import allocations
 
@@ -38,6 +40,41 @@ class PullResult:
     failure: SourceUnavailableError | None = None
 
 
+PULLED_KINDS = (SourceKind.FOLDER, SourceKind.HTTP)
+# Settings of a source a trial manager may change (the token has its own keep/replace/remove).
+SOURCE_FIELDS = (
+    "name",
+    "is_active",
+    "folder",
+    "url",
+    "timeout_seconds",
+    "max_attempts",
+    "backoff_seconds",
+)
+
+
+def source_check(*, kind: str, folder: str = "", url: str = "", **options: object) -> None:
+    """Refuse a source's settings that break a rule: where it points and how it retries."""
+    if kind not in PULLED_KINDS:
+        raise DomainError("Only folder and HTTP sources are configured here.", field="kind")
+    if kind == SourceKind.FOLDER:
+        folder_check(folder)
+        if url:
+            raise DomainError("A folder source has no URL.", field="url")
+    if kind == SourceKind.HTTP:
+        if not url:
+            raise DomainError("An HTTP source needs the endpoint's URL.", field="url")
+        url_check(url)
+        if folder:
+            raise DomainError("An HTTP source has no folder.", field="folder")
+    timeout = options.get("timeout_seconds")
+    if timeout is not None and not 0 < float(timeout) <= 300:  # type: ignore[arg-type]
+        raise DomainError("Wait at most 300 seconds for an answer.", field="timeout_seconds")
+    attempts = options.get("max_attempts")
+    if attempts is not None and not 1 <= int(attempts) <= 10:  # type: ignore[call-overload]
+        raise DomainError("Try between 1 and 10 times.", field="max_attempts")
+
+
 def source_create(
     *,
     trial: Trial,
@@ -50,18 +87,54 @@ def source_create(
     **options: float,
 ) -> RecordSource:
     """Configure a record source for a trial."""
-    if kind == SourceKind.FOLDER and not folder:
-        raise DomainError("A folder source needs the folder's path.", field="folder")
-    if kind == SourceKind.HTTP and not url:
-        raise DomainError("An HTTP source needs the endpoint's URL.", field="url")
+    source_check(kind=kind, folder=folder, url=url, **options)
     with transaction.atomic():
         if RecordSource.objects.filter(trial=trial, name=name).exists():
             raise ConflictError(f"Trial {trial.code} has a source named {name} already.")
         source = RecordSource.objects.create(
             trial=trial, name=name, kind=kind, folder=folder, url=url, token=token, **options
         )
-        audit_record(actor=by, action="source.create", obj=source, kind=kind)
+        audit_record(actor=by, action="source.create", obj=source, kind=kind, trial=trial.code)
     return source
+
+
+def source_update(
+    *,
+    source: RecordSource,
+    values: Mapping[str, object],
+    token: str | None = None,
+    by: User | None,
+) -> RecordSource:
+    """Change a source's settings; token None keeps it, "" removes it, text replaces it."""
+    unknown = set(values) - set(SOURCE_FIELDS)
+    if unknown:
+        raise DomainError(f"{', '.join(sorted(unknown))} cannot be changed here.")
+    with transaction.atomic():
+        locked = RecordSource.objects.select_for_update().get(pk=source.pk)
+        changed = [name for name, value in values.items() if getattr(locked, name) != value]
+        for name in changed:
+            setattr(locked, name, values[name])
+        source_check(
+            kind=locked.kind,
+            folder=locked.folder,
+            url=locked.url,
+            timeout_seconds=locked.timeout_seconds,
+            max_attempts=locked.max_attempts,
+        )
+        if "name" in changed and (
+            RecordSource.objects.filter(trial_id=locked.trial_id, name=locked.name)
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
+            raise ConflictError("This trial has a source of that name already.", field="name")
+        if token is not None and token != locked.token:
+            locked.token = token
+            changed.append("token")
+        if changed:
+            locked.save(update_fields=changed)
+            # The token's value is never audited: only that it changed.
+            audit_record(actor=by, action="source.update", obj=locked, fields=changed)
+    return locked
 
 
 def _pushed_source(trial: Trial, kind: str) -> RecordSource:

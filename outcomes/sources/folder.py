@@ -13,12 +13,16 @@ from pathlib import Path
 
 from outcomes.extracts import csv_rows
 from outcomes.models import RecordSource, RunStatus
+from outcomes.sources.address import folder_problem
 from outcomes.sources.base import SourceUnavailableError, Unit
 
 
 class FolderReader:
     def units(self, source: RecordSource) -> Iterator[Unit]:
         folder = Path(source.folder)
+        problem = folder_problem(source.folder)
+        if problem:  # the root or the row changed since the source was saved
+            raise SourceUnavailableError(str(folder), problem, attempts=1, transient=False)
         if not folder.is_dir():
             raise SourceUnavailableError(
                 str(folder),

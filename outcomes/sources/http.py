@@ -16,6 +16,7 @@ import requests
 
 from outcomes.extracts import FileRejectedError, Rows
 from outcomes.models import RecordSource
+from outcomes.sources.address import url_problem
 from outcomes.sources.base import SourceUnavailableError, Unit
 
 MAX_PAGES = 100_000  # a guard against an endpoint whose "next" never ends
@@ -31,6 +32,9 @@ class HttpReader:
             )
             while url and url not in seen and len(seen) < MAX_PAGES:
                 seen.add(url)
+                problem = url_problem(url)  # every page: a "next" link may point anywhere
+                if problem:
+                    raise SourceUnavailableError(url, problem, attempts=0, transient=False)
                 body, attempts = _fetch(session, source, url)
                 try:
                     page = json.loads(body)
@@ -64,7 +68,8 @@ def _fetch(session: requests.Session, source: RecordSource, url: str) -> tuple[b
         if attempt > 1:
             time.sleep(source.backoff_seconds * 2 ** (attempt - 2))
         try:
-            response = session.get(url, timeout=source.timeout_seconds)
+            # No redirects: a redirect could lead past the allow-list checked above.
+            response = session.get(url, timeout=source.timeout_seconds, allow_redirects=False)
         except requests.Timeout:
             problem = f"no answer within {source.timeout_seconds:g} s"
             continue

@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 from common.exceptions import NotAllowedError
+from common.transitions import Transitions
 from participants.models import OFFENDER_PERSONAL, CaseStatus, Participant
 
 # Allowed status changes of a case; None is "not yet recorded".
-TRANSITIONS: dict[str | None, set[str]] = {
-    None: {CaseStatus.SCREENED, CaseStatus.INELIGIBLE},
-    CaseStatus.SCREENED: {CaseStatus.CONSENTED, CaseStatus.DECLINED, CaseStatus.INELIGIBLE},
-    CaseStatus.CONSENTED: {CaseStatus.ENROLLED, CaseStatus.DECLINED},
-    CaseStatus.INELIGIBLE: set(),
-    CaseStatus.DECLINED: set(),
-    # Enrolled is final: a withdrawal of consent keeps the participant in the analysis.
-    CaseStatus.ENROLLED: set(),
-}
+TRANSITIONS: Transitions[str] = Transitions(
+    {
+        None: {CaseStatus.SCREENED, CaseStatus.INELIGIBLE},
+        CaseStatus.SCREENED: {CaseStatus.CONSENTED, CaseStatus.DECLINED, CaseStatus.INELIGIBLE},
+        CaseStatus.CONSENTED: {CaseStatus.ENROLLED, CaseStatus.DECLINED},
+        CaseStatus.INELIGIBLE: set(),
+        CaseStatus.DECLINED: set(),
+        # Enrolled is final: a withdrawal of consent keeps the participant in the analysis.
+        CaseStatus.ENROLLED: set(),
+    },
+    statuses=CaseStatus,
+    initial=True,
+)
 
 
 def check_transition(participant: Participant, to_status: str) -> None:
     """Refuse a status change the transition table does not allow."""
     current = participant.status or None
-    if to_status not in TRANSITIONS[current]:
-        label = CaseStatus(current).label.lower() if current else "new"
-        raise NotAllowedError(
+    label = CaseStatus(current).label.lower() if current else "new"
+    TRANSITIONS.check(
+        current,
+        to_status,
+        lambda: NotAllowedError(
             f"{participant.pseudonym} is {label}: it cannot become "
             f"{CaseStatus(to_status).label.lower()}."
-        )
+        ),
+    )
 
 
 def minimise(participant: Participant) -> None:

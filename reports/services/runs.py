@@ -48,8 +48,9 @@ def _enqueue(run: ReportRun) -> None:
 
 
 def _transition(run: ReportRun, to: str) -> None:
-    if to not in TRANSITIONS[run.status]:
-        raise NotAllowedError(f"A {run.status} report cannot become {to}.")
+    TRANSITIONS.check(
+        run.status, to, lambda: NotAllowedError(f"A {run.status} report cannot become {to}.")
+    )
     run.status = to
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -112,9 +114,12 @@ def test_sign_out_ends_the_session(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_password_reset_sends_a_link_that_sets_a_new_password(client: Client) -> None:
+def test_password_reset_sends_a_link_that_sets_a_new_password(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
     user = make_user(Role.OFFICER, email="olivia@example.org")
-    client.post(reverse("password_reset"), {"email": "olivia@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        client.post(reverse("password_reset"), {"email": "olivia@example.org"})
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line).strip()
     path = link[link.index("/accounts/") :]

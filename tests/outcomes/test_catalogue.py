@@ -37,7 +37,12 @@ def test_the_shipped_cchi_2020_rows_are_the_current_catalogue_with_provenance() 
 @pytest.mark.django_db
 def test_a_csv_version_loads_becomes_current_and_a_trial_can_stay_pinned(tmp_path: Path) -> None:
     trial = make_trial()
-    harm_index_pin(trial=trial, version=HarmIndexVersion.objects.get(name="CCHI-2020-DA"), by=None)
+    harm_index_pin(
+        trial=trial,
+        version=HarmIndexVersion.objects.get(name="CCHI-2020-DA"),
+        reason="The trial protocol names the 2020 edition",
+        by=None,
+    )
     path = tmp_path / "cchi.csv"
     path.write_text(
         "\ufeffcode,title,harm_days,source\n105/01,Common assault,2,test\n008/77,Strangulation,"

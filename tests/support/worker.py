@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,20 +27,31 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+_running: list[int] = []  # numbers of this process's workers still running
+
+
 @contextmanager
 def celery_worker(
-    *, queues: str = "celery", timeout: float = 30
+    *, queues: str = "celery", timeout: float = 30, env: Mapping[str, str] | None = None
 ) -> Iterator[subprocess.Popen[str]]:
-    """Run a solo-pool worker until the block ends; it is stopped by its PID."""
-    env = {
+    """Run a solo-pool worker until the block ends; it is stopped by its PID.
+
+    `env` adds variables to the worker's environment (an EMAIL_URL, say). A worker started while
+    another runs gets its own log file and node name.
+    """
+    number = next(n for n in range(1, 100) if n not in _running)
+    suffix = "" if number == 1 else f"-{number}"
+    worker_env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "DJANGO_TESTING": "1",
+        **(env or {}),
     }
-    log = open(Path(settings.VAR_DIR) / "test-worker.log", "w")  # noqa: SIM115
+    log_path = Path(settings.VAR_DIR) / f"test-worker{suffix}.log"
+    log = open(log_path, "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -57,25 +68,26 @@ def celery_worker(
             "--without-mingle",
             "--without-heartbeat",
             "-n",
-            f"test-{os.getpid()}@%h",
+            f"test-{os.getpid()}{suffix}@%h",
         ],
         cwd=ROOT,
-        env=env,
+        env=worker_env,
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    _running.append(number)
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False  # this block's tasks go to the real worker
     try:
         deadline = time.monotonic() + timeout
-        ready = Path(settings.VAR_DIR) / "test-worker.log"
-        while "ready." not in ready.read_text():
+        while "ready." not in log_path.read_text():
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("Celery worker did not start:\n" + ready.read_text()[-3000:])
+                raise RuntimeError("Celery worker did not start:\n" + log_path.read_text()[-3000:])
             time.sleep(0.1)
         yield proc
     finally:
+        _running.remove(number)
         app.conf.task_always_eager = eager
         proc.send_signal(signal.SIGTERM)
         try:

@@ -4,30 +4,24 @@ from __future__ import annotations
 
 import datetime
 import re
+import socket
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from common.exceptions import ConflictError, NotAllowedError
-from common.models import User
+from common.models import OutboxMessage, User
+from common.services import Outcome, outbox_send
 from participants.models import Participant
 from workshops.models import Booking, BookingStatus, Breach, BreachStatus, Cycle
 from workshops.selectors import compliance_for_trial, open_breaches_for_officer, scheduling_queue
-from workshops.services import (
-    attendance,
-    attendance_record,
-    booking_create,
-    breach_decide,
-    breach_notify,
-)
-from workshops.tasks import breach_notify_task
+from workshops.services import attendance_record, booking_create, breach_decide
 
 from .conftest import TODAY, part, queue_flags
 
@@ -134,8 +128,10 @@ def test_the_breach_email_goes_once_even_if_the_task_runs_twice(
     man, _ = booked
     no_show(Booking.objects.get(participant=man, part=1), counsellor)
     breach = Breach.objects.get(participant=man)
-    assert breach_notify(breach_id=breach.pk) == 1
-    assert breach_notify(breach_id=breach.pk) == 0
+    message = OutboxMessage.objects.get(kind="workshops.breach_notice")
+    assert message.context == {"breach": breach.pk}  # ids only: no name, no address
+    assert outbox_send(message_id=message.pk) == Outcome.SENT
+    assert outbox_send(message_id=message.pk) == Outcome.NOT_CLAIMED
     assert len(mail.outbox) == 1
 
 
@@ -173,22 +169,21 @@ def test_the_breach_email_is_retried_when_the_mail_server_is_away(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     man, _ = booked
-    real_send = attendance.send_mail
-    calls: list[str] = []
-
-    def flaky_send(**kwargs: Any) -> int:
-        calls.append(kwargs["subject"])
-        if len(calls) == 1:
-            raise ConnectionRefusedError("mail server down")
-        return real_send(**kwargs)
-
-    monkeypatch.setattr(attendance, "send_mail", flaky_send)
     with django_capture_on_commit_callbacks(execute=False):
         no_show(Booking.objects.get(participant=man, part=1), counsellor)
-    # As a worker runs it: a retry is a new run of the task, not an error for the caller.
-    result = breach_notify_task.apply(args=(Breach.objects.get(participant=man).pk,), throw=False)
-    assert result.get() == 1
-    assert len(calls) == 2
+    message = OutboxMessage.objects.get(kind="workshops.breach_notice")
+    # A real SMTP client against a port nobody listens on: the mail server is away.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    with override_settings(EMAIL_BACKEND=smtp, EMAIL_HOST="127.0.0.1", EMAIL_PORT=closed_port):
+        assert outbox_send(message_id=message.pk) == Outcome.RETRY
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxMessage.Status.PENDING, 1)
+    assert Breach.objects.get(participant=man).notified_at is None
+    # The sweep's next try, once the backoff has passed and the server is back.
+    assert outbox_send(message_id=message.pk, now=message.next_attempt_at) == Outcome.SENT
     assert [m.to for m in mail.outbox] == [[officer.email]]
     assert Breach.objects.get(participant=man).notified_at is not None
 

@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from common import sms
 from common.models import User
 from participants.models import Participant
-from workshops import sms
 from workshops.models import Cycle, Reminder
 from workshops.services import booking_create, reminders_send_due, session_cancel
 from workshops.tasks import reminders_send_due_task
@@ -23,7 +23,7 @@ from .conftest import TODAY, at_local, part
 @pytest.fixture(autouse=True)
 def sms_outbox() -> Iterator[list[sms.SentSms]]:
     sms.outbox.clear()
-    with override_settings(SMS_BACKEND="workshops.sms.MemorySmsBackend"):
+    with override_settings(SMS_BACKEND="common.sms.MemorySmsBackend"):
         yield sms.outbox
 
 

@@ -22,13 +22,18 @@ from trial.services.design import (
     trial_settings_update,
     trial_transition,
 )
-from trial.services.notifications import allocation_notify
+from trial.services.notifications import (
+    NOTICE,
+    allocation_notice_sent,
+    compose_allocation_notice,
+)
 from trial.services.strata import NAME_PATTERN, stratum_key, stratum_key_of
 from trial.services.verification import Break, chain_verify, chains_verify, stratum_label
 
 __all__ = [
     "ALGORITHM",
     "NAME_PATTERN",
+    "NOTICE",
     "PERMISSION",
     "SETTINGS_FIELDS",
     "TRANSITIONS",
@@ -37,9 +42,10 @@ __all__ = [
     "SequenceRow",
     "allocation_claim",
     "allocation_import",
-    "allocation_notify",
+    "allocation_notice_sent",
     "chain_verify",
     "chains_verify",
+    "compose_allocation_notice",
     "post_randomisation_record",
     "sequence_export",
     "sequence_reveal",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -17,7 +16,8 @@ from common.services import audit_record
 from trial.chain import allocation_hash
 from trial.models import Allocation, Arm, DesignVersion, Slot, Stratum, Trial, TrialStatus
 from trial.selectors import current_design
-from trial.services.claim_function import claim_in_database, notice_queue
+from trial.services.claim_function import claim_in_database
+from trial.services.notifications import allocation_notice_queue
 from trial.services.strata import stratum_extend, stratum_key, stratum_key_of
 
 
@@ -142,7 +142,7 @@ def _claim(
         seq=allocation.seq,
     )
     if current.research_email:
-        transaction.on_commit(partial(notice_queue, allocation.pk))
+        allocation_notice_queue(allocation_id=allocation.pk, trial_id=current.pk, by=by)
     return allocation
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
-from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, models
 
 from common.models import User
 from trial.models import Allocation, Arm, Slot, Trial
+from trial.services.notifications import allocation_notice_queue
 from trial.services.strata import stratum_key_of
 
 # Keys the function may hash: PostgreSQL's and Python's JSON escaping agree on these.
@@ -126,7 +126,8 @@ def claim_in_database(
         return None
     claimed = Claimed._make((*row, participant_key, person_key, by_id))
     if claimed.notify:
-        transaction.on_commit(partial(notice_queue, claimed.pk))
+        # In the claim's transaction: one more insert, not a second round trip after commit.
+        allocation_notice_queue(allocation_id=claimed.pk, trial_id=trial.pk, by=by)
     return claimed
 
 
@@ -134,10 +135,3 @@ def _loaded(model: type[M], **values: Any) -> M:
     """Return an instance as a query would have loaded it (every column given)."""
     names = [field.attname for field in model._meta.concrete_fields]
     return model.from_db(connection.alias, names, [values[name] for name in names])
-
-
-def notice_queue(allocation_id: int) -> None:
-    """Queue the research team's e-mail of an allocation (call after commit)."""
-    from trial.tasks import allocation_notify_task  # the tasks import these services
-
-    allocation_notify_task.delay(allocation_id)

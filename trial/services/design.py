@@ -12,18 +12,22 @@ from django.db import transaction
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
+from common.transitions import Transitions
 from trial.models import Arm, DesignVersion, Trial, TrialStatus
 from trial.selectors import current_design
 from trial.services.strata import NAME_PATTERN, strata_prepare
 
 # Allowed status changes; anything else is refused.
-TRANSITIONS: dict[str, set[str]] = {
-    TrialStatus.SETUP: {TrialStatus.RECRUITING},
-    TrialStatus.RECRUITING: {TrialStatus.RECRUITMENT_CLOSED},
-    TrialStatus.RECRUITMENT_CLOSED: {TrialStatus.FOLLOW_UP},
-    TrialStatus.FOLLOW_UP: {TrialStatus.CLOSED},
-    TrialStatus.CLOSED: set(),
-}
+TRANSITIONS: Transitions[str] = Transitions(
+    {
+        TrialStatus.SETUP: {TrialStatus.RECRUITING},
+        TrialStatus.RECRUITING: {TrialStatus.RECRUITMENT_CLOSED},
+        TrialStatus.RECRUITMENT_CLOSED: {TrialStatus.FOLLOW_UP},
+        TrialStatus.FOLLOW_UP: {TrialStatus.CLOSED},
+        TrialStatus.CLOSED: set(),
+    },
+    statuses=TrialStatus,
+)
 # The design (arms' ratios, block sizes, strata) may change only in these statuses; once
 # recruiting has started a change is a new design version, never an edit.
 DESIGN_EDITABLE = {TrialStatus.SETUP, TrialStatus.RECRUITING}
@@ -296,12 +300,15 @@ def trial_transition(*, trial: Trial, to_status: str, by: User | None) -> Trial:
     """Move a trial to a new status if the transition table allows it."""
     with transaction.atomic():
         locked = Trial.objects.select_for_update().get(pk=trial.pk)
-        if to_status not in TRANSITIONS[locked.status]:
-            raise NotAllowedError(
+        TRANSITIONS.check(
+            locked.status,
+            to_status,
+            lambda: NotAllowedError(
                 f"A trial that is {locked.get_status_display().lower()} cannot move to "
                 f"{TrialStatus(to_status).label.lower()}.",
                 field="status",
-            )
+            ),
+        )
         from_status = locked.status
         locked.status = to_status
         locked.save(update_fields=["status"])

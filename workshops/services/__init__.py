@@ -6,11 +6,12 @@ takes its locks in one order: the man's participant row, then sessions, then boo
 breaches (docs/workshops.md).
 """
 
-from workshops.services.attendance import attendance_record, breach_decide, breach_notify
+from workshops.services.attendance import attendance_record, breach_decide
 from workshops.services.calendar_tokens import calendar_token_create, calendar_token_revoke
-from workshops.services.corrections import attendance_correct, breach_withdrawal_notify
+from workshops.services.corrections import attendance_correct
 from workshops.services.feedback import feedback_record
 from workshops.services.looks import register_viewed
+from workshops.services.notices import notices_register
 from workshops.services.reminders import reminders_send_due
 from workshops.services.scheduling import (
     CancelResult,
@@ -30,13 +31,12 @@ __all__ = [
     "booking_create",
     "booking_propose",
     "breach_decide",
-    "breach_notify",
-    "breach_withdrawal_notify",
     "calendar_token_create",
     "calendar_token_revoke",
     "cycle_create",
     "cycle_run_create",
     "feedback_record",
+    "notices_register",
     "register_viewed",
     "reminders_send_due",
     "session_cancel",

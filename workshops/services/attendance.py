@@ -2,22 +2,21 @@
 
 What counts (docs/workshops.md): attended counts; left early counts only when the reason is
 accepted; did not attend never counts. A miss without accepted reason opens a breach, and the
-case officers of the man's police area are e-mailed once the transaction has committed.
+case officers of the man's police area are e-mailed through the outbox (services/notices.py).
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
-from common.links import site_link
 from common.models import User
 from common.roles import Role, has_role
 from common.services import audit_record
+from participants.selectors import participant_locked
 from workshops.models import (
     Attendance,
     Booking,
@@ -27,6 +26,7 @@ from workshops.models import (
     BreachStatus,
 )
 from workshops.rules import day_text, session_name
+from workshops.services.notices import breach_notice_queue
 from workshops.services.scheduling import transition
 
 
@@ -59,6 +59,7 @@ def attendance_record(
     reason = reason.strip()
     attendance_check(attendance, reason, reason_accepted)
     with transaction.atomic():
+        participant_locked(pk=booking.participant_id)  # the lock order: docs/workshops.md
         locked = (
             Booking.objects.select_for_update(of=("self",))
             .select_related("session__cycle", "participant")
@@ -93,7 +94,7 @@ def attendance_record(
             breach = Breach.objects.create(
                 booking=locked, participant=locked.participant, opened_at=at
             )
-            transaction.on_commit(lambda: breach_notice_queue(breach.pk))
+            breach_notice_queue(breach=breach, by=by)
         audit_record(
             actor=by,
             action="booking.attendance",
@@ -106,13 +107,6 @@ def attendance_record(
             breach=breach.pk if breach else None,
         )
     return locked
-
-
-def breach_notice_queue(breach_id: int) -> None:
-    """Queue the officers' e-mail about a breach (call after commit)."""
-    from workshops.tasks import breach_notify_task  # tasks import this module
-
-    breach_notify_task.delay(breach_id)
 
 
 def part_2_cancel(missed: Booking) -> None:
@@ -129,58 +123,6 @@ def part_2_cancel(missed: Booking) -> None:
         row.save(update_fields=["status", "status_note"])
 
 
-def breach_notify(*, breach_id: int) -> int:
-    """E-mail the case officers of the man's area about a breach, once; return e-mails sent."""
-    with transaction.atomic():
-        breach = (
-            Breach.objects.select_for_update(of=("self",))
-            .select_related("participant__police_area", "booking__session__cycle")
-            .get(pk=breach_id)
-        )
-        if breach.notified_at is not None or breach.status != BreachStatus.OPEN:
-            return 0  # told already, or withdrawn before the e-mail went
-        booking = breach.booking
-        # Trial ID only: e-mail leaves the application, names stay inside it.
-        body = (
-            f"{breach.participant.pseudonym} missed {session_name(booking.session)} on "
-            f"{day_text(booking.session.starts_at)} ({booking.get_attendance_display().lower()}, "
-            "no accepted reason). This breaches the conditional caution.\n\n"
-            "Record your decision (rebook, prosecution or no further action) here:\n"
-            f"{site_link('breaches:detail', breach.pk)}\n"
-        )
-        officers, sent = area_officers_mail(
-            breach, f"Workshop breach: {breach.participant.pseudonym}", body
-        )
-        breach.notified_at = timezone.now()
-        breach.save(update_fields=["notified_at"])
-        audit_record(
-            actor=None,
-            action="breach.notify",
-            obj=breach,
-            participant=breach.participant.pseudonym,
-            officers=officers,
-        )
-    return sent
-
-
-def area_officers_mail(breach: Breach, subject: str, body: str) -> tuple[int, int]:
-    """E-mail the active case officers of the man's area; return (officers, messages sent)."""
-    emails = list(
-        User.objects.filter(
-            police_area=breach.participant.police_area_id,
-            is_active=True,
-            groups__name=Role.OFFICER.value,
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if not emails:
-        return 0, 0
-    return len(emails), send_mail(
-        subject=subject, message=body, from_email=None, recipient_list=emails
-    )
-
-
 def breach_decide(
     *, breach: Breach, outcome: str, note: str, by: User, at: datetime.datetime | None = None
 ) -> Breach:
@@ -188,8 +130,9 @@ def breach_decide(
     if outcome not in BreachOutcome.values:
         raise DomainError("Choose rebook, prosecution or no further action.", field="outcome")
     with transaction.atomic():
-        # The booking first, then the breach: the order attendance_correct takes them in.
-        Booking.objects.select_for_update().filter(pk=breach.booking_id).first()
+        # The man, his booking, then the breach: the lock order of docs/workshops.md.
+        participant_locked(pk=breach.participant_id)
+        Booking.objects.select_for_update(of=("self",)).filter(pk=breach.booking_id).first()
         locked = (
             Breach.objects.select_for_update(of=("self",))
             .select_related("participant", "booking")

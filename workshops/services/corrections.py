@@ -17,6 +17,7 @@ from django.utils import timezone
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
+from participants.selectors import participant_locked
 from workshops.models import (
     RECORDED_STATUSES,
     Attendance,
@@ -26,14 +27,9 @@ from workshops.models import (
     Breach,
     BreachStatus,
 )
-from workshops.rules import day_text, session_name
-from workshops.services.attendance import (
-    area_officers_mail,
-    attendance_check,
-    breach_notice_queue,
-    outcome_status,
-    part_2_cancel,
-)
+from workshops.rules import session_name
+from workshops.services.attendance import attendance_check, outcome_status, part_2_cancel
+from workshops.services.notices import breach_notice_queue, breach_withdrawal_queue
 
 
 def attendance_correct(
@@ -53,6 +49,7 @@ def attendance_correct(
     if not why:
         raise DomainError("Say why the recorded attendance was wrong.", field="why")
     with transaction.atomic():
+        participant_locked(pk=booking.participant_id)  # the lock order: docs/workshops.md
         locked = (
             Booking.objects.select_for_update(of=("self",))
             .select_related("session__cycle", "participant")
@@ -96,7 +93,7 @@ def attendance_correct(
         locked.save()
         if locked.part == 1 and status != BookingStatus.ATTENDED:
             part_2_cancel(locked)
-        change = _breach_follow(locked, before, breach, at)
+        change = _breach_follow(locked, before, breach, at, by)
         audit_record(
             actor=by,
             action="booking.attendance_correct",
@@ -112,7 +109,7 @@ def attendance_correct(
 
 
 def _breach_follow(
-    booking: Booking, before: str, breach: Breach | None, at: datetime.datetime
+    booking: Booking, before: str, breach: Breach | None, at: datetime.datetime, by: User
 ) -> str:
     """Open, reopen or withdraw the booking's breach to match its new status; say which."""
     missed = booking.status == BookingStatus.MISSED
@@ -127,56 +124,11 @@ def _breach_follow(
             breach.notified_at = breach.withdrawal_notified_at = None
             breach.save()
             change = "reopened"
-        opened = breach.pk
-        transaction.on_commit(lambda: breach_notice_queue(opened))
+        breach_notice_queue(breach=breach, by=by)
         return change
     if not missed and breach is not None and breach.status == BreachStatus.OPEN:
         breach.status, breach.withdrawn_at = BreachStatus.WITHDRAWN, at
         breach.save(update_fields=["status", "withdrawn_at"])
-        withdrawn = breach.pk
-        transaction.on_commit(lambda: _withdrawal_notice_queue(withdrawn))
+        breach_withdrawal_queue(breach=breach, by=by)
         return "withdrawn"
     return ""
-
-
-def _withdrawal_notice_queue(breach_id: int) -> None:
-    from workshops.tasks import breach_withdrawal_notify_task  # tasks import this module
-
-    breach_withdrawal_notify_task.delay(breach_id)
-
-
-def breach_withdrawal_notify(*, breach_id: int) -> int:
-    """Tell the officers who were e-mailed about a breach that it was withdrawn, once."""
-    with transaction.atomic():
-        breach = (
-            Breach.objects.select_for_update(of=("self",))
-            .select_related("participant__police_area", "booking__session__cycle")
-            .get(pk=breach_id)
-        )
-        # Nobody to tell if the breach e-mail never went; nothing if it is no longer withdrawn.
-        if (
-            breach.status != BreachStatus.WITHDRAWN
-            or breach.notified_at is None
-            or breach.withdrawal_notified_at is not None
-        ):
-            return 0
-        session = breach.booking.session
-        pseudonym = breach.participant.pseudonym
-        # Trial ID only, as in the breach e-mail.
-        body = (
-            f"The breach recorded for {pseudonym} at {session_name(session)} on "
-            f"{day_text(session.starts_at)} has been withdrawn: the counsellor corrected the "
-            f"attendance to {breach.booking.get_status_display().lower()}.\n\n"
-            "No decision is needed.\n"
-        )
-        officers, sent = area_officers_mail(breach, f"Workshop breach withdrawn: {pseudonym}", body)
-        breach.withdrawal_notified_at = timezone.now()
-        breach.save(update_fields=["withdrawal_notified_at"])
-        audit_record(
-            actor=None,
-            action="breach.withdrawal_notify",
-            obj=breach,
-            participant=pseudonym,
-            officers=officers,
-        )
-    return sent

@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.models import User
+from common.sms import sms_send
 from workshops.models import BookingStatus, Channel, Reminder, Session
 from workshops.rules import session_name
-from workshops.sms import sms_send
 
 if TYPE_CHECKING:
     from participants.models import Participant

@@ -46,12 +46,15 @@ MAX_RUN = 26  # two years of five-weekly cycles
 
 def transition(booking: Booking, to_status: str) -> None:
     """Move a booking to a new status if the transition table allows it."""
-    if to_status not in BOOKING_TRANSITIONS[booking.status]:
-        raise ConflictError(
+    BOOKING_TRANSITIONS.check(
+        booking.status,
+        to_status,
+        lambda: ConflictError(
             f"{booking.participant.pseudonym}'s place in {session_name(booking.session)} is "
             f"{booking.get_status_display().lower()}: it cannot become "
             f"{BookingStatus(to_status).label.lower()}."
-        )
+        ),
+    )
     booking.status = to_status
 
 
@@ -200,6 +203,20 @@ def _sessions_for(cycle: Cycle, parts: tuple[int, ...], *, lock: bool) -> list[S
     return list(sessions.order_by("part"))
 
 
+def _check_fit(man: Participant, sessions: list[Session], at: datetime.datetime) -> None:
+    """Refuse sessions that break his trial's rules (gap, deadline, clash) or have no space."""
+    trial = man.trial
+    check_sessions(
+        man,
+        sessions,
+        gap_min=trial.workshop_gap_min_days,
+        gap_max=trial.workshop_gap_max_days,
+        at=at,
+    )
+    for session in sessions:
+        check_space(session)
+
+
 def _lock_participant(participant: Participant) -> Participant:
     return participant_locked(pk=participant.pk)
 
@@ -219,16 +236,7 @@ def _book(
     if cycle.trial_id != man.trial_id:
         raise DomainError(f"Cycle {cycle.number} belongs to another trial.", field="cycle")
     sessions = _sessions_for(cycle, needed, lock=True)
-    trial = man.trial
-    check_sessions(
-        man,
-        sessions,
-        gap_min=trial.workshop_gap_min_days,
-        gap_max=trial.workshop_gap_max_days,
-        at=at,
-    )
-    for session in sessions:
-        check_space(session)
+    _check_fit(man, sessions, at)
     bookings = [
         Booking.objects.create(participant=man, session=s, part=s.part, booked_at=at, booked_by=by)
         for s in sessions
@@ -287,19 +295,9 @@ def booking_propose(
     )
     if man.workshop_deadline is not None:
         candidates = candidates.filter(sessions__starts_at__date__lte=man.workshop_deadline)
-    trial = man.trial
     for cycle in candidates[:60]:
-        sessions = _sessions_for(cycle, needed, lock=False)
         try:
-            check_sessions(
-                man,
-                sessions,
-                gap_min=trial.workshop_gap_min_days,
-                gap_max=trial.workshop_gap_max_days,
-                at=at,
-            )
-            for session in sessions:
-                check_space(session)
+            _check_fit(man, _sessions_for(cycle, needed, lock=False), at)
         except DomainError:
             continue
         return cycle
@@ -324,48 +322,79 @@ def session_cancel(
     at = at or timezone.now()
     if not reason.strip():
         raise DomainError("Give the reason for the cancellation.", field="reason")
+    for _ in range(CANCEL_TRIES):
+        try:
+            with transaction.atomic():  # a savepoint when called inside a transaction
+                return _session_cancel(session, reason, by, move_to, at)
+        except _PlacesChangedError:
+            continue  # a man was booked in between: lock the men again
+    raise ConflictError(
+        f"Places in {session_name(session)} kept changing while it was being cancelled: try again."
+    )
+
+
+CANCEL_TRIES = 3
+
+
+class _PlacesChangedError(Exception):
+    """A man was booked into the session after his row was left unlocked."""
+
+
+def _session_cancel(
+    session: Session, reason: str, by: User, move_to: Cycle | None, at: datetime.datetime
+) -> CancelResult:
+    # The lock order (docs/workshops.md): the men booked in it first, in id order, then the
+    # session, then their bookings. booking_create takes the man and then the sessions, so the
+    # two cannot wait for each other.
+    booked = Booking.objects.filter(session_id=session.pk, status=BookingStatus.BOOKED)
+    men = {
+        pk: participant_locked(pk=pk)
+        for pk in sorted(set(booked.values_list("participant_id", flat=True)))
+    }
     result = CancelResult()
-    with transaction.atomic():
-        locked = Session.objects.select_for_update().select_related("cycle").get(pk=session.pk)
-        if locked.is_cancelled:
-            raise ConflictError(f"{session_name(locked)} is already cancelled.")
-        if locked.starts_at <= at:
-            raise NotAllowedError(f"{session_name(locked)} has already started: record attendance.")
-        if move_to is not None and move_to.pk == locked.cycle_id:
-            raise DomainError("Choose another cycle to move the men to.", field="move_to")
-        locked.cancelled_at, locked.cancel_reason, locked.cancelled_by = at, reason.strip(), by
-        locked.save(update_fields=["cancelled_at", "cancel_reason", "cancelled_by"])
-        affected = Booking.objects.filter(session=locked, status=BookingStatus.BOOKED)
-        for booking in affected.select_related("participant", "session__cycle"):
-            man = _lock_participant(booking.participant)
-            old = [booking]
-            if locked.part == 1:  # without part 1 his part 2 of this cycle cannot happen
-                old += list(
-                    Booking.objects.filter(
-                        participant=man,
-                        session__cycle=locked.cycle,
-                        part=2,
-                        status=BookingStatus.BOOKED,
-                    ).select_related("session__cycle", "participant")
-                )
-            for row in old:
-                transition(row, BookingStatus.CANCELLED)
-                row.needs_rebooking = True
-                row.status_note = f"Session cancelled: {reason.strip()}"[:200]
-                row.save(update_fields=["status", "needs_rebooking", "status_note"])
-            if move_to is not None and _move(man, old, move_to, by, at):
-                result.moved.append(man.pseudonym)
-            else:
-                result.flagged.append(man.pseudonym)
-        audit_record(
-            actor=by,
-            action="session.cancel",
-            obj=locked,
-            cycle=locked.cycle.number,
-            part=locked.part,
-            moved=result.moved,
-            flagged=result.flagged,
-        )
+    locked = Session.objects.select_for_update().select_related("cycle").get(pk=session.pk)
+    if locked.is_cancelled:
+        raise ConflictError(f"{session_name(locked)} is already cancelled.")
+    if locked.starts_at <= at:
+        raise NotAllowedError(f"{session_name(locked)} has already started: record attendance.")
+    if move_to is not None and move_to.pk == locked.cycle_id:
+        raise DomainError("Choose another cycle to move the men to.", field="move_to")
+    locked.cancelled_at, locked.cancel_reason, locked.cancelled_by = at, reason.strip(), by
+    locked.save(update_fields=["cancelled_at", "cancel_reason", "cancelled_by"])
+    affected = Booking.objects.filter(session=locked, status=BookingStatus.BOOKED)
+    affected = affected.select_related("participant", "session__cycle")
+    if {booking.participant_id for booking in affected} - set(men):
+        raise _PlacesChangedError
+    for booking in affected:
+        man = men[booking.participant_id]
+        old = [booking]
+        if locked.part == 1:  # without part 1 his part 2 of this cycle cannot happen
+            old += list(
+                Booking.objects.filter(
+                    participant=man,
+                    session__cycle=locked.cycle,
+                    part=2,
+                    status=BookingStatus.BOOKED,
+                ).select_related("session__cycle", "participant")
+            )
+        for row in old:
+            transition(row, BookingStatus.CANCELLED)
+            row.needs_rebooking = True
+            row.status_note = f"Session cancelled: {reason.strip()}"[:200]
+            row.save(update_fields=["status", "needs_rebooking", "status_note"])
+        if move_to is not None and _move(man, old, move_to, by, at):
+            result.moved.append(man.pseudonym)
+        else:
+            result.flagged.append(man.pseudonym)
+    audit_record(
+        actor=by,
+        action="session.cancel",
+        obj=locked,
+        cycle=locked.cycle.number,
+        part=locked.part,
+        moved=result.moved,
+        flagged=result.flagged,
+    )
     return result
 
 

@@ -2,6 +2,8 @@
 
 The default backend only logs (a masked number and the length), so nothing leaves the machine
 until a provider's backend is written and configured. Tests use the in-memory backend.
+The outbox (common/outbox.py) sends through here, and so do the workshop reminders until they
+move onto the outbox.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class SmsBackend(Protocol):
 
 
 def mask(number: str) -> str:
+    """Return the last three digits of a number, for logs."""
     digits = "".join(ch for ch in number if ch.isdigit())
     return f"***{digits[-3:]}" if digits else "***"
 
@@ -43,7 +46,7 @@ outbox: list[SentSms] = []
 
 
 class MemorySmsBackend:
-    """Keep messages in `workshops.sms.outbox` (tests)."""
+    """Keep messages in `common.sms.outbox` (tests)."""
 
     def send(self, *, to: str, body: str) -> None:
         outbox.append(SentSms(to=to, body=body))
@@ -51,7 +54,7 @@ class MemorySmsBackend:
 
 def sms_backend() -> SmsBackend:
     """Return the configured backend."""
-    path = getattr(settings, "SMS_BACKEND", "workshops.sms.LoggingSmsBackend")
+    path = getattr(settings, "SMS_BACKEND", "common.sms.LoggingSmsBackend")
     backend: SmsBackend = import_string(path)()
     return backend
 

@@ -1,0 +1,69 @@
+"""Forms of the People pages: what a trial manager types to invite and change a user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+
+from common.models import PoliceArea, Provider
+from common.roles import LANDING_ORDER, Role
+from common.services import password_reset_send
+
+ROLE_CHOICES = [(role.value, role.value) for role in LANDING_ORDER]
+
+
+class OrganisationForm(forms.Form):
+    police_area = forms.ModelChoiceField(
+        queryset=PoliceArea.objects.all(),
+        required=False,
+        help_text="Case officers see only their own area's cases.",
+    )
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.all(),
+        required=False,
+        label="Workshop provider",
+        help_text="Counsellors see only their own provider's workshops.",
+    )
+
+
+class InviteForm(OrganisationForm):
+    username = forms.CharField(max_length=150)
+    email = forms.EmailField(label="Work e-mail address", help_text="The invitation goes here.")
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    roles = forms.MultipleChoiceField(
+        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    field_order = ["username", "email", "first_name", "last_name", "roles"]
+
+    def chosen_roles(self) -> list[Role]:
+        return [Role(value) for value in self.cleaned_data["roles"]]
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def chosen_roles(self) -> list[Role]:
+        return [Role(value) for value in self.cleaned_data["roles"]]
+
+
+class PeopleFilterForm(forms.Form):
+    role = forms.ChoiceField(choices=[("", "Every role"), *ROLE_CHOICES], required=False)
+    active = forms.ChoiceField(
+        choices=[("", "Active and deactivated"), ("yes", "Active"), ("no", "Deactivated")],
+        required=False,
+    )
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """ "Forgot your password": the link leaves through the outbox, audited, like a manager's."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # get_users: active accounts with this address and a password (never a hint either way).
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_reset_send(user=user, by=None)
