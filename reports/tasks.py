@@ -10,7 +10,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from reports.selectors import run_for_build
-from reports.services import auto_reports_request, report_build, report_fail, report_ready_notify
+from reports.services import auto_reports_request, report_build, report_fail
 
 RETRY_DELAYS = (10, 60, 300)  # seconds: a database restart or failover comes back
 
@@ -32,9 +32,3 @@ def auto_interim_task(today: str | None = None) -> list[int]:
     """Request an interim report for each window a follow-up wave has added snapshots to."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     return [run.pk for run in auto_reports_request(today=day)]
-
-
-@shared_task(name="reports.notify")
-def report_notify_task(run_id: int) -> bool:
-    """E-mail researchers that an automatic report is ready (once)."""
-    return report_ready_notify(run_id=run_id)

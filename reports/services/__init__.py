@@ -3,7 +3,7 @@
 The public surface of reports' writes: views, tasks, commands and the demo import from here.
 """
 
-from reports.services.notifications import report_ready_notify, report_recipients
+from reports.services.notifications import notices_register, report_recipients
 from reports.services.runs import (
     STAGES,
     auto_reports_request,
@@ -15,9 +15,9 @@ from reports.services.runs import (
 __all__ = [
     "STAGES",
     "auto_reports_request",
+    "notices_register",
     "report_build",
     "report_fail",
-    "report_ready_notify",
     "report_recipients",
     "report_request",
 ]

@@ -1,16 +1,18 @@
-"""E-mail researchers that a report is ready: the trial's research address and researcher users."""
+"""E-mail researchers that a report is ready: the trial's research address and researcher users.
+
+Written to the outbox in the transaction that finishes the run (docs/outbox.md) and rendered
+when it leaves, to whoever is a researcher then.
+"""
 
 from __future__ import annotations
 
-from django.core.mail import EmailMessage
-from django.db import transaction
-from django.utils import timezone
-
 from common.links import site_link
-from common.models import User
+from common.models import OutboxMessage, User
 from common.roles import Role
-from common.services import audit_record
+from common.services import Envelope, audit_record, outbox_enqueue
 from reports.models import ReportRun, RunStatus
+
+READY = "reports.report_ready"
 
 
 def report_recipients(*, run: ReportRun) -> list[str]:
@@ -26,31 +28,52 @@ def report_recipients(*, run: ReportRun) -> list[str]:
     return list(dict.fromkeys([*found, *researchers]))
 
 
-def report_ready_notify(*, run_id: int) -> bool:
-    """E-mail that a finished report is ready, once; say whether a message was sent now."""
-    with transaction.atomic():
-        run = ReportRun.objects.select_for_update().select_related("trial").get(pk=run_id)
-        if run.status != RunStatus.DONE or run.notified_at is not None:
-            return False
-        recipients = report_recipients(run=run)
-        if recipients:
-            trial = run.trial
-            # Blind copies: researchers of different institutions need not see each other.
-            EmailMessage(
-                subject=f"[{trial.code}] {run.get_report_type_display()} report ready: "
-                f"{run.window_months}-month follow-up at {run.data_cut:%d/%m/%Y}",
-                body="\n".join(
-                    [
-                        f"A new follow-up wave of {trial.code} ({trial.title}) has been frozen "
-                        "and its interim report is ready.",
-                        f"Window: {run.window_months} months; data cut: {run.data_cut:%d/%m/%Y}.",
-                        f"Dataset SHA-256: {run.dataset_sha256}",
-                        f"Sign in and open {site_link('reports:run', run.pk)} to download it.",
-                    ]
-                ),
-                bcc=recipients,
-            ).send()
-        run.notified_at = timezone.now()
-        run.save(update_fields=["notified_at"])
-        audit_record(actor=None, action="report.notify", obj=run, recipients=len(recipients))
-    return bool(recipients)
+def report_ready_queue(*, run: ReportRun) -> None:
+    """Put the "report ready" e-mail in the outbox (in the transaction that finished the run)."""
+    outbox_enqueue(
+        kind=READY,
+        context={"run": run.pk},
+        recipients={"role": Role.RESEARCHER.value, "trial_research_address": run.trial_id},
+    )
+
+
+def _run(message: OutboxMessage) -> ReportRun:
+    return ReportRun.objects.select_related("trial").get(pk=message.context["run"])
+
+
+def compose_report_ready(message: OutboxMessage) -> list[Envelope]:
+    """The e-mail, unless the run was announced already."""
+    run = _run(message)
+    if run.status != RunStatus.DONE or run.notified_at is not None:
+        return []
+    trial = run.trial
+    body = "\n".join(
+        [
+            f"A new follow-up wave of {trial.code} ({trial.title}) has been frozen "
+            "and its interim report is ready.",
+            f"Window: {run.window_months} months; data cut: {run.data_cut:%d/%m/%Y}.",
+            f"Dataset SHA-256: {run.dataset_sha256}",
+            f"Sign in and open {site_link('reports:run', run.pk)} to download it.",
+        ]
+    )
+    subject = (
+        f"[{trial.code}] {run.get_report_type_display()} report ready: "
+        f"{run.window_months}-month follow-up at {run.data_cut:%d/%m/%Y}"
+    )
+    # Blind copies: researchers of different institutions need not see each other.
+    return [Envelope(to=report_recipients(run=run), subject=subject, body=body, bcc=True)]
+
+
+def report_ready_sent(message: OutboxMessage) -> None:
+    """Stamp the run as announced, with the audit event."""
+    run = _run(message)
+    ReportRun.objects.filter(pk=run.pk).update(notified_at=message.sent_at)
+    recipients = len(report_recipients(run=run))
+    audit_record(actor=None, action="report.notify", obj=run, recipients=recipients)
+
+
+def notices_register() -> None:
+    """Tell the outbox how to compose and stamp the report-ready e-mail (ReportsConfig.ready)."""
+    from common.services import register_message
+
+    register_message(READY, compose_report_ready, after_send=report_ready_sent)

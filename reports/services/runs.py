@@ -21,6 +21,7 @@ from reports.analysis.export import dataset_csv, flow_csv
 from reports.analysis.results import analyse
 from reports.models import TRANSITIONS, ReportRun, ReportType, RunStatus
 from reports.selectors import analysis_dataset
+from reports.services.notifications import report_ready_queue
 from reports.version import software_version
 from trial.selectors import STARTED, trial_list
 
@@ -226,9 +227,7 @@ def _finish(
             actor=None, action="report.done", obj=locked, dataset_sha256=locked.dataset_sha256
         )
         if locked.automatic:
-            from reports.tasks import report_notify_task
-
-            transaction.on_commit(partial(report_notify_task.delay, locked.pk))
+            report_ready_queue(run=locked)
     return locked
 
 

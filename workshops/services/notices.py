@@ -112,8 +112,10 @@ def breach_withdrawn_sent(message: OutboxMessage) -> None:
 
 
 def notices_register() -> None:
-    """Tell the outbox how to compose and stamp the breach e-mails (WorkshopsConfig.ready)."""
+    """Tell the outbox how to compose and stamp breach e-mails and reminders (ready())."""
     from common.services import register_message
+    from workshops.services.reminders import REMINDER, compose_reminder, reminder_sent
 
     register_message(BREACH, compose_breach_notice, after_send=breach_notice_sent)
+    register_message(REMINDER, compose_reminder, after_send=reminder_sent)
     register_message(WITHDRAWN, compose_breach_withdrawn, after_send=breach_withdrawn_sent)

@@ -1,32 +1,30 @@
 """Reminders before each session, to the booked men (e-mail and SMS) and the lead counsellors.
 
-Each reminder is claimed before it is sent by inserting its Reminder row, unique per (session,
-recipient, channel), and confirmed with sent_at afterwards. A second run, or a second worker,
-finds the row and skips it; a worker that dies between claim and send leaves a claim without
-sent_at, which is shown to staff rather than risking a second message. A failure the sender
-reports releases the claim, so the next run tries again.
+Each reminder is claimed by inserting its Reminder row, unique per (session, recipient,
+channel), in the same transaction as its outbox message (docs/outbox.md): a second run, or a
+second worker, finds the row and skips it, and the outbox sends the message once after commit,
+retrying a mail server or SMS gateway that is away. The text is rendered when it leaves, so a
+session cancelled or a place given up in between is not reminded; sent_at is stamped then.
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
 from typing import TYPE_CHECKING
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from common.models import User
-from common.sms import sms_send
+from common.models import OutboxMessage, User
+from common.services import Envelope, outbox_enqueue
 from workshops.models import BookingStatus, Channel, Reminder, Session
 from workshops.rules import session_name
 
 if TYPE_CHECKING:
     from participants.models import Participant
 
-logger = logging.getLogger(__name__)
 MAX_DAYS_AHEAD = 14
+REMINDER = "workshops.reminder"
 
 
 def sessions_due(now: datetime.datetime) -> list[Session]:
@@ -53,79 +51,74 @@ def _when(session: Session) -> str:
     return f"{timezone.localtime(session.starts_at):%A %d %B at %H:%M}"
 
 
-def _claim(session: Session, channel: str, **recipient: Participant | User) -> Reminder | None:
+def _queue(session: Session, channel: str, **recipient: Participant | User) -> bool:
+    """Claim one reminder and put it in the outbox, together; False if it was claimed before."""
     try:
         with transaction.atomic():
-            return Reminder.objects.create(session=session, channel=channel, **recipient)
+            reminder = Reminder.objects.create(session=session, channel=channel, **recipient)
+            outbox_enqueue(
+                kind=REMINDER,
+                channel=OutboxMessage.Channel.SMS if channel == Channel.SMS else "email",
+                context={"reminder": reminder.pk},
+                recipients={"reminder": reminder.pk},
+            )
     except IntegrityError:
-        return None  # claimed before: by an earlier run or another worker
-
-
-def _deliver(reminder: Reminder, send: object) -> bool:
-    try:
-        send()  # type: ignore[operator]
-    except Exception as exc:
-        # The exception's text and traceback can carry the address or number (SMTP refusals
-        # list the recipients): log the reminder's id and the error's type only.
-        logger.warning(
-            "Reminder %s could not be sent (%s); it will be tried again",
-            reminder.pk,
-            type(exc).__name__,
-        )
-        reminder.delete()  # a failure we saw: release the claim for the next run
-        return False
-    Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
+        return False  # claimed before: by an earlier run or another worker
     return True
 
 
-def _remind_men(session: Session) -> int:
-    sent = 0
-    provider = session.cycle.provider.name
-    bookings = session.bookings.filter(status=BookingStatus.BOOKED).select_related("participant")
-    for booking in bookings:
-        man = booking.participant
-        # Neutral words: someone else may read his phone.
-        text = (
-            f"Reminder from {provider}: your session ({session.get_part_display().lower()}) is on "
-            f"{_when(session)} at {session.venue}. Please arrive 10 minutes early."
-        )
-        if man.email and (r := _claim(session, Channel.EMAIL, participant=man)):
-            email = man.email
-            sent += _deliver(
-                r,
-                lambda email=email, text=text: send_mail(
-                    f"Your {provider} session on {_when(session)}", text, None, [email]
-                ),
-            )
-        if man.phone and (r := _claim(session, Channel.SMS, participant=man)):
-            phone = man.phone
-            sent += _deliver(r, lambda phone=phone, text=text: sms_send(to=phone, body=text))
-    return sent
+def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
+    """Queue every reminder that is due and not yet claimed; return how many were queued."""
+    now = now or timezone.now()
+    queued = 0
+    for session in sessions_due(now):
+        bookings = session.bookings.filter(status=BookingStatus.BOOKED)
+        for man in [b.participant for b in bookings.select_related("participant")]:
+            if man.email:
+                queued += _queue(session, Channel.EMAIL, participant=man)
+            if man.phone:
+                queued += _queue(session, Channel.SMS, participant=man)
+        for lead in session.leads.exclude(email=""):
+            queued += _queue(session, Channel.EMAIL, counsellor=lead)
+    return queued
 
 
-def _remind_leads(session: Session) -> int:
-    sent = 0
+def _man_text(session: Session) -> str:
+    # Neutral words: someone else may read his phone.
+    return (
+        f"Reminder from {session.cycle.provider.name}: your session "
+        f"({session.get_part_display().lower()}) is on {_when(session)} at {session.venue}. "
+        "Please arrive 10 minutes early."
+    )
+
+
+def compose_reminder(message: OutboxMessage) -> list[Envelope]:
+    """The reminder as it stands when it leaves: nothing for a cancelled or started session."""
+    reminder = Reminder.objects.select_related(
+        "session__cycle__provider", "participant", "counsellor"
+    ).get(pk=message.context["reminder"])
+    session = reminder.session
+    if session.is_cancelled or session.starts_at <= timezone.now():
+        return []
+    man = reminder.participant
+    if man is not None:
+        if not session.bookings.filter(participant=man, status=BookingStatus.BOOKED).exists():
+            return []  # his place was given up or moved since
+        if reminder.channel == Channel.SMS:
+            return [Envelope(channel="sms", to=str(man.phone or ""), body=_man_text(session))]
+        subject = f"Your {session.cycle.provider.name} session on {_when(session)}"
+        return [Envelope(to=[str(man.email or "")], subject=subject, body=_man_text(session))]
+    lead = reminder.counsellor
+    assert lead is not None
     booked = session.bookings.filter(status=BookingStatus.BOOKED).count()
-    text = (
+    body = (
         f"{session_name(session)} is on {_when(session)} at {session.venue}: "
         f"{booked} of {session.capacity} places booked."
     )
-    for lead in session.leads.exclude(email=""):
-        if r := _claim(session, Channel.EMAIL, counsellor=lead):
-            email = lead.email
-            sent += _deliver(
-                r,
-                lambda email=email: send_mail(
-                    f"Workshop reminder: {session_name(session)}", text, None, [email]
-                ),
-            )
-    return sent
+    subject = f"Workshop reminder: {session_name(session)}"
+    return [Envelope(to=[lead.email], subject=subject, body=body)]
 
 
-def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
-    """Send every reminder that is due and not yet claimed; return the number sent."""
-    now = now or timezone.now()
-    sent = 0
-    for session in sessions_due(now):
-        sent += _remind_men(session) + _remind_leads(session)
-    return sent
+def reminder_sent(message: OutboxMessage) -> None:
+    """Stamp the reminder as sent."""
+    Reminder.objects.filter(pk=message.context["reminder"]).update(sent_at=message.sent_at)
