@@ -12,8 +12,9 @@ from common.identifiers import make_pnc
 from outcomes.models import RecordSource
 from outcomes.rows import COLUMNS
 from outcomes.services import source_create
+from tests.support import factories
 from trial.models import Allocation, Trial
-from trial.services import ArmSpec, allocation_claim, trial_create, trial_transition
+from trial.services import allocation_claim
 
 
 def pnc(number: int) -> str:
@@ -22,15 +23,9 @@ def pnc(number: int) -> str:
 
 
 def make_trial(code: str = "CARA", follow_up_months: Sequence[int] = (12, 24)) -> Trial:
-    trial = trial_create(
-        code=code,
-        title=code,
-        by=None,
-        arms=[ArmSpec("cara", "CARA workshops", 1, True), ArmSpec("control", "Control")],
-        strata_factors={"area": ["north"]},
-        follow_up_months=follow_up_months,
+    return factories.make_trial(
+        code, title=code, strata_factors={"area": ["north"]}, follow_up_months=follow_up_months
     )
-    return trial_transition(trial=trial, to_status="recruiting", by=None)
 
 
 def randomise(trial: Trial, number: int, on: datetime.date) -> Allocation:

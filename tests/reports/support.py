@@ -24,9 +24,9 @@ from participants.services import (
     participant_enrol,
     screening_record,
 )
-from tests.support.factories import make_user
+from tests.support.factories import make_trial, make_user
 from trial.models import Allocation, Trial
-from trial.services import ArmSpec, trial_create, trial_transition
+from trial.services import ArmSpec
 
 D = datetime.date
 RANDOMISED_ON = D(2023, 3, 1)
@@ -141,16 +141,13 @@ def live_trial(*, code: str = "CARA", research_email: str = "") -> LiveTrial:
     area = PoliceArea.objects.get_or_create(
         code="southampton", defaults={"name": "Southampton", "force": "Hampshire"}
     )[0]
-    created = trial_create(
-        code=code,
+    trial = make_trial(
+        code,
         title=f"Project {code}",
-        by=None,
         arms=[ArmSpec("cara", "CARA workshops", 1, True), ArmSpec("control", "Caution only")],
         strata_factors={"area": [area.code]},
-        follow_up_months=(12, 24),
         research_email=research_email,
     )
-    trial = trial_transition(trial=created, to_status="recruiting", by=None)
     officer = make_user(Role.OFFICER, police_area=area)
     return LiveTrial(trial=trial, officer=officer)
 

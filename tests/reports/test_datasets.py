@@ -16,8 +16,9 @@ from reports.analysis.dataset import canonical_csv
 from reports.analysis.results import analyse
 from reports.selectors import DECLINED, NOT_RANDOMISED_YET, analysis_dataset
 from tests.reports.support import CUT, RANDOMISED_ON, LiveTrial, at, freeze, live_trial
+from tests.support.factories import make_trial
 from trial.models import PostRandomisationEvent
-from trial.services import ArmSpec, allocation_import, trial_create, trial_transition
+from trial.services import ArmSpec, allocation_import
 from workshops.models import Feedback, FeedbackAnswer
 
 D = datetime.date
@@ -183,15 +184,13 @@ def test_the_dataset_csv_has_trial_ids_only_and_neutralises_formulas(cara: LiveT
 
 
 def test_an_imported_trial_reads_its_history_and_shows_screening_as_not_recorded() -> None:
-    created = trial_create(
-        code="HIST",
+    trial = make_trial(
+        "HIST",
         title="A trial randomised elsewhere",
-        by=None,
         arms=[ArmSpec("cara", "Workshops", 1, True), ArmSpec("control", "Caution only")],
         strata_factors={"area": ["north"]},
         follow_up_months=(12,),
     )
-    trial = trial_transition(trial=created, to_status="recruiting", by=None)
     source = RecordSource.objects.create(trial=trial, name="History", kind="history")
     run = ImportRun.objects.create(source=source, label="history.csv", status="succeeded")
     for n in range(1, 7):

@@ -20,8 +20,8 @@ from participants.services import (
     participant_enrol,
     screening_record,
 )
+from tests.support.factories import make_trial
 from trial.models import Trial
-from trial.services import ArmSpec, trial_create, trial_transition
 
 TODAY = timezone.localdate()
 AGREES = ConsentInput(decision="given", decided_on=TODAY, method="telephone")
@@ -71,14 +71,7 @@ def victim_input(**overrides: Any) -> VictimInput:
 
 def recruiting_trial(*areas: PoliceArea) -> Trial:
     """Create the CARA trial (workshops and control, stratified by the areas), recruiting."""
-    created = trial_create(
-        code="CARA",
-        title="CARA",
-        by=None,
-        arms=[ArmSpec("cara", "CARA workshops", 1, True), ArmSpec("control", "Control")],
-        strata_factors={"area": [area.code for area in areas]},
-    )
-    return trial_transition(trial=created, to_status="recruiting", by=None)
+    return make_trial(title="CARA", strata_factors={"area": [area.code for area in areas]})
 
 
 def screen(trial: Trial, officer: User, number: int = 1, **overrides: Any) -> Participant:

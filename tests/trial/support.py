@@ -3,37 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from common.models import User
+from tests.support import factories
+from tests.support.factories import CARA_ARMS  # noqa: F401 - re-exported for tests
 from tests.support.roles import roles_restore  # noqa: F401 - re-exported for tests
 from trial.models import Allocation, Trial
-from trial.services import ArmSpec, allocation_claim, trial_create, trial_transition
-
-CARA_ARMS = [ArmSpec("cara", "CARA workshops", 1, True), ArmSpec("control", "Control", 1)]
+from trial.services import allocation_claim
 
 
 def make_trial(
     code: str = "CARA",
     *,
-    arms: Sequence[ArmSpec] = CARA_ARMS,
     factors: Mapping[str, Sequence[str]] | None = None,
     multipliers: Sequence[int] = (1, 2, 3),
-    recruiting: bool = True,
-    research_email: str = "",
-    by: User | None = None,
+    **fields: Any,
 ) -> Trial:
-    trial = trial_create(
-        code=code,
-        title=f"{code} trial",
-        arms=arms,
-        strata_factors=factors if factors is not None else {"area": ["north", "south"]},
-        block_multipliers=multipliers,
-        research_email=research_email,
-        by=by,
-    )
-    if recruiting:
-        trial = trial_transition(trial=trial, to_status="recruiting", by=by)
-    return trial
+    """The trial tests' trial: stratified by area north/south unless factors say otherwise."""
+    if factors is not None:
+        fields["strata_factors"] = factors
+    return factories.make_trial(code, block_multipliers=multipliers, **fields)
 
 
 def claim(trial: Trial, n: int, area: str = "north", by: User | None = None) -> Allocation:

@@ -6,21 +6,13 @@ import pytest
 from django.db import DatabaseError, transaction
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
+from tests.support import factories
 from trial.models import Allocation, IrreversibleError, Trial
-from trial.services import ArmSpec, allocation_claim, trial_create, trial_transition
+from trial.services import allocation_claim
 
 
 def make_trial(code: str = "CARA", status_recruiting: bool = True) -> Trial:
-    trial = trial_create(
-        code=code,
-        title="CARA",
-        by=None,
-        arms=[ArmSpec("cara", "CARA workshops", 1, True), ArmSpec("control", "Control")],
-        strata_factors={"area": ["north", "south"]},
-    )
-    if status_recruiting:
-        trial = trial_transition(trial=trial, to_status="recruiting", by=None)
-    return trial
+    return factories.make_trial(code, title="CARA", recruiting=status_recruiting)
 
 
 @pytest.mark.smoke
