@@ -32,6 +32,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.in
 # ruff, mypy, then the one-door rules: the import contracts (pyproject.toml) and no ORM write
 # outside an app's services package (lint/writes.py).
 lint: install-dev
+	$(BIN)/python scripts/prepare.py
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && DJANGO_TESTING=1 $(BIN)/mypy .
 	$(BIN)/lint-imports --no-cache && $(BIN)/python lint/writes.py
 

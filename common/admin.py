@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -51,10 +52,13 @@ class ThroughServiceAdmin(admin.ModelAdmin):
 
 
 class ServiceCheckedForm(forms.ModelForm):
-    """An admin form whose clean() asks the service's own check, so a refusal shows by its field."""
+    """An admin form whose clean() asks the service's own check, so a refusal shows by its field.
 
-    def service_check(self, cleaned: dict[str, Any]) -> None:
-        raise NotImplementedError
+    Each subclass names its service's check as `service_check(self, cleaned)`; it raises
+    DomainError with the field to blame, exactly as the service would on save.
+    """
+
+    service_check: Callable[[dict[str, Any]], None]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -1,13 +1,13 @@
 """Settings, read from the environment (see README and .env.example).
 
 With nothing set and DJANGO_DEMO=1 the application runs on embedded defaults: SQLite and a
-file-system Celery broker under var/, with secrets generated once into var/. Outside demo mode the
-secrets must come from the environment, so a production deployment never runs on a made-up key.
+file-system Celery broker under var/, with secrets kept in var/. Settings only read: the folders
+and the demo secrets are made by scripts/prepare.py (make run and make test run it). Outside demo
+mode the secrets must come from the environment, so production never runs on a made-up key.
 """
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,20 +24,21 @@ TESTING = env.bool("DJANGO_TESTING", default=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 
-def _demo_secret(name: str, make: str) -> str:
-    """Return a secret kept in var/, generating it on first use (demo mode only)."""
+def _demo_secret(name: str) -> str:
+    """Return a secret kept in var/ (demo and tests only), made by scripts/prepare.py."""
     path = VAR_DIR / name
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(make)
-        path.chmod(0o600)
+        raise ImproperlyConfigured(
+            f"{path} is missing: run `python scripts/prepare.py` (make run and make test do), "
+            "or set the secrets in the environment (see .env.example)."
+        )
     return path.read_text().strip()
 
 
 if env.str("DJANGO_SECRET_KEY", default=""):
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 elif DEMO_MODE or TESTING:
-    SECRET_KEY = _demo_secret("secret_key", secrets.token_urlsafe(50))
+    SECRET_KEY = _demo_secret("secret_key")
 else:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY is not set. Set it (see .env.example), or set DJANGO_DEMO=1 to run "
@@ -50,9 +51,7 @@ else:
 if env.str("FIELD_ENCRYPTION_KEYS", default=""):
     FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 elif DEMO_MODE or TESTING:
-    from cryptography.fernet import Fernet
-
-    FIELD_ENCRYPTION_KEYS = [_demo_secret("field_key", Fernet.generate_key().decode())]
+    FIELD_ENCRYPTION_KEYS = [_demo_secret("field_key")]
 else:
     raise ImproperlyConfigured(
         "FIELD_ENCRYPTION_KEYS is not set: personal data is encrypted at rest with these keys "
@@ -61,7 +60,7 @@ else:
 if env.str("PERSON_HASH_KEY", default=""):
     PERSON_HASH_KEY = env.str("PERSON_HASH_KEY")
 elif DEMO_MODE or TESTING:
-    PERSON_HASH_KEY = _demo_secret("person_hash_key", secrets.token_urlsafe(32))
+    PERSON_HASH_KEY = _demo_secret("person_hash_key")
 else:
     raise ImproperlyConfigured("PERSON_HASH_KEY is not set (see .env.example).")
 
@@ -197,9 +196,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
-if TESTING:  # WhiteNoise warns on every request when the collected folder is missing
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT = VAR_DIR / "staticfiles"  # made by scripts/prepare.py (WhiteNoise wants it)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
@@ -228,9 +225,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _folder in ("queue", "processed", "results", "control"):
-        (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
+if CELERY_BROKER_URL.startswith("filesystem://"):  # its folders are made by scripts/prepare.py
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR),
         "data_folder_out": str(CELERY_QUEUE_DIR),

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from prepare import prepare, var_dir  # scripts/ is on the path of a script run from it
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 HOST = os.environ.get("RUN_HOST", "127.0.0.1")
@@ -37,6 +39,7 @@ def _stop(signum: int, frame: object) -> None:
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     os.environ.setdefault("DJANGO_DEMO", "1")
+    prepare(var_dir())  # var/: the demo's secrets and the file broker's folders
     manage("migrate", "--noinput")
     manage("collectstatic", "--noinput", "-v", "0")
     manage("load_demo")

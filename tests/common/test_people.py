@@ -11,6 +11,7 @@ from django.test import Client
 
 from common.exceptions import DomainError
 from common.models import AuditEvent, OutboxMessage, PoliceArea, User
+from common.people_urls import PAGES
 from common.roles import Role, roles_of
 from common.services import role_grant, user_active_set
 from tests.support.factories import PASSWORD, make_user
@@ -143,12 +144,24 @@ def test_a_manager_sends_a_reset_link_and_never_sets_a_password(
     assert _events("user.password_reset_sent", counsellor)
 
 
-def test_other_roles_cannot_open_the_people_pages(client: Client) -> None:
-    for role in (Role.OFFICER, Role.COUNSELLOR, Role.RESEARCHER, Role.DATA_MANAGER):
-        client.force_login(make_user(role))
-        assert client.get("/people/").status_code == 403
-        assert client.post("/people/invite/", {"username": "x"}).status_code == 403
+@pytest.mark.parametrize(
+    "role", [Role.OFFICER, Role.COUNSELLOR, Role.RESEARCHER, Role.DATA_MANAGER, None]
+)
+def test_other_roles_cannot_open_or_post_to_any_people_page(
+    client: Client, role: Role | None
+) -> None:
+    target = make_user(Role.OFFICER)
+    client.force_login(make_user(role))
+    events = AuditEvent.objects.count()
+    for route, _view, name in PAGES:
+        url = "/people/" + route.replace("<int:pk>", str(target.pk))
+        assert client.get(url).status_code == 403, (role, name)
+        posted = {"username": "x", "roles": [Role.TRIAL_MANAGER.value], "is_active": ""}
+        assert client.post(url, posted).status_code == 403, (role, name)
     assert not User.objects.filter(username="x").exists()
+    target.refresh_from_db()
+    assert (roles_of(target), target.is_active) == ([Role.OFFICER], True)
+    assert AuditEvent.objects.count() == events
 
 
 def test_a_trial_manager_cannot_change_a_superusers_account() -> None:

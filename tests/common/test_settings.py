@@ -88,6 +88,10 @@ def test_demo_mode_runs_on_embedded_defaults(tmp_path: Path) -> None:
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.DEBUG, "
         "s.TIME_ZONE, s.LANGUAGE_CODE, s.USE_TZ, s.CELERY_TASK_ALWAYS_EAGER)"
     )
+    prepare = [sys.executable, "scripts/prepare.py"]
+    env = {**BASE_ENV, "DJANGO_VAR_DIR": str(tmp_path)}
+    subprocess.run(prepare, cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
+    secret = (tmp_path / "secret_key").read_text()
     result = _django(code, {"DJANGO_DEMO": "1"}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
@@ -99,7 +103,16 @@ def test_demo_mode_runs_on_embedded_defaults(tmp_path: Path) -> None:
         "True",
         "False",
     ]
-    assert (tmp_path / "secret_key").exists()
+    assert (tmp_path / "secret_key").read_text() == secret  # read, never made again
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # this user's only
+
+
+@pytest.mark.smoke
+def test_settings_only_read_the_environment_and_never_write(tmp_path: Path) -> None:
+    result = _django("", {"DJANGO_DEMO": "1"}, tmp_path)
+    assert result.returncode != 0
+    assert "scripts/prepare.py" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no folder, no secret made by loading settings
 
 
 def test_environment_selects_postgresql_and_redis(tmp_path: Path) -> None:

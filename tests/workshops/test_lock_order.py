@@ -60,13 +60,13 @@ def _until_waiting(count: int, *outcomes: list[Any]) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.postgres
 def test_cancelling_a_session_and_booking_one_of_its_men_elsewhere_do_not_deadlock(
     make_cycle: Callable[..., Cycle],
     workshop_man: Callable[..., Participant],
     counsellor: User,
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks and the deadlock detector are PostgreSQL's")
+    assert connection.vendor == "postgresql", "row locks and the deadlock detector are PostgreSQL's"
     first, second = make_cycle(TODAY + WEEK), make_cycle(TODAY + 2 * WEEK)
     men = sorted((workshop_man(), workshop_man()), key=lambda man: man.pk)
     for man in men:
