@@ -12,7 +12,9 @@ WORKDIR /app
 COPY requirements/ requirements/
 RUN pip install --no-cache-dir -r requirements/base.in -c requirements/constraints.txt
 COPY . .
-RUN DJANGO_SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput -v 0 \
+RUN DJANGO_SECRET_KEY=build-only FIELD_ENCRYPTION_KEYS=build-only PERSON_HASH_KEY=build-only \
+    SITE_URL=https://build.invalid EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
+    python manage.py collectstatic --noinput -v 0 \
  && useradd --system --home /srv trial && mkdir -p /srv/var/media && chown -R trial /srv
 USER trial
 EXPOSE 8000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from common.navigation import nav_for
@@ -9,7 +10,8 @@ from common.navigation import nav_for
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # Signed in with a password but not yet the code: the menu's pages would only send them back.
+    if user is None or not user.is_authenticated or getattr(request, "signin_pending", False):
         return {"nav_items": [], "user_roles": []}
     items, roles = nav_for(user)
-    return {"nav_items": items, "user_roles": roles}
+    return {"nav_items": items, "user_roles": roles, "idle_seconds": settings.SIGNIN_IDLE_SECONDS}

@@ -39,7 +39,7 @@ class Provider(models.Model):
         return self.name
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # signin.Authenticator: django-otp has no types
     """A person who signs in; what they may do comes from their groups (roles)."""
 
     police_area = models.ForeignKey(

@@ -28,6 +28,7 @@ from common.services import (
     user_organisation_set,
     user_roles_set,
 )
+from common.signin_marks import recent_sign_in_required
 
 manager_only = role_required(Role.TRIAL_MANAGER)
 
@@ -119,6 +120,7 @@ def _change(
 
 @manager_only
 @require_POST
+@recent_sign_in_required
 def roles(request: HttpRequest, pk: int) -> HttpResponse:
     """Grant the ticked roles and revoke the others, each with its audit event."""
     form = RolesForm(request.POST)

@@ -8,6 +8,7 @@ mode the secrets must come from the environment, so production never runs on a m
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -117,6 +118,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "axes",
+    "csp",
+    "signin",
     "trial",
     "participants",
     "workshops",
@@ -132,9 +137,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "signin.middleware.PrivatePageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "signin.middleware.SessionLimitsMiddleware",
+    "signin.middleware.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -187,8 +198,42 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
+# Argon2id first: a fraction of PBKDF2's time per sign-in for more work per guess; older hashes
+# still check, and Django re-hashes them with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Password links (invitations and resets) work once, for this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
+
+# Sign-in security (signin/, SECURITY.md). Sessions end after SIGNIN_IDLE_SECONDS without a
+# request (a page warns a minute before) and SIGNIN_MAX_SECONDS after sign-in, whichever first.
+SIGNIN_IDLE_SECONDS = env.int("SIGNIN_IDLE_SECONDS", default=15 * 60)
+SIGNIN_MAX_SECONDS = env.int("SIGNIN_MAX_SECONDS", default=10 * 3600)
+SESSION_COOKIE_AGE = SIGNIN_MAX_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SIGNIN_REAUTH_SECONDS = env.int("SIGNIN_REAUTH_SECONDS", default=5 * 60)  # before sensitive acts
+# Two-factor sign-in (TOTP apps) for every role: on by default outside demo mode and tests.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not (DEMO_MODE or TESTING))
+TWO_FACTOR_ISSUER = env.str("TWO_FACTOR_ISSUER", default="Trial manager")
+# Lockout (django-axes): SIGNIN_LOCKOUT_LIMIT failed sign-ins for one account, or from one
+# address, lock it for SIGNIN_LOCKOUT_MINUTES; a trial manager can unlock it sooner.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SIGNIN_LOCKOUT_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "signin.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "signin.selectors.client_address"
+AXES_DISABLE_ACCESS_LOG = True  # the audit trail records every sign-in
+AXES_VERBOSE = False
+SIGNIN_RESET_LIMIT = env.int("SIGNIN_RESET_LIMIT", default=5)  # password-reset requests an hour
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -214,9 +259,19 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# E-mail: printed to the console unless EMAIL_URL names an SMTP server (smtp+tls://user:pw@host:587).
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# E-mail: EMAIL_URL names the SMTP server (smtp+tls://user:pw@host:587). Demo and tests print to
+# the console; production refuses to start without a server, as password links must not be logged.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_BACKEND", default=""):
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND")
+elif DEMO_MODE or TESTING or DEBUG:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+else:
+    raise ImproperlyConfigured(
+        "EMAIL_URL is not set: e-mails (password links included) would only be printed to the "
+        "log. Set it to your SMTP server, e.g. smtp+tls://user:password@host:587 (.env.example)."
+    )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="trial-manager@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -287,6 +342,25 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles from this site only, no inline script
+# (base.html's were moved to static/js). Inline style attributes are allowed: they cannot run
+# code, and the progress bars set their widths with them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=[])
 
 LOGGING = {
@@ -296,7 +370,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # Request logs carry only paths; personal data never appears in URLs (design.md).
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # every sign-in is in the audit trail instead
+    },
 }
 
 # Follow-up (outcomes): refused re-offence extracts are kept here with their error reports, and

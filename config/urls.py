@@ -1,20 +1,17 @@
 """Top-level URL map: each role's pages live under their own prefix."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from common import views as common_views
-from common.people_forms import OutboxPasswordResetForm
+from signin.urls import auth_urlpatterns
 
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
-        name="password_reset",
-    ),
+    # Sign-in security's own pages first, then the stock ones it leaves alone.
+    path("accounts/", include(auth_urlpatterns)),
+    path("accounts/", include("signin.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("people/", include("common.people_urls")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 
 from common.models import PoliceArea, Provider, User
@@ -15,6 +16,13 @@ from common.services import (
     user_invite,
     user_organisation_set,
     user_password_set,
+)
+from signin.selectors import has_authenticator
+from signin.services import (
+    authenticator_confirm,
+    authenticator_start,
+    code_now,
+    second_factor_reset,
 )
 
 FORCE = "Hampshire Constabulary"
@@ -36,11 +44,17 @@ DEMO_USERS = [
 ]
 
 
+# The demo user whose sign-in shows the second factor (the others may set one up themselves on
+# their Sign-in security page; outside demo mode every role must).
+TWO_FACTOR_USER = "manager"
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
     role: Role
     password: str
+    authenticator_key: str = ""  # base32, for an authenticator app (or `manage.py signin_code`)
 
 
 def demo_organisations_load() -> tuple[list[PoliceArea], Provider]:
@@ -83,8 +97,20 @@ def demo_users_load() -> list[DemoLogin]:
             user_active_set(user=user, active=True, by=None)
         password = secrets.token_urlsafe(12)
         user_password_set(user=user, password=password, via="load_demo")
-        logins.append(DemoLogin(username, role, password))
+        key = _demo_authenticator(user) if username == TWO_FACTOR_USER else ""
+        logins.append(DemoLogin(username, role, password, key))
     return logins
+
+
+def _demo_authenticator(user: User) -> str:
+    """Enrol a new authenticator for a demo user, as the set-up page does; return its key."""
+    manager = User.objects.filter(groups__name=Role.TRIAL_MANAGER.value).exclude(pk=user.pk).first()
+    if has_authenticator(user):
+        second_factor_reset(user=user, by=manager or user)
+    secret = authenticator_start(user=user).secret
+    # The code of the period before: the one the app shows now stays free for the first sign-in.
+    authenticator_confirm(user=user, code=code_now(secret, time.time() - 30))
+    return secret
 
 
 def area_officer(area: PoliceArea, fallback: User) -> User:

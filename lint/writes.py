@@ -13,7 +13,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("common", "trial", "participants", "workshops", "outcomes", "reports", "demo", "config")
+APPS = (
+    "common",
+    "trial",
+    "participants",
+    "workshops",
+    "outcomes",
+    "reports",
+    "demo",
+    "config",
+    "signin",
+)
 ALWAYS = {"save", "delete"}
 QUERYSET = {
     "create",

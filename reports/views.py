@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from common.exceptions import DomainError
 from common.permissions import request_user, role_required
 from common.roles import Role
+from common.signin_marks import passive, recent_sign_in_required
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, RunStatus
 from reports.selectors import (
@@ -70,6 +71,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/run.html", {"run": run_get(user=request_user(request), pk=pk)})
 
 
+@passive  # the page polls it every second: not the user being there
 @role_required(*REPORT_ROLES)
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Return the progress fragment htmx polls until the run is finished."""
@@ -99,6 +101,7 @@ def _name(path: str | None) -> str:
 
 
 @role_required(*REPORT_ROLES)
+@recent_sign_in_required
 def run_dataset(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the report's pseudonymised dataset, its flow counts and data dictionary as one zip."""
     run = _done(run_get(user=request_user(request), pk=pk))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -32,6 +32,20 @@ CHROMIUM_ARGS = [
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Launch the system Chromium: Playwright cannot download its own browser here."""
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def page(page: Any, settings: Any) -> Iterator[Any]:
+    """Every browser journey: two-factor sign-in on, and no page blocked by the CSP or in error."""
+    settings.TWO_FACTOR_REQUIRED = True
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.on("pageerror", lambda error: refused.append(str(error)))
+    yield page
+    assert refused == [], refused
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -16,6 +16,7 @@ from common.exceptions import DomainError
 from common.forms import add_domain_error
 from common.permissions import request_user, role_required
 from common.roles import Role
+from common.signin_marks import recent_sign_in_required
 from trial.forms import (
     ArmFormSet,
     CorrectionForm,
@@ -265,6 +266,7 @@ def sequence(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
+@recent_sign_in_required
 def sequence_download(request: HttpRequest, code: str) -> HttpResponse:
     """Download seeds, design and stored sequence for an offline check (audited)."""
     _sequence_allowed(request)

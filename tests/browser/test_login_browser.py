@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from common.roles import Role
-from tests.support.factories import PASSWORD, make_user
+from tests.support.browser import sign_in
+from tests.support.factories import make_user
 
 
 @pytest.mark.browser
@@ -15,9 +16,7 @@ def test_officer_signs_in_through_the_login_page(live_server, page: Page) -> Non
     user = make_user(Role.OFFICER, first_name="Olivia", last_name="Officer")
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, user)  # the password, then the app's code
     expect(page).to_have_url(f"{live_server.url}/officer/")
     expect(page.get_by_test_id("signed-in-as")).to_contain_text("Olivia Officer")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_attached()

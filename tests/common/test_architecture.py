@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["common", "config", "trial", "participants", "workshops", "outcomes", "reports", "demo"]
+PACKAGES = [
+    "common",
+    "config",
+    "trial",
+    "participants",
+    "workshops",
+    "outcomes",
+    "reports",
+    "demo",
+    "signin",
+]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

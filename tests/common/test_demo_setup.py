@@ -51,21 +51,32 @@ def test_migrate_and_demo_load_on_a_fresh_database(tmp_path: Path) -> None:
     assert set(logins) == {"officer", "counsellor", "researcher", "manager", "datamanager"}
     assert (tmp_path / "db.sqlite3").exists()
 
-    # Each printed password signs its user in and lands on a dashboard.
+    # The demo manager shows the second factor: a key printed for an authenticator app, and
+    # `signin_code` standing in for the phone.
+    key = re.findall(r"two-factor: add key (\S+)", output)
+    assert len(key) == 1
+    code = manage("signin_code", "manager").strip()
+    assert re.fullmatch(r"\d{6}", code)
+
+    # Each printed password signs its user in and lands on a dashboard (the manager after
+    # the code).
     check = (
         "from django.test import Client\n"
         "import json, sys\n"
-        "logins = json.loads(sys.argv[1])\n"
+        "logins, code = json.loads(sys.argv[1]), sys.argv[2]\n"
         "for name, pw in logins.items():\n"
         "    c = Client()\n"
         "    r = c.post('/accounts/login/', {'username': name, 'password': pw}, follow=True)\n"
         "    assert r.status_code == 200 and r.redirect_chain, name\n"
+        "    if name == 'manager':\n"
+        "        assert r.redirect_chain[-1][0].startswith('/accounts/two-factor/')\n"
+        "        r = c.post('/accounts/two-factor/', {'code': code, 'next': '/'}, follow=True)\n"
         "    print(name, r.redirect_chain[-1][0])\n"
     )
     import json
 
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + check, json.dumps(logins)],
+        [sys.executable, "-c", "import django; django.setup()\n" + check, json.dumps(logins), code],
         cwd=ROOT,
         env={
             **env,

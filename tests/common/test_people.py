@@ -15,6 +15,7 @@ from common.people_urls import PAGES
 from common.roles import Role, roles_of
 from common.services import role_grant, user_active_set
 from tests.support.factories import PASSWORD, make_user
+from tests.support.signin import confirm_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.django_db
 def _manager(client: Client, **fields: Any) -> User:
     manager = make_user(Role.TRIAL_MANAGER, is_staff=True, **fields)
     client.force_login(manager)
+    confirm_sign_in(client)  # signed in a moment ago, so role changes need not ask again
     return manager
 
 
@@ -118,7 +120,9 @@ def test_deactivated_users_cannot_sign_in_and_a_manager_cannot_lock_themselves_o
     manager = _manager(client)
     researcher = make_user(Role.RESEARCHER)
     client.post(f"/people/{researcher.pk}/active/", {"active": "no"})
-    assert not Client().login(username=researcher.username, password=PASSWORD)
+    other = Client()
+    other.post("/accounts/login/", {"username": researcher.username, "password": PASSWORD})
+    assert "_auth_user_id" not in other.session
     assert _events("user.deactivate", researcher)[0].actor == manager
 
     client.post(f"/people/{manager.pk}/active/", {"active": "no"})

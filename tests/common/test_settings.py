@@ -16,12 +16,23 @@ PROD_REQUIRED = {
     "FIELD_ENCRYPTION_KEYS": "uXG1qJ0c1Qv3mB6m3yQ7g2c8f6l1vHq7Kq0yq3x9sXo=",
     "PERSON_HASH_KEY": "a-long-random-person-hash-key-for-the-test",
     "SITE_URL": "https://trials.example.police.uk",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.police.uk:587",
 }
 BASE_ENV = {
     k: v
     for k, v in os.environ.items()
     if not k.startswith(
-        ("DJANGO_", "DATABASE_URL", "CELERY_", "REDIS_URL", "FIELD_ENC", "PERSON_HASH", "SITE_URL")
+        (
+            "DJANGO_",
+            "DATABASE_URL",
+            "CELERY_",
+            "REDIS_URL",
+            "FIELD_ENC",
+            "PERSON_HASH",
+            "SITE_URL",
+            "EMAIL_",
+            "TWO_FACTOR",
+        )
     )
 }
 
@@ -167,3 +178,34 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
     # HSTS preload is a commitment each force makes for its own domain; README explains W021.
     assert warnings == ["security.W021"]
     assert "security.W021" in (ROOT / "README.md").read_text()
+
+
+def test_production_refuses_to_start_without_an_smtp_server(tmp_path: Path) -> None:
+    env = {k: v for k, v in PROD_REQUIRED.items() if k != "EMAIL_URL"}
+    result = _django("", env, tmp_path)
+    assert result.returncode != 0
+    assert "EMAIL_URL is not set" in result.stderr
+
+
+def test_deploy_check_warns_when_e_mail_is_only_printed_or_two_factor_is_off(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in PROD_REQUIRED.items() if k != "EMAIL_URL"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={
+            **BASE_ENV,
+            "DJANGO_VAR_DIR": str(tmp_path),
+            **env,
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "TWO_FACTOR_REQUIRED": "0",
+            "DJANGO_ALLOWED_HOSTS": "trials.example.police.uk",
+        },
+    )
+    found = set(re.findall(r"\((signin\.\w+)\)", result.stdout + result.stderr))
+    assert found == {"signin.W001", "signin.W002"}, result.stdout + result.stderr

@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 
 from common.models import User
 from participants.models import Participant
+from tests.support.browser import sign_in
 from tests.support.cases import TODAY, screening_input
-from tests.support.factories import PASSWORD
 from trial.models import Trial
 
 
@@ -46,10 +46,7 @@ def test_officer_screens_an_ineligible_case_then_enrols_and_sees_the_arm(
     live_server: object, page: Page, trial: Trial, officer: User
 ) -> None:
     url = str(live_server.url)  # type: ignore[attr-defined]
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Username").fill(officer.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, url, officer)
     expect(page).to_have_url(f"{url}/officer/")
 
     page.get_by_role("link", name="Screen a new case").click()

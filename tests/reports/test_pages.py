@@ -21,6 +21,7 @@ from reports.services import report_build, report_request
 from tests.reports.conftest import outcomes_trial
 from tests.reports.support import CUT, LiveTrial
 from tests.support.factories import make_user
+from tests.support.signin import confirm_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,7 @@ def done(live: LiveTrial) -> ReportRun:
 def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
+    confirm_sign_in(client)  # signed in a moment ago, so a download need not ask again
     return client
 
 

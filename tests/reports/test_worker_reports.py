@@ -16,7 +16,8 @@ from reports.models import ReportRun, RunStatus
 from reports.services import report_request
 from tests.reports.conftest import outcomes_trial, pdf_text
 from tests.reports.support import CUT
-from tests.support.factories import PASSWORD, make_user
+from tests.support.browser import sign_in
+from tests.support.factories import make_user
 from tests.support.worker import celery_worker
 
 
@@ -74,10 +75,8 @@ def test_a_researcher_requests_a_report_watches_it_and_downloads_the_pdf(
     researcher = make_user(Role.RESEARCHER, first_name="Rita", last_name="Researcher")
     url = live_server.url  # type: ignore[attr-defined]
     with celery_worker():
+        sign_in(page, url, researcher)
         page.goto(f"{url}/research/")
-        page.get_by_label("Username").fill(researcher.username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", name="Request a report")).to_be_visible()
         page.get_by_label("Follow-up window (months)").fill("12")
         page.get_by_label("Data cut").fill(CUT.isoformat())

@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from common.roles import Role
-from tests.support.factories import PASSWORD, make_user
+from tests.support.browser import sign_in
+from tests.support.factories import make_user
 
 from .support import claim, make_trial, roles_restore
 
@@ -19,10 +20,7 @@ def test_trial_manager_verifies_the_chain_and_reads_the_balance(live_server, pag
     for n in range(1, 7):
         claim(trial, n, "north" if n % 2 else "south")
     manager = make_user(Role.TRIAL_MANAGER)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(manager.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, manager)
     expect(page).to_have_url(f"{live_server.url}/trial/")
     row = page.get_by_test_id("trial-CARA")
     expect(row.get_by_test_id("chain-result")).to_contain_text("not yet verified")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from common.models import AuditEvent, User
 from common.roles import Role
 from tests.support.factories import make_user
+from tests.support.signin import confirm_sign_in
 from trial.models import Allocation, PostRandomisationEvent, Stratum, Trial
 
 from .support import claim, make_trial
@@ -29,6 +30,7 @@ BALANCE_PAGES = [("trial:balance_index", {}), ("trial:balance", {"code": "CARA"}
 def signed_in(client: Client, role: Role) -> User:
     user = make_user(role)
     client.force_login(user)
+    confirm_sign_in(client)  # signed in a moment ago, so the export need not ask again
     return user
 
 

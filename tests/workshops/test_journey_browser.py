@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from common.models import User
-from tests.support.factories import PASSWORD
+from tests.support.browser import sign_in as browser_sign_in
 from trial.models import Trial
 from workshops.models import Cycle
 from workshops.services import attendance_record, booking_create
@@ -22,10 +22,7 @@ from .conftest import enrol_in_arm
 
 
 def sign_in(page: Page, live_server: LiveServer, user: User) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, live_server.url, user)
 
 
 @pytest.mark.browser

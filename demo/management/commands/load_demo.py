@@ -23,3 +23,8 @@ class Command(BaseCommand):
                 f"  {login.role.value:<14} username: {login.username:<12} "
                 f"password: {login.password}"
             )
+            if login.authenticator_key:
+                self.stdout.write(
+                    f"  {'':<14} two-factor: add key {login.authenticator_key} to an "
+                    f"authenticator app, or run `manage.py signin_code {login.username}`"
+                )

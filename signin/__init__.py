@@ -1,0 +1,1 @@
+"""Sign-in security: second factor, lockout, session limits and the headers every page carries."""

@@ -1,0 +1,23 @@
+// The site's behaviour, from a file so that the Content-Security-Policy allows no inline script.
+(function () {
+  "use strict";
+
+  // One submission per form: the server answers a second one anyway (a one-time token or a
+  // rule), but a disabled button tells the user the first is on its way.
+  document.querySelectorAll("form.submit-once").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("[type=submit]").forEach(function (b) { b.disabled = true; });
+    });
+  });
+
+  // The error summary takes the focus, so a screen reader announces what needs fixing.
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+  document.querySelectorAll("[data-select-on-click]").forEach(function (input) {
+    input.addEventListener("click", function () { input.select(); });
+  });
+})();
