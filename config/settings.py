@@ -367,12 +367,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_query": {"()": "common.log_filters.QueryStringRemoved"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_query"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # Request logs carry only paths; personal data never appears in URLs (design.md).
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # every sign-in is in the audit trail instead
+        # The development server's request lines, without their query strings (a search holds
+        # a name); gunicorn's access log is set the same way in gunicorn.conf.py.
+        "django.server": {"handlers": ["requests"], "level": "INFO", "propagate": False},
     },
 }
 
