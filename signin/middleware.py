@@ -52,17 +52,21 @@ def _expired(request: HttpRequest, why: str, message: str) -> HttpResponse:
     return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
 
 
-class SessionLimitsMiddleware:
-    """Sign out after SIGNIN_IDLE_SECONDS without a request, or SIGNIN_MAX_SECONDS after sign-in.
-
-    Views marked passive (a page polling for progress) do not count as the user being there.
-    """
+class _ViewMiddleware:
+    """A middleware that acts in process_view (once the view, and its marks, are known)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+class SessionLimitsMiddleware(_ViewMiddleware):
+    """Sign out after SIGNIN_IDLE_SECONDS without a request, or SIGNIN_MAX_SECONDS after sign-in.
+
+    Views marked passive (a page polling for progress) do not count as the user being there.
+    """
 
     def process_view(
         self, request: HttpRequest, view: Any, args: Any, kwargs: Any
@@ -89,14 +93,8 @@ class SessionLimitsMiddleware:
         return None
 
 
-class SecondFactorMiddleware:
+class SecondFactorMiddleware(_ViewMiddleware):
     """A password alone reaches only the second-factor pages (and the admin sits behind them)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view: Any, args: Any, kwargs: Any

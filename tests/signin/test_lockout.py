@@ -59,11 +59,14 @@ def test_a_trial_manager_unlocks_an_account_before_the_cool_off(client: Client) 
     assert _sign_in(Client(REMOTE_ADDR="10.0.0.9"), researcher, PASSWORD) == 302
 
 
-def test_the_unlock_is_a_trial_managers_alone(client: Client) -> None:
+@pytest.mark.parametrize(
+    "role", [Role.OFFICER, Role.COUNSELLOR, Role.RESEARCHER, Role.DATA_MANAGER, None]
+)
+def test_the_unlock_is_a_trial_managers_alone(client: Client, role: Role | None) -> None:
     researcher = make_user(Role.RESEARCHER)
     for n in range(6):
         _sign_in(Client(), researcher, f"guess-{n}")
-    client.force_login(make_user(Role.DATA_MANAGER))
+    client.force_login(make_user(role))
     confirm_sign_in(client)
     assert client.post(f"/accounts/people/{researcher.pk}/unlock/").status_code == 403
     reset = f"/accounts/people/{researcher.pk}/second-factor-reset/"
