@@ -82,9 +82,14 @@ class Access(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One thing that happened: a write by a service, or a look at personal data."""
+    """One thing that happened: a write by a service, or a look at personal data or its disclosure.
 
-    # trial's claim function (trial/migrations/0009) inserts rows itself: a new NOT NULL column
+    Rows are append-only (database triggers, common/migrations/0005) and chained: the sealer
+    (common/services/audit_chain.py) gives each row its place and a hash over its content and the
+    previous row's hash, so an edit or a removal made past the triggers is found by verify_audit.
+    """
+
+    # trial's claim function (trial/migrations/0010) inserts rows itself: a new NOT NULL column
     # needs a database default or a new version of that function.
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -98,15 +103,64 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=80, db_index=True, help_text="e.g. allocation.claim")
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
+    trial = models.CharField(max_length=40, blank=True, default="", db_default="")
+    # The trial ID of the one case the event is about (cases shown in a list: AuditMention).
+    subject = models.CharField(max_length=64, blank=True, default="", db_default="")
     # Identifiers only (trial IDs, database ids): never names or other personal data.
     detail = models.JSONField(default=dict, blank=True)
+    # Set once by the sealer, never by the writer: writers never wait for each other's chain.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
+    row_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["subject", "at"], name="audit_subject_at"),
+            models.Index(fields=["trial", "at"], name="audit_trial_at"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+            models.Index(fields=["action", "at"], name="audit_action_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditMention(models.Model):
+    """A case shown or disclosed by an event about several cases (a list page, an export)."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="mentions")
+    subject = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["subject", "event"], name="audit_mention_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} in {self.event_id}"
+
+
+class AuditVerification(models.Model):
+    """One run of verify_audit: whether the chain held, and the head it vouched for."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ok = models.BooleanField()
+    rows_checked = models.BigIntegerField(default=0)
+    # The head is what the next run checks is still there: a chain rewritten whole from an
+    # earlier row, or cut short, no longer ends in it.
+    head_seq = models.BigIntegerField(null=True, blank=True)
+    head_hash = models.CharField(max_length=64, blank=True)
+    problem = models.TextField(blank=True)
+    broken_event = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {'intact' if self.ok else 'BROKEN'}"
 
 
 def outbox_message_id() -> str:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
-from common.services import audit_record, outbox_send, outbox_send_pending
+from common.services import audit_record, audit_seal, audit_verify, outbox_send, outbox_send_pending
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="common.worker_ping")
@@ -25,3 +29,18 @@ def outbox_send_task(message_id: int) -> str:
 def outbox_send_pending_task() -> dict[str, list[int]]:
     """Send every due pending message: the ones a dead worker or a broker outage left behind."""
     return outbox_send_pending()
+
+
+@shared_task(name="common.audit_seal")
+def audit_seal_task() -> int:
+    """Seal the audit rows written since the last run into the chain."""
+    return audit_seal()
+
+
+@shared_task(name="common.audit_verify")
+def audit_verify_task() -> dict[str, object]:
+    """Recompute the audit chain (nightly); a break is logged and shown to trial managers."""
+    result = audit_verify(by=None)
+    if not result.ok:
+        logger.error("audit trail BROKEN: %s", result.problem)
+    return {"ok": result.ok, "rows": result.rows_checked, "problem": result.problem}

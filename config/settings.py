@@ -307,6 +307,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Recompute every allocation hash chain at night; the trial dashboard shows the result.
     "trial-chains-verify": {"task": "trial.chains_verify", "schedule": crontab(hour=2, minute=30)},
 }
+# The audit trail's hash chain (common/services/audit_chain.py): new rows sealed every minute,
+# the whole chain recomputed at night.
+CELERY_BEAT_SCHEDULE["common-audit-seal"] = {"task": "common.audit_seal", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["common-audit-verify"] = {
+    "task": "common.audit_verify",
+    "schedule": crontab(hour=3, minute=0),
+}
 # Workshop reminders: hourly in the daytime, so a missed run catches up and nobody gets a text at
 # night; each reminder is sent once however often the job runs (workshops/reminders.py).
 CELERY_BEAT_SCHEDULE["workshops-reminders"] = {

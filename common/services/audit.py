@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db import models
 
-from common.models import AuditEvent, User
+from common.audit_rules import scope_of
+from common.models import AuditEvent, AuditMention, User
 
 
 def audit_record(
@@ -18,14 +19,24 @@ def audit_record(
     object_id: str | int = "",
     **detail: Any,
 ) -> AuditEvent:
-    """Record an audit event; call inside the transaction of the write it describes."""
+    """Record an audit event; call inside the transaction of the write it describes.
+
+    The case (`participant=`, a trial ID), the cases of a list (`participants=`) and the trial
+    (`trial=`, else the case's) are read from the detail into indexed columns.
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
-    return AuditEvent.objects.create(
+    trial, subject, mentions = scope_of(detail)
+    event = AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
+        trial=trial,
+        subject=subject,
         detail=detail,
     )
+    if mentions:
+        AuditMention.objects.bulk_create(AuditMention(event=event, subject=m) for m in mentions)
+    return event
