@@ -75,6 +75,7 @@ class Access(models.Model):
             ("research_pages", "Open the researcher's pages"),
             ("manage_trial", "Configure trials, users and areas"),
             ("manage_data", "Load re-offence data and resolve unmatched records"),
+            ("audit_pages", "Read the audit trail and answer subject access requests"),
         ]
 
     def __str__(self) -> str:

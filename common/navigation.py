@@ -37,9 +37,14 @@ MENUS: dict[Role, list[tuple[str, str]]] = {
         ("Follow-up data", "outcomes:dashboard"),
         ("Reports", "reports:dashboard"),
         ("People", "people:list"),
+        ("Audit trail", "privacy:audit"),
         ("Admin", "admin:index"),
     ],
     Role.DATA_MANAGER: [("Follow-up data", "outcomes:dashboard")],
+    Role.DATA_PROTECTION_OFFICER: [
+        ("Audit trail", "privacy:audit"),
+        ("Subject access", "privacy:subject_access"),
+    ],
 }
 
 

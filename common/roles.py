@@ -19,6 +19,7 @@ class Role(StrEnum):
     RESEARCHER = "Researcher"
     TRIAL_MANAGER = "Trial manager"
     DATA_MANAGER = "Data manager"
+    DATA_PROTECTION_OFFICER = "Data protection officer"
 
     @property
     def slug(self) -> str:
@@ -41,6 +42,7 @@ ROLE_SLUGS = {
     Role.RESEARCHER: "researcher",
     Role.TRIAL_MANAGER: "trial_manager",
     Role.DATA_MANAGER: "data_manager",
+    Role.DATA_PROTECTION_OFFICER: "data_protection_officer",
 }
 
 DASHBOARDS = {
@@ -49,6 +51,7 @@ DASHBOARDS = {
     Role.RESEARCHER: "reports:dashboard",
     Role.TRIAL_MANAGER: "trial:dashboard",
     Role.DATA_MANAGER: "outcomes:dashboard",
+    Role.DATA_PROTECTION_OFFICER: "privacy:audit",
 }
 
 # Codenames of common.Access permissions; the migration grants each to its group.
@@ -58,6 +61,7 @@ PAGE_PERMISSIONS = {
     Role.RESEARCHER: "research_pages",
     Role.TRIAL_MANAGER: "manage_trial",
     Role.DATA_MANAGER: "manage_data",
+    Role.DATA_PROTECTION_OFFICER: "audit_pages",
 }
 
 # Order matters when one person holds two roles: they land on the first one's dashboard.
@@ -67,6 +71,7 @@ LANDING_ORDER = [
     Role.OFFICER,
     Role.COUNSELLOR,
     Role.RESEARCHER,
+    Role.DATA_PROTECTION_OFFICER,
 ]
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from common.models import AuditEvent, User
+from common.models import AuditEvent, AuditVerification, User
 from common.roles import LANDING_ORDER, Role, has_role
 
 
@@ -51,3 +51,13 @@ def person_history(*, by: User, person: User, limit: int = 50) -> list[AuditEven
     _manager(by)
     events = AuditEvent.objects.filter(object_type=User._meta.label, object_id=str(person.pk))
     return list(events.select_related("actor").order_by("-at", "-pk")[:limit])
+
+
+def user_by_username(username: str) -> User | None:
+    """Return the user with this user name, or None (the audit page's filter)."""
+    return User.objects.filter(username=username.strip()).first() if username.strip() else None
+
+
+def audit_verification_last() -> AuditVerification | None:
+    """Return the last run of verify_audit, or None before the first."""
+    return AuditVerification.objects.order_by("-at", "-id").first()

@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "workshops",
     "outcomes",
     "reports",
+    "privacy",
     "demo",
 ]
 

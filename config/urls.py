@@ -21,4 +21,5 @@ urlpatterns = [
     path("counsellor/", include("workshops.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("research/", include("reports.urls")),
+    path("audit/", include("privacy.urls")),
 ]

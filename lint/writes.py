@@ -20,6 +20,7 @@ APPS = (
     "workshops",
     "outcomes",
     "reports",
+    "privacy",
     "demo",
     "config",
     "signin",

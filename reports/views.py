@@ -7,8 +7,10 @@ import zipfile
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from common.disclosure import DisclosureForm
 from common.exceptions import DomainError
 from common.permissions import request_user, role_required
 from common.roles import Role
@@ -22,7 +24,7 @@ from reports.selectors import (
     runs_visible_to,
     trial_summaries,
 )
-from reports.services import report_request
+from reports.services import dataset_trial_ids, report_request, run_disclose
 
 REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER)
 
@@ -86,10 +88,30 @@ def _done(run: ReportRun) -> ReportRun:
     return run
 
 
+def _ask(request: HttpRequest, run: ReportRun, form: DisclosureForm, what: str) -> HttpResponse:
+    contents = {
+        "the report PDF": "The report's tables and figures: counts and estimates, no names.",
+        "the dataset": "One pseudonymised row per man (trial ID, arm, outcomes), the flow counts "
+        "and the data dictionary, as a zip.",
+    }[what]
+    context = {
+        "form": form,
+        "what": what,
+        "contents": contents,
+        "back": reverse("reports:run", args=[run.pk]),
+    }
+    status = 400 if form.is_bound else 200
+    return render(request, "common/disclosure.html", context, status=status)
+
+
 @role_required(*REPORT_ROLES)
 def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """Send the report's PDF (never from a public media URL)."""
+    """Ask why, then send the report's PDF (never from a public media URL), logged."""
     run = _done(run_get(user=request_user(request), pk=pk))
+    form = DisclosureForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return _ask(request, run, form, "the report PDF")
+    run_disclose(run=run, by=request_user(request), what="pdf", **form.disclosure())
     with run.pdf.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_name(run.pdf.name)}"'
@@ -103,13 +125,23 @@ def _name(path: str | None) -> str:
 @role_required(*REPORT_ROLES)
 @recent_sign_in_required
 def run_dataset(request: HttpRequest, pk: int) -> HttpResponse:
-    """Send the report's pseudonymised dataset, its flow counts and data dictionary as one zip."""
+    """Ask why, then send the pseudonymised dataset, flow counts and dictionary as one zip."""
     run = _done(run_get(user=request_user(request), pk=pk))
     if run.blinded:
         # The dataset names the arms: it would unblind the committee the report was blinded for.
         raise Http404("A blinded report has no dataset download.")
+    form = DisclosureForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return _ask(request, run, form, "the dataset")
     with run.dataset_csv.open("rb") as handle:
         dataset = handle.read()
+    run_disclose(
+        run=run,
+        by=request_user(request),
+        what="dataset",
+        participants=dataset_trial_ids(dataset),
+        **form.disclosure(),
+    )
     buffer = io.BytesIO()
     stem = _name(run.dataset_csv.name).removesuffix(".csv")
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -121,4 +153,5 @@ def run_dataset(request: HttpRequest, pk: int) -> HttpResponse:
         archive.writestr(f"{stem}/data_dictionary.csv", data_dictionary_csv())
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{stem}-dataset.zip"'
+    response["Cache-Control"] = "no-store"
     return response

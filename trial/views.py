@@ -16,6 +16,7 @@ from common.exceptions import DomainError
 from common.forms import add_domain_error
 from common.permissions import request_user, role_required
 from common.roles import Role
+from common.selectors import audit_verification_last
 from common.signin_marks import recent_sign_in_required
 from trial.forms import (
     ArmFormSet,
@@ -62,7 +63,8 @@ def _trial(code: str) -> Trial:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show every trial with its status and last chain verification."""
     trials = trials_for_manager(user=request_user(request))
-    return render(request, "trial/dashboard.html", {"trials": trials})
+    context = {"trials": trials, "audit_verification": audit_verification_last()}
+    return render(request, "trial/dashboard.html", context)
 
 
 @manager_only

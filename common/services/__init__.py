@@ -4,7 +4,7 @@ The public surface of common's writes: other apps import from here, never from t
 """
 
 from common.outbox import Envelope, recipient_emails, register_message
-from common.services.audit import audit_record
+from common.services.audit import audit_record, disclosure_record
 from common.services.audit_chain import audit_seal, audit_verify
 from common.services.keys import personal_data_reencrypt
 from common.services.outbox import Outcome, outbox_enqueue, outbox_send, outbox_send_pending
@@ -33,6 +33,7 @@ __all__ = [
     "audit_record",
     "audit_seal",
     "audit_verify",
+    "disclosure_record",
     "outbox_enqueue",
     "outbox_send",
     "outbox_send_pending",

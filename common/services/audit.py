@@ -40,3 +40,25 @@ def audit_record(
     if mentions:
         AuditMention.objects.bulk_create(AuditMention(event=event, subject=m) for m in mentions)
     return event
+
+
+def disclosure_record(
+    *,
+    actor: User | None,
+    kind: str,
+    purpose: str,
+    recipient: str,
+    justification: str = "",
+    obj: models.Model | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Record that data left the application: what, to whom and why (DPA 2018 s.62)."""
+    return audit_record(
+        actor=actor,
+        action=f"disclosure.{kind}",
+        obj=obj,
+        purpose=purpose,
+        recipient=recipient,
+        justification=justification,
+        **detail,
+    )

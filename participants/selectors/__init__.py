@@ -7,6 +7,7 @@ from participants.models import CaseStatus, DashRisk, OffenceType
 from participants.selectors.cases import (
     PERSONAL_FIELDS,
     PSEUDONYMISED_FIELDS,
+    case_for_subject_access,
     case_get,
     case_search,
     cases_visible_to,
@@ -21,6 +22,7 @@ from participants.selectors.cases import (
     participant_trial_id,
     pseudonymised_rows,
     trial_case_counts,
+    trial_ids_for_custody_reference,
     victim_get,
 )
 from participants.selectors.dashboard import (
@@ -43,6 +45,7 @@ __all__ = [
     "bucket_counts",
     "bucket_get",
     "bucket_register",
+    "case_for_subject_access",
     "case_get",
     "case_search",
     "cases_visible_to",
@@ -58,5 +61,6 @@ __all__ = [
     "participant_trial_id",
     "pseudonymised_rows",
     "trial_case_counts",
+    "trial_ids_for_custody_reference",
     "victim_get",
 ]

@@ -19,6 +19,7 @@ from common.models import User
 from common.roles import Role, has_role
 from participants.models import OFFENDER_PERSONAL as PERSONAL_FIELDS
 from participants.models import CaseStatus, Participant, Victim
+from participants.services.validation import normalise_custody_reference
 
 if TYPE_CHECKING:
     from trial.models import Trial
@@ -188,3 +189,24 @@ def trial_case_counts(*, trial: Trial) -> tuple[int, int]:
     """Return how many cases a trial has screened and how many it has randomised."""
     cases = Participant.objects.filter(trial=trial)
     return cases.count(), cases.filter(allocation__isnull=False).count()
+
+
+def trial_ids_for_custody_reference(reference: str) -> list[str]:
+    """Return the trial IDs of the cases with this custody reference (the audit page's search)."""
+    wanted = normalise_custody_reference(reference)
+    if not wanted:
+        return []
+    return list(
+        Participant.objects.filter(custody_reference=wanted)
+        .order_by("pseudonym")
+        .values_list("pseudonym", flat=True)
+    )
+
+
+def case_for_subject_access(trial_id: str) -> Participant | None:
+    """Return the case with this trial ID with its trial, area and allocation (any trial)."""
+    return (
+        Participant.objects.select_related("trial", "police_area", "allocation__arm")
+        .filter(pseudonym=trial_id.strip().upper())
+        .first()
+    )

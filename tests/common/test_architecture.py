@@ -25,6 +25,7 @@ PACKAGES = [
     "reports",
     "demo",
     "signin",
+    "privacy",
 ]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

@@ -151,3 +151,23 @@ def test_a_list_event_is_found_under_every_case_it_showed() -> None:
     assert sorted(event.mentions.values_list("subject", flat=True)) == ["CARA-0001", "CARA-0002"]
     single = audit_record(actor=None, action="participant.view", participant="CARA-WMP-0042")
     assert (single.trial, single.subject) == ("CARA-WMP", "CARA-WMP-0042")
+
+
+def test_the_trial_manager_page_shows_the_last_verification() -> None:
+    from django.test import Client
+
+    from common.roles import Role
+    from tests.support.factories import make_user
+    from tests.support.signin import confirm_sign_in
+
+    client = Client()
+    client.force_login(make_user(Role.TRIAL_MANAGER))
+    confirm_sign_in(client)
+    assert 'Audit trail:\n  <span class="text-body-secondary">not yet verified' in (
+        client.get("/trial/").content.decode()
+    )
+    _events(2)
+    audit_verify(by=None)
+    page = client.get("/trial/").content.decode()
+    assert 'text-bg-success">intact</span> when last verified' in page
+    assert "(2 rows)" in page

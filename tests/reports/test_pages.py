@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from common.models import User
+from common.models import AuditEvent, User
 from common.roles import Role
 from reports.models import ReportRun, RunStatus
 from reports.services import report_build, report_request
@@ -43,6 +43,9 @@ def done(live: LiveTrial) -> ReportRun:
         queue=False,
     )
     return report_build(run=run)
+
+
+WHY = {"purpose": "final_analysis", "recipient": "the trial statistician"}
 
 
 def _client(user: User) -> Client:
@@ -101,7 +104,9 @@ def test_a_trial_manager_requests_a_report_and_follows_it_to_the_download(
     fragment = client.get(reverse("reports:progress", args=[run.pk])).content.decode()
     assert "Download the PDF" in fragment
     assert "hx-trigger" not in fragment  # finished: polling stops
-    pdf = client.get(reverse("reports:pdf", args=[run.pk]))
+    asked = client.get(reverse("reports:pdf", args=[run.pk]))
+    assert "Who will receive it" in asked.content.decode()
+    pdf = client.post(reverse("reports:pdf", args=[run.pk]), WHY)
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert run.requested_by is not None
@@ -159,7 +164,8 @@ def test_bad_requests_are_refused_on_the_form(
 def test_the_dataset_download_is_pseudonymised_with_its_dictionary(
     live: LiveTrial, done: ReportRun
 ) -> None:
-    response = _client(make_user(Role.RESEARCHER)).get(reverse("reports:dataset", args=[done.pk]))
+    researcher = make_user(Role.RESEARCHER)
+    response = _client(researcher).post(reverse("reports:dataset", args=[done.pk]), WHY)
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = sorted(archive.namelist())
     assert [n.rsplit("/", 1)[-1] for n in names] == [
@@ -180,6 +186,24 @@ def test_the_dataset_download_is_pseudonymised_with_its_dictionary(
     assert hashlib.sha256(dataset + archive.read(names[2])).hexdigest() == done.dataset_sha256
     dictionary = archive.read(names[0]).decode()
     assert dictionary.startswith("column,type,meaning")
+    # s.62: who, what (the trial IDs, not names), to whom and why, searchable by each case.
+    logged = AuditEvent.objects.get(action="disclosure.report_dataset")
+    assert logged.actor == researcher
+    assert logged.detail["purpose"] == "final_analysis"
+    assert logged.detail["recipient"] == "the trial statistician"
+    assert sorted(logged.mentions.values_list("subject", flat=True)) == sorted(
+        r["trial_id"] for r in rows
+    )
+
+
+def test_a_download_without_a_purpose_is_refused_and_not_logged(done: ReportRun) -> None:
+    client = _client(make_user(Role.RESEARCHER))
+    response = client.post(reverse("reports:dataset", args=[done.pk]), {"purpose": "other"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "the purpose &#x27;Other&#x27; needs a justification" in page
+    assert "Who will receive it: This field is required." in page
+    assert not AuditEvent.objects.filter(action__startswith="disclosure.").exists()
 
 
 def test_a_blinded_report_has_no_dataset_download(live: LiveTrial) -> None:
@@ -195,5 +219,5 @@ def test_a_blinded_report_has_no_dataset_download(live: LiveTrial) -> None:
         )
     )
     client = _client(make_user(Role.RESEARCHER))
-    assert client.get(reverse("reports:pdf", args=[run.pk])).status_code == 200
-    assert client.get(reverse("reports:dataset", args=[run.pk])).status_code == 404
+    assert client.post(reverse("reports:pdf", args=[run.pk]), WHY).status_code == 200
+    assert client.post(reverse("reports:dataset", args=[run.pk]), WHY).status_code == 404

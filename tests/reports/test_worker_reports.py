@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from playwright.sync_api import Page, expect
 
+from common.models import AuditEvent
 from common.roles import Role
 from reports.models import ReportRun, RunStatus
 from reports.services import report_request
@@ -86,12 +87,19 @@ def test_a_researcher_requests_a_report_watches_it_and_downloads_the_pdf(
         expect(page.locator("#run-progress")).to_be_attached()
         download_button = page.get_by_test_id("download-pdf")
         expect(download_button).to_be_visible(timeout=90_000)
+        download_button.click()
+        # The download is a disclosure: the purpose and recipient are asked and logged first.
+        page.get_by_label("Why is this leaving the application?").select_option("dmc_interim")
+        page.get_by_label("Who will receive it").fill("the data monitoring committee")
         with page.expect_download() as info:
-            download_button.click()
+            page.get_by_role("button", name="Download").click()
         saved = tmp_path / "downloaded.pdf"
         info.value.save_as(saved)
     assert saved.read_bytes().startswith(b"%PDF")
     assert "Project CARA" in pdf_text(saved)
     run = ReportRun.objects.get()
     assert run.requested_by == researcher
+    logged = AuditEvent.objects.get(action="disclosure.report_pdf")
+    assert logged.actor == researcher
+    assert logged.detail["recipient"] == "the data monitoring committee"
     assert live.trial.code == "CARA"

@@ -1,0 +1,135 @@
+"""Reads of the audit trail for trial managers and the data protection officer (read only).
+
+Every filter is served by an index (common/migrations/0005): a case by `subject` or its mentions
+in list events, a user, an action or a trial each with `at`; pages are keyset pages over
+(at, id), so the thousandth page costs what the first does at ten million rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from common.audit_rules import TRIAL_ID
+from common.models import AuditEvent, AuditMention, User
+from common.roles import Role, has_role
+
+PAGE = 50
+
+
+def audit_reader(by: User) -> None:
+    """Refuse anyone but a trial manager or the data protection officer."""
+    if not (has_role(by, Role.TRIAL_MANAGER) or has_role(by, Role.DATA_PROTECTION_OFFICER)):
+        raise PermissionDenied("Only a trial manager or the data protection officer reads this.")
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """The audit page's filters, already resolved to identifiers."""
+
+    people: tuple[str, ...] = ()  # trial IDs
+    actor_id: int | None = None
+    action: str = ""  # exact, or "disclosure." for every disclosure
+    trial: str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    unknown_user: bool = field(default=False)
+
+
+Cursor = tuple[datetime.datetime, int]
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _filtered(events: QuerySet[AuditEvent], query: AuditQuery) -> QuerySet[AuditEvent]:
+    if query.actor_id is not None:
+        events = events.filter(actor_id=query.actor_id)
+    if query.action == "disclosure.":
+        events = events.filter(action__startswith="disclosure.")
+    elif query.action:
+        events = events.filter(action=query.action)
+    if query.trial:
+        events = events.filter(trial=query.trial)
+    if query.since:
+        events = events.filter(at__gte=_day_start(query.since))
+    if query.until:
+        events = events.filter(at__lt=_day_start(query.until + datetime.timedelta(days=1)))
+    return events
+
+
+def _parts(query: AuditQuery) -> list[QuerySet[AuditEvent]]:
+    everything = AuditEvent.objects.all()
+    if not query.people:
+        return [_filtered(everything, query)]
+    # Two index scans merged, not an OR the planner would answer with a scan of every row.
+    direct = everything.filter(subject__in=query.people)
+    listed = everything.filter(
+        id__in=AuditMention.objects.filter(subject__in=query.people).values("event_id")
+    )
+    return [_filtered(direct, query), _filtered(listed, query)]
+
+
+def _page_ids(query: AuditQuery, after: Cursor | None, limit: int) -> list[int]:
+    rows: list[Iterator[tuple[datetime.datetime, int]]] = []
+    for part in _parts(query):
+        if after is not None:
+            part = part.filter(Q(at__lt=after[0]) | Q(at=after[0], id__lt=after[1]))
+        rows.append(iter(part.order_by("-at", "-id").values_list("at", "id")[:limit]))
+    merged = heapq.merge(*rows, key=lambda r: (r[0], r[1]), reverse=True)
+    ids: list[int] = []
+    for _, pk in merged:
+        if not ids or ids[-1] != pk:
+            ids.append(pk)
+        if len(ids) == limit:
+            break
+    return ids
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    next_cursor: Cursor | None
+
+
+def audit_page(*, by: User, query: AuditQuery, after: Cursor | None = None) -> AuditPage:
+    """Return one page of the events matching the filters, newest first."""
+    audit_reader(by)
+    if query.unknown_user:
+        return AuditPage([], None)
+    ids = _page_ids(query, after, PAGE + 1)
+    found = AuditEvent.objects.select_related("actor").in_bulk(ids[:PAGE])
+    events = [found[pk] for pk in ids[:PAGE]]
+    more = len(ids) > PAGE
+    return AuditPage(events, (events[-1].at, events[-1].pk) if more and events else None)
+
+
+def audit_rows(*, by: User, query: AuditQuery, limit: int = 100_000) -> Iterator[AuditEvent]:
+    """Yield every event matching the filters, newest first, a page at a time (CSV export)."""
+    audit_reader(by)
+    after: Cursor | None = None
+    sent = 0
+    while sent < limit and not query.unknown_user:
+        ids = _page_ids(query, after, 1000)
+        found = AuditEvent.objects.select_related("actor").in_bulk(ids)
+        for pk in ids:
+            yield found[pk]
+        sent += len(ids)
+        if len(ids) < 1000:
+            return
+        after = (found[ids[-1]].at, ids[-1])
+
+
+def audit_of_case(trial_id: str) -> list[AuditEvent]:
+    """Return every event about one case, oldest first (the subject access export)."""
+    assert TRIAL_ID.match(trial_id)
+    ids = _page_ids(AuditQuery(people=(trial_id,)), None, 100_000)
+    found = AuditEvent.objects.select_related("actor").in_bulk(ids)
+    return [found[pk] for pk in reversed(ids)]
