@@ -315,6 +315,12 @@ CELERY_BEAT_SCHEDULE["common-audit-verify"] = {
     "task": "common.audit_verify",
     "schedule": crontab(hour=3, minute=0),
 }
+# Retention (docs/data-protection.md): a closed trial's personal data are erased the night its
+# retention period ends.
+CELERY_BEAT_SCHEDULE["privacy-erasures-due"] = {
+    "task": "privacy.erasures_due",
+    "schedule": crontab(hour=3, minute=30),
+}
 # Workshop reminders: hourly in the daytime, so a missed run catches up and nobody gets a text at
 # night; each reminder is sent once however often the job runs (workshops/reminders.py).
 CELERY_BEAT_SCHEDULE["workshops-reminders"] = {

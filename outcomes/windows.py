@@ -11,15 +11,17 @@ day of that month. Randomised on 29/02/2024, the 12-month window ends on 28/02/2
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
+from common.dates import add_months
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Return the same day N calendar months later, clamped to the end of a shorter month."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+__all__ = [
+    "add_months",
+    "in_window",
+    "latest_randomisation_closed",
+    "window_closed",
+    "window_end",
+]
 
 
 def window_end(randomised_on: datetime.date, months: int) -> datetime.date:

@@ -54,6 +54,8 @@ class TrialSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Blank keeps the trial's period (a new trial: the model's default, six years).
+        self.fields["retention_months"].required = False
         if self.instance.pk:
             self.initial["follow_up"] = ", ".join(str(m) for m in self.instance.follow_up_months)
 
@@ -62,6 +64,8 @@ class TrialSettingsForm(forms.ModelForm):
 
     def values(self) -> dict[str, Any]:
         data = {f: self.cleaned_data[f] for f in self.Meta.fields}
+        if data.get("retention_months") is None:
+            data.pop("retention_months", None)
         data["follow_up_months"] = self.cleaned_data["follow_up"]
         return data
 

@@ -49,6 +49,14 @@ class Trial(models.Model):
     history_length = models.PositiveIntegerField(default=0)
     history_head = models.CharField(max_length=64, default=ZERO_HASH)
     created_at = models.DateTimeField(default=timezone.now)
+    # Retention (docs/data-protection.md): names, contacts, dates of birth, PNC IDs and free text
+    # are erased this long after the trial closes; the pseudonymised data and chains stay.
+    closed_on = models.DateField(null=True, blank=True, editable=False)
+    retention_months = models.PositiveSmallIntegerField(
+        default=72,
+        help_text="Months after the trial closes before its personal data are erased.",
+    )
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["code"]

@@ -17,6 +17,7 @@ from outcomes.services.catalogue import (
     read_csv,
     read_xlsx,
 )
+from outcomes.services.erasure import trial_record_identifiers_erase
 from outcomes.services.followup import (
     FreezeResult,
     WaveResult,
@@ -74,6 +75,7 @@ __all__ = [
     "source_pull_request",
     "source_update",
     "trial_history_import",
+    "trial_record_identifiers_erase",
     "upload_import",
     "upload_receive",
 ]

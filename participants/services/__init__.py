@@ -14,6 +14,7 @@ from participants.services.consent import (
     consent_withdraw,
 )
 from participants.services.enrolment import participant_enrol, strata_of
+from participants.services.erasure import trial_cases_erase
 from participants.services.looks import personal_data_listed, personal_data_viewed
 from participants.services.rule_sets import rule_set_current, rule_set_publish
 from participants.services.screening import ScreeningInput, screening_record
@@ -43,4 +44,5 @@ __all__ = [
     "screening_problems",
     "screening_record",
     "strata_of",
+    "trial_cases_erase",
 ]

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from common.dates import add_months
 from trial.models import (
     Allocation,
     Arm,
@@ -91,3 +92,16 @@ def withdrawn_keys(*, trial: Trial, by: datetime.date) -> set[str]:
 def latest_verification(trial: Trial) -> ChainVerification | None:
     """Return the trial's most recent chain verification, if any."""
     return ChainVerification.objects.filter(trial=trial).order_by("-at", "-id").first()
+
+
+def erasure_due_on(trial: Trial) -> datetime.date | None:
+    """Return the day the trial's personal data are due for erasure (None while it is open)."""
+    if trial.closed_on is None:
+        return None
+    return add_months(trial.closed_on, trial.retention_months)
+
+
+def trials_due_for_erasure(today: datetime.date) -> list[Trial]:
+    """Return the closed trials whose retention period has ended and whose data remain."""
+    closed = Trial.objects.filter(status=TrialStatus.CLOSED, personal_data_erased_at=None)
+    return [t for t in closed if (erasure_due_on(t) or today) <= today]

@@ -27,6 +27,7 @@ from trial.services.notifications import (
     allocation_notice_sent,
     compose_allocation_notice,
 )
+from trial.services.retention import trial_erasure_begin
 from trial.services.strata import NAME_PATTERN, stratum_key, stratum_key_of
 from trial.services.verification import Break, chain_verify, chains_verify, stratum_label
 
@@ -54,6 +55,7 @@ __all__ = [
     "stratum_label",
     "trial_create",
     "trial_design_update",
+    "trial_erasure_begin",
     "trial_settings_update",
     "trial_transition",
 ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.models import User
@@ -47,6 +48,7 @@ SETTINGS_FIELDS = (
     "session_capacity",
     "compliance_weeks",
     "reminder_days_before",
+    "retention_months",
 )
 
 
@@ -311,7 +313,9 @@ def trial_transition(*, trial: Trial, to_status: str, by: User | None) -> Trial:
         )
         from_status = locked.status
         locked.status = to_status
-        locked.save(update_fields=["status"])
+        if to_status == TrialStatus.CLOSED:
+            locked.closed_on = timezone.localdate()  # the retention period runs from here
+        locked.save(update_fields=["status", "closed_on"])
         if to_status == TrialStatus.RECRUITING and not locked.allocations_imported:
             # Sequences are drawn when the design freezes, before anyone is enrolled.
             strata_prepare(locked, current_design(locked))

@@ -9,6 +9,7 @@ breaches (docs/workshops.md).
 from workshops.services.attendance import attendance_record, breach_decide
 from workshops.services.calendar_tokens import calendar_token_create, calendar_token_revoke
 from workshops.services.corrections import attendance_correct
+from workshops.services.erasure import trial_workshop_notes_erase
 from workshops.services.feedback import feedback_record
 from workshops.services.looks import register_viewed
 from workshops.services.notices import notices_register
@@ -40,4 +41,5 @@ __all__ = [
     "register_viewed",
     "reminders_send_due",
     "session_cancel",
+    "trial_workshop_notes_erase",
 ]
