@@ -6,17 +6,21 @@ import csv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from outcomes.cells import file_size_problem
 from outcomes.rows import COLUMNS
 
 Rows = Iterable[tuple[int, Mapping[str, object]]]
 
 
 class FileRejectedError(Exception):
-    """The file or page as a whole cannot be read (encoding, columns, JSON)."""
+    """The file or page as a whole cannot be read (size, encoding, columns, JSON)."""
 
 
 def csv_rows(path: Path, columns: Sequence[str] = COLUMNS) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) from a UTF-8 CSV, with or without BOM, comma or semicolon."""
+    too_large = file_size_problem(path)  # before a byte is read
+    if too_large:
+        raise FileRejectedError(too_large)
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             first = handle.readline()

@@ -43,6 +43,7 @@ from outcomes.services.records import (
     source_update,
     upload_import,
     upload_receive,
+    upload_size_check,
 )
 
 __all__ = [
@@ -76,4 +77,5 @@ __all__ = [
     "trial_history_import",
     "upload_import",
     "upload_receive",
+    "upload_size_check",
 ]
