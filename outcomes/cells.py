@@ -45,7 +45,7 @@ def max_bytes() -> int:
 
 
 def _mb(size: int) -> str:
-    return f"{size / MB:.1f} MB"
+    return f"{size / MB:.1f} MB" if size >= MB else f"{size // 1024} KB"
 
 
 def size_problem(size: int, what: str = "file") -> str:
@@ -105,7 +105,7 @@ def text_problem(column: str, text: str, longest: int = 0, *, quote: bool = True
         return f"{column} holds a NUL byte (\\x00): the file is damaged or not text."
     start = text.lstrip(" ")[:1]
     if start in FORMULA_STARTS:
-        value = f" '{shown(text.strip() or text, 20)}'" if quote else ""
+        value = f" '{shown(text.lstrip(' '), 20)}'" if quote else ""
         return (
             f"{column}{value} starts with {shown(start)}, which a spreadsheet runs as a "
             "formula: cells starting with =, +, -, @, a tab or a carriage return are refused."

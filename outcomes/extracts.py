@@ -33,8 +33,10 @@ def csv_rows(path: Path, columns: Sequence[str] = COLUMNS) -> Iterator[tuple[int
                     f"The first line must name: {','.join(columns)}."
                 )
             reader = csv.reader(handle, delimiter=delimiter)
+            last = 0  # lines read by the reader so far (the header line was read before it)
             for values in reader:
-                line = reader.line_num + 1
+                # The line the row starts on: a quoted cell holding a line break spans lines.
+                line, last = last + 2, reader.line_num
                 if not any(v.strip() for v in values):
                     continue
                 if len(values) != len(header):
