@@ -150,3 +150,26 @@ def test_the_corpus_lists_every_file_once() -> None:
     assert listed <= found
     assert len(listed) >= 30
     assert all(p.stat().st_size < 16_000 for p in CORPUS.rglob("*") if p.is_file())
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--trial", "C" * 21], "A trial code is at most 20 characters."),
+        (["--trial", "CARA", "--title", "T" * 201], "A trial title is at most 200 characters."),
+    ],
+)
+def test_a_history_with_an_over_long_trial_code_or_title_is_refused(
+    option: list[str], message: str, tmp_path: Path
+) -> None:
+    files = []
+    for name in ("good-participants.csv", "good-reoffences.csv"):
+        bare = (CORPUS / "history" / name).read_text().replace("CARA-", "")  # 0001: any code
+        (tmp_path / name).write_text(bare)
+        files.append(str(tmp_path / name))
+    before = counts()
+    with pytest.raises(CommandError, match=message):
+        call_command("import_trial_history", *option, *files)
+    assert counts() == before
