@@ -413,6 +413,11 @@ CELERY_BEAT_SCHEDULE["outcomes-followup-daily"] = {
     "task": "outcomes.followup_daily",
     "schedule": crontab(hour=2, minute=30),  # after the records system's nightly extract
 }
+
+# The largest file or page any import reads (uploads, drop folders, HTTP pages, load_harm_index,
+# import_trial_history), in bytes; refused before it is read (outcomes/cells.py).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
 # Reports: an interim report for each window a follow-up wave added snapshots to (built from the
 # waves of previous days, so a wave still running cannot change a report's data).
 CELERY_BEAT_SCHEDULE["reports-auto-interim"] = {

@@ -6,17 +6,21 @@ import csv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from outcomes.cells import file_size_problem
 from outcomes.rows import COLUMNS
 
 Rows = Iterable[tuple[int, Mapping[str, object]]]
 
 
 class FileRejectedError(Exception):
-    """The file or page as a whole cannot be read (encoding, columns, JSON)."""
+    """The file or page as a whole cannot be read (size, encoding, columns, JSON)."""
 
 
 def csv_rows(path: Path, columns: Sequence[str] = COLUMNS) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) from a UTF-8 CSV, with or without BOM, comma or semicolon."""
+    too_large = file_size_problem(path)  # before a byte is read
+    if too_large:
+        raise FileRejectedError(too_large)
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             first = handle.readline()
@@ -29,8 +33,10 @@ def csv_rows(path: Path, columns: Sequence[str] = COLUMNS) -> Iterator[tuple[int
                     f"The first line must name: {','.join(columns)}."
                 )
             reader = csv.reader(handle, delimiter=delimiter)
+            last = 0  # lines read by the reader so far (the header line was read before it)
             for values in reader:
-                line = reader.line_num + 1
+                # The line the row starts on: a quoted cell holding a line break spans lines.
+                line, last = last + 2, reader.line_num
                 if not any(v.strip() for v in values):
                     continue
                 if len(values) != len(header):

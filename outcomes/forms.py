@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
+from common.exceptions import DomainError
 from common.forms import DatePickerInput
 from outcomes.models import RecordStatus, VictimRelationship
+from outcomes.services import upload_size_check
 from trial.selectors import trial_list
 
 
@@ -15,6 +18,14 @@ class UploadForm(forms.Form):
         label="CSV extract",
         help_text="UTF-8, comma or semicolon separated, with the documented header line.",
     )
+
+    def clean_extract(self) -> UploadedFile:
+        extract: UploadedFile = self.cleaned_data["extract"]
+        try:  # a body without a declared length (ASGI, chunked) is checked here, once received
+            upload_size_check(size=extract.size or 0)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return extract
 
 
 class RecordForm(forms.Form):

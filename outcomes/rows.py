@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from common.crypto import person_key
 from common.identifiers import InvalidPNCError, normalise_pnc
-from outcomes.models import RecordStatus, VictimRelationship
+from outcomes.cells import date_problem, text_problem, width
+from outcomes.models import RecordStatus, ReoffenceRecord, VictimRelationship
 
 COLUMNS = (
     "record_id",
@@ -24,6 +25,10 @@ RELATIONSHIPS = frozenset(VictimRelationship.values)
 # A records system always knows a record's status: "not recorded" is for imported histories only.
 STATUSES = frozenset(RecordStatus.values) - {RecordStatus.NOT_RECORDED}
 STATUS_NAMES = ", ".join(s for s in RecordStatus.values if s in STATUSES)
+WIDTHS = {
+    "record_id": width(ReoffenceRecord, "source_record_id"),
+    "offence_code": width(ReoffenceRecord, "offence_code"),
+}
 
 
 @dataclass(frozen=True)
@@ -64,20 +69,18 @@ def parse_row(
 
     def value(column: str) -> str:
         found = raw.get(column)
-        text = "" if found is None else str(found).strip()
-        if not text:
+        text = "" if found is None else str(found)
+        problem = text_problem(column, text, WIDTHS.get(column, 0), quote=column != "person_id")
+        if problem:
+            errors.append(RowError(number, column, problem))
+            return ""  # refused once, never quoted again in another message
+        if not text.strip():
             errors.append(RowError(number, column, f"{column} is empty."))
-        return text
+        return text.strip()
 
     record_id, identifier = value("record_id"), value("person_id")
     date_text, code = value("offence_date"), value("offence_code")
     relationship, status = _token(value("victim_relationship")), _token(value("record_status"))
-    if len(record_id) > 100:
-        errors.append(RowError(number, "record_id", "record_id is longer than 100 characters."))
-    if len(code) > 40:
-        errors.append(
-            RowError(number, "offence_code", "offence_code is longer than 40 characters.")
-        )
     pnc = ""
     if identifier:
         try:
@@ -96,8 +99,9 @@ def parse_row(
                     f"'{date_text[:20]}' is not a date: use 2025-03-31 or 31/03/2025.",
                 )
             )
-        if offence_date is not None and offence_date > today:
-            errors.append(RowError(number, "offence_date", f"{date_text} is in the future."))
+        problem = date_problem(offence_date, today) if offence_date else ""
+        if problem:
+            errors.append(RowError(number, "offence_date", problem))
     if relationship and relationship not in RELATIONSHIPS:
         errors.append(
             RowError(

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
@@ -16,7 +17,12 @@ from common.roles import Role
 from outcomes import selectors
 from outcomes.forms import RecordForm, UploadForm
 from outcomes.models import ImportRun, RecordSource
-from outcomes.services import record_enter, source_pull_request, upload_receive
+from outcomes.services import (
+    record_enter,
+    source_pull_request,
+    upload_receive,
+    upload_size_check,
+)
 
 data_pages = role_required(Role.DATA_MANAGER, Role.TRIAL_MANAGER)
 
@@ -35,13 +41,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Exempt from the CSRF middleware only because it reads the whole body (request.POST) before
+# any view runs: the size is checked first, on the declared length, and the token is then
+# checked by csrf_protect on _upload before anything is done. Under WSGI the body cannot be
+# longer than its Content-Length, so nothing larger than the limit is ever read.
+@csrf_exempt
 @data_pages
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
+    """Refuse an extract over the size limit unread; otherwise receive it."""
+    try:
+        upload_size_check(size=int(request.META.get("CONTENT_LENGTH") or 0))
+    except (DomainError, ValueError) as exc:
+        text = exc.message if isinstance(exc, DomainError) else "The upload has no valid length."
+        messages.error(request, text)
+        return redirect("outcomes:dashboard")
+    return _upload(request)
+
+
+@csrf_protect
+def _upload(request: HttpRequest) -> HttpResponse:
     """Receive a CSV extract and queue its import."""
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose a trial and a CSV file to upload.")
+        problems = form.errors.get("extract") or ["Choose a trial and a CSV file to upload."]
+        messages.error(request, str(problems[0]))
         return redirect("outcomes:dashboard")
     run = upload_receive(
         trial=form.cleaned_data["trial"],

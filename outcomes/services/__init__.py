@@ -44,6 +44,7 @@ from outcomes.services.records import (
     source_update,
     upload_import,
     upload_receive,
+    upload_size_check,
 )
 
 __all__ = [
@@ -78,4 +79,5 @@ __all__ = [
     "trial_record_identifiers_erase",
     "upload_import",
     "upload_receive",
+    "upload_size_check",
 ]

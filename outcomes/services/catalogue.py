@@ -6,7 +6,7 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from django.utils import timezone
 from common.exceptions import ConflictError, DomainError
 from common.models import User
 from common.services import audit_record
+from outcomes.cells import file_size_problem, harm_days, text_problem, width, xlsx_problem
 from outcomes.models import HarmIndexEntry, HarmIndexVersion, OffenceCodeMapping, TrialHarmIndex
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 CSV_COLUMNS = ("code", "title", "harm_days", "source")
 HEADER_SCAN_ROWS = 30  # the published sheet may have a title block above the header
+WIDTHS = {"code": width(HarmIndexEntry, "code"), "title": width(HarmIndexEntry, "title")}
 
 
 @dataclass(frozen=True)
@@ -41,16 +43,46 @@ class CatalogueError(DomainError):
         self.errors = errors or []
 
 
-def _harm(text: object, where: str, errors: list[str]) -> Decimal | None:
-    try:
-        value = Decimal(str(text).strip())
-    except InvalidOperation:
-        errors.append(f"{where}: harm '{text}' is not a number.")
+def _text(cell: object, column: str, where: str, errors: list[str], longest: int = 0) -> str | None:
+    """Return a text cell stripped, or None with the reason recorded (numbers pass as text)."""
+    text = "" if cell is None else str(cell)
+    longest = longest or WIDTHS.get(column, 0)
+    problem = text_problem(column, text, longest) if isinstance(cell, str) else ""
+    if not problem and longest and len(text.strip()) > longest:  # a number cell that long
+        problem = f"{column} is longer than {longest} characters."
+    if problem:
+        errors.append(f"{where} {column}: {problem}")
         return None
-    if not value.is_finite() or value < 0:
-        errors.append(f"{where}: harm must be zero or more, not {text}.")
+    return text.strip()
+
+
+def _harm(cell: object, where: str, errors: list[str]) -> Decimal | None:
+    problem = text_problem("harm_days", cell) if isinstance(cell, str) else ""
+    harm, problem = (None, problem) if problem else harm_days(cell)
+    if problem:
+        errors.append(f"{where} harm_days: {problem}")
+    return harm
+
+
+def _entry(
+    cells: dict[str, object], where: str, seen: set[str] | None, errors: list[str]
+) -> EntryRow | None:
+    """Check one catalogue row; seen: codes so far (None: repeats allowed, the .xlsx)."""
+    # The published sheet's repeated codes may become CODE-rowN, which must fit the column too.
+    longest = WIDTHS["code"] - (len("-row99999") if seen is None else 0)
+    code = _text(cells.get("code"), "code", where, errors, longest)
+    title = _text(cells.get("title"), "title", where, errors)
+    source = _text(cells.get("source"), "source", where, errors)
+    if code == "":
+        errors.append(f"{where} code: the code is empty.")
+    elif code is not None and seen is not None:
+        if code in seen:
+            errors.append(f"{where} code: code {code} appears twice.")
+        seen.add(code)
+    harm = _harm(cells.get("harm_days"), where, errors)
+    if not code or title is None or source is None or harm is None:
         return None
-    return value
+    return EntryRow(code, title, harm, source)
 
 
 def read_csv(path: Path) -> list[EntryRow]:
@@ -70,19 +102,14 @@ def read_csv(path: Path) -> list[EntryRow]:
             reader.fieldnames = header
             seen: set[str] = set()
             for number, raw in enumerate(reader, start=2):
-                where = f"Row {number}"
-                code, title = (raw.get("code") or "").strip(), (raw.get("title") or "").strip()
-                if not code:
-                    errors.append(f"{where}: the code is empty.")
-                    continue
-                if code in seen:
-                    errors.append(f"{where}: code {code} appears twice.")
-                seen.add(code)
-                harm = _harm(raw.get("harm_days") or "", where, errors)
-                if harm is not None:
-                    rows.append(EntryRow(code, title, harm, (raw.get("source") or "").strip()))
+                cells: dict[str, object] = {c: raw.get(c) or "" for c in CSV_COLUMNS}
+                entry = _entry(cells, f"Row {number}", seen, errors)
+                if entry is not None:
+                    rows.append(entry)
     except UnicodeDecodeError as exc:
         raise CatalogueError("The file is not UTF-8 text: save it as CSV UTF-8.") from exc
+    except csv.Error as exc:
+        raise CatalogueError(f"The file is not a readable CSV: {exc}.") from exc
     if errors:
         raise CatalogueError(f"{len(errors)} row(s) refused; nothing was loaded.", errors)
     return rows
@@ -132,7 +159,7 @@ def read_xlsx(path: Path) -> tuple[list[EntryRow], list[str]]:
     """
     columns: dict[str, int] | None = None
     sheet_name = ""
-    raw: list[tuple[int, str, str, object, str]] = []
+    parsed: list[tuple[int, EntryRow]] = []
     errors: list[str] = []
     for title, number, cells in _xlsx_rows(path):
         if columns is None:
@@ -141,47 +168,43 @@ def read_xlsx(path: Path) -> tuple[list[EntryRow], list[str]]:
             continue
         if title != sheet_name:
             break  # values come from the first sheet with a header row
-        code = str(cells[columns["code"]] or "").strip()
-        if not code and not any(c not in (None, "") for c in cells):
+        if not any(c not in (None, "") for c in cells):
             continue  # blank line
-        if not code:
-            errors.append(f"Sheet '{title}' row {number}: the Home Office code is empty.")
-            continue
-        urn = f" URN {cells[columns['urn']]}" if "urn" in columns else ""
-        raw.append(
-            (
-                number,
-                code,
-                str(cells[columns["title"]] or "").strip(),
-                cells[columns["score"]],
-                f"sheet '{title}' row {number}{urn}",
-            )
-        )
+        where = f"Sheet '{title}' row {number}"
+        urn = _text(cells[columns["urn"]], "urn", where, errors) if "urn" in columns else ""
+        found = {name: cells[columns[name]] for name in ("code", "title")}
+        found["harm_days"] = cells[columns["score"]]
+        found["source"] = f"sheet '{title}' row {number}" + (f" URN {urn}" if urn else "")
+        entry = _entry(found, where, None, errors)
+        if entry is not None and urn is not None:
+            parsed.append((number, entry))
     if columns is None:
         raise CatalogueError(
             "No header row with a Home Office code, an offence title and a CCHI score column "
             f"was found in the first {HEADER_SCAN_ROWS} rows of any sheet."
         )
-    parsed: list[tuple[int, str, str, Decimal, str]] = []
-    for number, code, title, score, source in raw:
-        harm = _harm(score, f"Sheet '{sheet_name}' row {number}", errors)
-        if harm is not None:
-            parsed.append((number, code, title, harm, source))
     if errors:
         raise CatalogueError(f"{len(errors)} row(s) refused; nothing was loaded.", errors)
-    by_code: dict[str, list[tuple[int, str, str, Decimal, str]]] = {}
-    for item in parsed:
-        by_code.setdefault(item[1], []).append(item)
+    return _split_repeats(parsed)
+
+
+def _split_repeats(parsed: list[tuple[int, EntryRow]]) -> tuple[list[EntryRow], list[str]]:
+    """Keep a code repeated with one score once; split one with several scores as CODE-rowN."""
+    by_code: dict[str, list[tuple[int, EntryRow]]] = {}
+    for number, entry in parsed:
+        by_code.setdefault(entry.code, []).append((number, entry))
     rows: list[EntryRow] = []
     notes: list[str] = []
     for code, items in by_code.items():
-        if len({item[3] for item in items}) == 1:
-            number, _, title, harm, source = items[0]
-            rows.append(EntryRow(code, title, harm, source))
+        if len({entry.harm_days for _, entry in items}) == 1:
+            rows.append(items[0][1])
             continue
-        split = [f"{code}-row{item[0]}" for item in items]
+        split = [f"{code}-row{number}" for number, _ in items]
         notes.append(f"{code} has {len(items)} different scores: loaded as {', '.join(split)}.")
-        rows.extend(EntryRow(s, i[2], i[3], i[4]) for s, i in zip(split, items, strict=True))
+        rows.extend(
+            EntryRow(name, e.title, e.harm_days, e.source)
+            for name, (_, e) in zip(split, items, strict=True)
+        )
     return rows, notes
 
 
@@ -192,9 +215,22 @@ def harm_index_load(
     version = version.strip()
     if not version:
         raise DomainError("Give the version a name, e.g. CCHI-2023.", field="version")
+    longest = width(HarmIndexVersion, "name")
+    if len(version) > longest or text_problem("version", version):
+        raise DomainError(
+            text_problem("version", version) or f"A version name is at most {longest} characters.",
+            field="version",
+        )
+    if "\x00" in source_note:
+        raise DomainError(text_problem("note", source_note), field="note")
     if not path.exists():
         raise CatalogueError(f"No file at {path}.")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    too_large = file_size_problem(path)
+    xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+    too_large = too_large or (xlsx_problem(path) if xlsx else "")
+    if too_large:
+        raise CatalogueError(too_large)
+    if xlsx:
         rows, notes = read_xlsx(path)
     else:
         rows, notes = read_csv(path), []

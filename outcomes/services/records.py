@@ -20,6 +20,7 @@ from django.utils import timezone
 from common.exceptions import ConflictError, DomainError
 from common.models import User
 from common.services import audit_record
+from outcomes.cells import size_problem
 from outcomes.extracts import csv_rows
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus, SourceKind
 from outcomes.rows import parse_row
@@ -194,6 +195,13 @@ def source_pull(
         unit.done(run.status)
         result.runs.append(run)
     return result
+
+
+def upload_size_check(*, size: int) -> None:
+    """Refuse an upload over IMPORT_MAX_BYTES (called with the request's length, before reading)."""
+    problem = size_problem(size)
+    if problem:
+        raise DomainError(problem, field="extract")
 
 
 def upload_receive(*, trial: Trial, extract: File, by: User | None) -> ImportRun:

@@ -50,6 +50,8 @@ def _internal(address: str) -> bool:
 
 def url_problem(url: str, *, resolve: bool = True) -> str:
     """Return why a source may not fetch this URL, or "" if it may."""
+    if not url.isprintable():  # a "next" link with control characters, a NUL above all
+        return "The address holds control characters."
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:

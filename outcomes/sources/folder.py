@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+from outcomes.cells import shown
 from outcomes.extracts import csv_rows
 from outcomes.models import RecordSource, RunStatus
 from outcomes.sources.address import folder_problem
@@ -32,7 +33,7 @@ class FolderReader:
             )
         for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv"):
             yield Unit(
-                label=path.name,
+                label=shown(path.name, 300),  # a name that is not UTF-8 stays storable
                 rows=csv_rows(path),
                 keep=path,
                 done=partial(_archive, path),

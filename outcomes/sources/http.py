@@ -2,7 +2,8 @@
 
 A page is {"records": [{...}, ...], "next": "<url of the next page>" or null}. Timeouts,
 connection errors, 429 and 5xx answers are retried with exponential backoff; a refused token or
-another 4xx is not, since asking again cannot help.
+another 4xx is not, since asking again cannot help. A page over IMPORT_MAX_BYTES is refused
+unread when its Content-Length says so, and read no further than the limit otherwise.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import urljoin
 
 import requests
 
+from outcomes.cells import max_bytes, shown, size_problem
 from outcomes.extracts import FileRejectedError, Rows
 from outcomes.models import RecordSource
 from outcomes.sources.address import url_problem
@@ -34,18 +36,45 @@ class HttpReader:
                 seen.add(url)
                 problem = url_problem(url)  # every page: a "next" link may point anywhere
                 if problem:
-                    raise SourceUnavailableError(url, problem, attempts=0, transient=False)
-                body, attempts = _fetch(session, source, url)
+                    label = shown(url, 300)  # stored on the failed run: no NUL, no surrogate
+                    raise SourceUnavailableError(label, problem, attempts=0, transient=False)
+                try:
+                    body, attempts = _fetch(session, source, url)
+                except PageTooLargeError as exc:
+                    yield Unit(url, _refused(str(exc)), attempts=exc.attempts)
+                    return  # the page was not read, so its "next" is unknown
                 try:
                     page = json.loads(body)
                     if not isinstance(page, dict) or not isinstance(page.get("records"), list):
                         raise ValueError('the page is not an object with a "records" list')
-                except ValueError as exc:
+                except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
                     yield Unit(url, _refused(f"The page is not valid JSON: {exc}."), page=body)
                     return  # the next page's address is unknown
                 yield Unit(url, _records(page["records"]), page=body, attempts=attempts)
                 following = page.get("next")
                 url = urljoin(url, following) if isinstance(following, str) and following else None
+
+
+class PageTooLargeError(Exception):
+    """The page is over IMPORT_MAX_BYTES: refused unread (or read no further than the limit)."""
+
+    def __init__(self, message: str, attempts: int) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+
+
+def _body(response: requests.Response, attempt: int) -> bytes:
+    """Read the body up to IMPORT_MAX_BYTES; refuse a page whose length or body is larger."""
+    declared = response.headers.get("Content-Length", "")
+    too_large = size_problem(int(declared), "page") if declared.isdigit() else ""
+    if too_large:
+        raise PageTooLargeError(too_large, attempt)
+    body = bytearray()
+    for chunk in response.iter_content(chunk_size=64 * 1024):
+        body += chunk
+        if len(body) > max_bytes():  # no Content-Length, or a wrong one: stop at the limit
+            raise PageTooLargeError(size_problem(len(body), "page"), attempt)
+    return bytes(body)
 
 
 def _records(items: list[object]) -> Rows:
@@ -69,7 +98,9 @@ def _fetch(session: requests.Session, source: RecordSource, url: str) -> tuple[b
             time.sleep(source.backoff_seconds * 2 ** (attempt - 2))
         try:
             # No redirects: a redirect could lead past the allow-list checked above.
-            response = session.get(url, timeout=source.timeout_seconds, allow_redirects=False)
+            response = session.get(
+                url, timeout=source.timeout_seconds, allow_redirects=False, stream=True
+            )
         except requests.Timeout:
             problem = f"no answer within {source.timeout_seconds:g} s"
             continue
@@ -86,6 +117,7 @@ def _fetch(session: requests.Session, source: RecordSource, url: str) -> tuple[b
             )
         if response.status_code == 429 or response.status_code >= 500:
             problem = f"HTTP {response.status_code}"
+            response.close()  # unread (streamed): free the connection for the retry
             continue
         if response.status_code != 200:
             raise SourceUnavailableError(
@@ -94,7 +126,13 @@ def _fetch(session: requests.Session, source: RecordSource, url: str) -> tuple[b
                 attempts=attempt,
                 transient=False,
             )
-        return response.content, attempt
+        with response:
+            try:
+                return _body(response, attempt), attempt
+            except requests.Timeout:  # the body stalled: try again like a page that never came
+                problem = f"no answer within {source.timeout_seconds:g} s"
+            except requests.ConnectionError as exc:
+                problem = f"connection failed ({type(exc).__name__})"
     raise SourceUnavailableError(
         url,
         f"The endpoint failed {source.max_attempts} times (last: {problem}); "

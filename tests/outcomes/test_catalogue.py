@@ -68,9 +68,9 @@ def test_bad_rows_refuse_the_whole_file_and_name_each_row(tmp_path: Path) -> Non
         call_command("load_harm_index", str(path), "--version", "BAD")
     message = str(refused.value)
     assert "3 row(s) refused; nothing was loaded" in message
-    assert "Row 3: harm must be zero or more" in message
-    assert "Row 4: harm 'ten' is not a number" in message
-    assert "Row 5: code 105/01 appears twice" in message
+    assert "Row 3 harm_days: harm_days '-3' starts with -" in message
+    assert "Row 4 harm_days: harm 'ten' is not a number" in message
+    assert "Row 5 code: code 105/01 appears twice" in message
     assert not HarmIndexVersion.objects.filter(name="BAD").exists()
     assert HarmIndexVersion.objects.get(is_current=True).name == "CCHI-2020-DA"
 
@@ -133,7 +133,7 @@ def test_the_published_xlsx_loads_by_column_names(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_a_bad_xlsx_row_refuses_the_workbook(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="row 11: harm 'n/a' is not a number"):
+    with pytest.raises(CommandError, match="row 11 harm_days: harm 'n/a' is not a number"):
         call_command(
             "load_harm_index",
             str(published_workbook(tmp_path / "bad.xlsx", bad=True)),

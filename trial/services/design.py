@@ -156,6 +156,10 @@ def trial_create(
             "A trial code is letters, digits and -, starting with a letter (not new or balance).",
             field="code",
         )
+    for name, value in (("code", code), ("title", title)):
+        longest = getattr(Trial._meta.get_field(name), "max_length", None)  # PostgreSQL: no more
+        if isinstance(longest, int) and len(value) > longest:
+            raise DomainError(f"A trial {name} is at most {longest} characters.", field=name)
     if Trial.objects.filter(code=code).exists():
         raise ConflictError(f"A trial with code {code} already exists.", field="code")
     with transaction.atomic():
