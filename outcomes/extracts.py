@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from common.crypto import open_text
 from outcomes.rows import COLUMNS
 
 Rows = Iterable[tuple[int, Mapping[str, object]]]
@@ -18,7 +19,7 @@ class FileRejectedError(Exception):
 def csv_rows(path: Path, columns: Sequence[str] = COLUMNS) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) from a UTF-8 CSV, with or without BOM, comma or semicolon."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with open_text(path, encoding="utf-8-sig") as handle:  # sealed or as dropped
             first = handle.readline()
             delimiter = ";" if first.count(";") > first.count(",") else ","
             header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter), [])]

@@ -1,5 +1,5 @@
 """Writes of the outcomes app: record sources and their pulls, uploads, manual entry, the CCHI
-catalogue, follow-up snapshots and imported trial histories.
+catalogue, follow-up snapshots, imported trial histories and the extract files kept.
 
 The public surface of outcomes' writes: views, tasks, commands, the admin and the demo import
 from here only. Each service runs in one transaction (an extract: one per file or page) with
@@ -17,6 +17,7 @@ from outcomes.services.catalogue import (
     read_csv,
     read_xlsx,
 )
+from outcomes.services.files import run_file_open
 from outcomes.services.followup import (
     FreezeResult,
     WaveResult,
@@ -66,6 +67,7 @@ __all__ = [
     "read_xlsx",
     "record_enter",
     "records_rematch",
+    "run_file_open",
     "snapshot_correct",
     "snapshots_freeze",
     "source_check",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -11,7 +10,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -23,6 +21,7 @@ from common.services import audit_record
 from outcomes.extracts import csv_rows
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus, SourceKind
 from outcomes.rows import parse_row
+from outcomes.services.files import upload_store
 from outcomes.services.importing import records_import
 from outcomes.sources.address import folder_check, url_check
 from outcomes.sources.base import SourceUnavailableError, reader_for
@@ -191,14 +190,17 @@ def source_pull(
         run = records_import(
             run=run, rows=unit.rows, keep=unit.keep, page=unit.page, by=by, today=today
         )
-        unit.done(run.status)
+        kept = unit.done(run.status)
+        if kept is not None:  # the extract sealed into the drop folder's imported/
+            run.file_path = str(kept)
+            ImportRun.objects.filter(pk=run.pk).update(file_path=run.file_path)
         result.runs.append(run)
     return result
 
 
 def upload_receive(*, trial: Trial, extract: File, by: User | None) -> ImportRun:
     """Keep an uploaded extract as a pending run of the trial's upload source; import it after."""
-    path = _upload_save(extract)
+    path = upload_store(extract)
     with transaction.atomic():
         source = _pushed_source(trial, SourceKind.UPLOAD)
         run = ImportRun.objects.create(
@@ -210,18 +212,6 @@ def upload_receive(*, trial: Trial, extract: File, by: User | None) -> ImportRun
         audit_record(actor=by, action="records.upload", obj=run)
         transaction.on_commit(partial(_upload_import_queue, run.pk))
     return run
-
-
-def _upload_save(extract: File) -> Path:
-    """Write an uploaded extract under MEDIA_ROOT in chunks and return its path."""
-    folder = Path(settings.MEDIA_ROOT) / "outcomes" / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(extract.name or "").name)
-    path = folder / f"{uuid.uuid4().hex[:12]}-{safe or 'extract.csv'}"
-    with path.open("wb") as handle:
-        for chunk in extract.chunks():
-            handle.write(chunk)
-    return path
 
 
 def source_pull_request(*, source: RecordSource, by: User) -> None:

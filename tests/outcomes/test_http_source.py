@@ -166,7 +166,7 @@ def test_malformed_json_and_a_bad_record_refuse_their_page_only(
         "message": "'soon' is not a date: use 2025-03-31 or 31/03/2025.",
     }
     assert "The page is not valid JSON" in runs[1].errors[0]["message"]
-    assert runs[1].file_path.endswith("page.json")
+    assert runs[1].file_path.endswith("page.json.enc")
     assert ReoffenceRecord.objects.count() == 0
 
 
