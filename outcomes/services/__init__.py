@@ -17,7 +17,7 @@ from outcomes.services.catalogue import (
     read_csv,
     read_xlsx,
 )
-from outcomes.services.files import run_file_open
+from outcomes.services.files import ExpiryResult, import_files_expire, run_file_open
 from outcomes.services.followup import (
     FreezeResult,
     WaveResult,
@@ -51,6 +51,7 @@ __all__ = [
     "SOURCE_FIELDS",
     "CatalogueError",
     "EntryRow",
+    "ExpiryResult",
     "FreezeResult",
     "HistoryOptions",
     "HistoryRejectedError",
@@ -61,6 +62,7 @@ __all__ = [
     "harm_index_load",
     "harm_index_pin",
     "harm_index_pin_check",
+    "import_files_expire",
     "offence_code_check",
     "offence_code_map",
     "read_csv",

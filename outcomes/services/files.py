@@ -12,14 +12,19 @@ created 0600 and 0700.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from common.crypto import (
     SEALED_SUFFIX,
@@ -32,7 +37,8 @@ from common.crypto import (
 )
 from common.models import User
 from common.services import audit_record
-from outcomes.models import ImportRun
+from outcomes.models import ImportRun, RecordSource, RunStatus, SourceKind
+from outcomes.sources.address import folder_problem
 
 IMPORTED = "imported"  # a drop folder's sub-folder of extracts imported whole
 
@@ -99,3 +105,77 @@ def run_file_open(
         with transaction.atomic():
             audit_record(actor=by, action="records.file_read", obj=run, status=run.status)
     return handle, name
+
+
+def kept_folders() -> list[Path]:
+    """Return the folders extracts are kept in: uploads, quarantine, drop folders' imported/."""
+    folders = [uploads_dir(), quarantine_dir()]
+    for folder in RecordSource.objects.filter(kind=SourceKind.FOLDER).values_list(
+        "folder", flat=True
+    ):
+        if not folder_problem(folder):  # never reach outside the drop root
+            imported = Path(folder) / IMPORTED
+            if imported.is_dir():
+                folders.append(imported)
+    return folders
+
+
+@dataclass
+class ExpiryResult:
+    removed: int = 0
+    sealed: int = 0
+    runs: list[int] = field(default_factory=list)
+
+
+def import_files_expire(*, now: datetime | None = None, by: User | None = None) -> ExpiryResult:
+    """Remove kept extract files older than IMPORT_FILE_RETENTION_DAYS and seal any left plain."""
+    days = int(settings.IMPORT_FILE_RETENTION_DAYS)
+    cutoff = ((now or timezone.now()) - timedelta(days=days)).timestamp()
+    running = ImportRun.objects.filter(status=RunStatus.RUNNING)
+    busy = {p for pair in running.values_list("file_path", "error_report") for p in pair if p}
+    old: list[Path] = []
+    plain: list[Path] = []
+    for folder in kept_folders():
+        for path in sorted(p for p in folder.iterdir() if p.is_file() and str(p) not in busy):
+            if path.stat().st_mtime < cutoff:
+                old.append(path)
+            elif not path.name.startswith(".") and not is_sealed(path):
+                plain.append(path)  # kept before files were sealed
+    result = ExpiryResult(sealed=len(plain))
+    for path in plain:
+        _seal_in_place(path)
+    if not old:
+        if plain:
+            with transaction.atomic():
+                audit_record(actor=by, action="records.files_seal", files=len(plain))
+        return result
+    names = [str(p) for p in old]
+    with transaction.atomic():
+        touched = ImportRun.objects.filter(Q(file_path__in=names) | Q(error_report__in=names))
+        result.runs = sorted(touched.values_list("pk", flat=True))
+        ImportRun.objects.filter(file_path__in=names).update(file_path="")
+        ImportRun.objects.filter(error_report__in=names).update(error_report="")
+        for path in old:  # inside the transaction: a failed removal keeps the runs' links
+            path.unlink(missing_ok=True)
+        result.removed = len(old)
+        audit_record(
+            actor=by,
+            action="records.files_expire",
+            files=result.removed,
+            runs=result.runs,
+            days=days,
+            sealed=result.sealed,
+        )
+    return result
+
+
+def _seal_in_place(path: Path) -> None:
+    """Seal a plain kept file beside itself, keeping its age, and point its run at the copy."""
+    stat = path.stat()
+    target = path.with_name(f"{path.name}{SEALED_SUFFIX}")
+    seal_file(path, target)
+    os.utime(target, (stat.st_atime, stat.st_mtime))  # retention still counts from the first day
+    with transaction.atomic():
+        ImportRun.objects.filter(file_path=str(path)).update(file_path=str(target))
+        ImportRun.objects.filter(error_report=str(path)).update(error_report=str(target))
+    path.unlink()
