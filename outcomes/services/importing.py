@@ -189,6 +189,8 @@ def records_import(
 ) -> ImportRun:
     """Import the rows of one run all-or-nothing; a refused file goes to quarantine."""
     tally = _Tally()
+    with transaction.atomic():  # its own transaction: kept whatever becomes of the import
+        audit_record(actor=by, action="records.import_start", obj=run, source=run.source_id)
     report = ErrorReport(run)
     insert = _insert_copy if connection.vendor == "postgresql" else _insert_orm
     try:
@@ -227,11 +229,17 @@ def records_import(
     except Exception as exc:
         # Not the file's fault (database down, a bug): nothing was stored; show it and re-raise.
         report.discard()
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED,
-            finished_at=timezone.now(),
-            errors=[{"row": 0, "column": "*", "message": f"Import failed: {type(exc).__name__}"}],
-        )
+        with transaction.atomic():
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.FAILED,
+                finished_at=timezone.now(),
+                errors=[
+                    {"row": 0, "column": "*", "message": f"Import failed: {type(exc).__name__}"}
+                ],
+            )
+            audit_record(
+                actor=by, action="records.import_failed", obj=run, error=type(exc).__name__
+            )
         raise
 
 

@@ -136,21 +136,30 @@ def source_update(
     return locked
 
 
-def _pushed_source(trial: Trial, kind: str) -> RecordSource:
+def _pushed_source(trial: Trial, kind: str, by: User | None) -> RecordSource:
     name = SourceKind(kind).label
-    source, _ = RecordSource.objects.get_or_create(trial=trial, name=name, kind=kind)
+    with transaction.atomic():
+        source, created = RecordSource.objects.get_or_create(trial=trial, name=name, kind=kind)
+        if created:
+            audit_record(actor=by, action="source.create", obj=source, kind=kind, trial=trial.code)
     return source
 
 
 def _close_stale_runs(source: RecordSource) -> None:
     """Mark runs whose worker died mid-import: their transaction rolled back, nothing stored."""
-    ImportRun.objects.filter(
-        source=source, status=RunStatus.RUNNING, started_at__lt=timezone.now() - STALE_RUN
-    ).update(
-        status=RunStatus.FAILED,
-        finished_at=timezone.now(),
-        errors=[{"row": 0, "column": "*", "message": "Interrupted; nothing was stored."}],
-    )
+    with transaction.atomic():
+        stale = ImportRun.objects.select_for_update().filter(
+            source=source, status=RunStatus.RUNNING, started_at__lt=timezone.now() - STALE_RUN
+        )
+        ids = list(stale.values_list("pk", flat=True))
+        if not ids:
+            return
+        ImportRun.objects.filter(pk__in=ids).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            errors=[{"row": 0, "column": "*", "message": "Interrupted; nothing was stored."}],
+        )
+        audit_record(actor=None, action="records.import_interrupted", obj=source, runs=ids)
 
 
 def source_pull(
@@ -202,7 +211,7 @@ def upload_receive(*, trial: Trial, extract: File, by: User | None) -> ImportRun
     """Keep an uploaded extract as a pending run of the trial's upload source; import it after."""
     path = upload_store(extract)
     with transaction.atomic():
-        source = _pushed_source(trial, SourceKind.UPLOAD)
+        source = _pushed_source(trial, SourceKind.UPLOAD, by)
         run = ImportRun.objects.create(
             source=source,
             label=(extract.name or path.name)[:300],
@@ -248,7 +257,7 @@ def record_enter(*, trial: Trial, values: dict[str, str], by: User | None) -> Re
     if errors:
         raise DomainError(errors[0].message, field=errors[0].column)
     assert parsed is not None
-    source = _pushed_source(trial, SourceKind.MANUAL)
+    source = _pushed_source(trial, SourceKind.MANUAL, by)
     if ReoffenceRecord.objects.filter(source=source, source_record_id=parsed.record_id).exists():
         raise ConflictError(
             f"A record with id {parsed.record_id} was entered already.", field="record_id"
