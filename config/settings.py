@@ -418,6 +418,18 @@ CELERY_BEAT_SCHEDULE["outcomes-followup-daily"] = {
 # import_trial_history), in bytes; refused before it is read (outcomes/cells.py).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
+# Extract files kept by the follow-up (uploads, quarantine, drop folders' imported/) are sealed with
+# FIELD_ENCRYPTION_KEYS and removed this many days after they were written, by the nightly job
+# below (or `manage.py expire_import_files`). A key taken out of FIELD_ENCRYPTION_KEYS must have
+# stopped encrypting at least this long before, or the files it sealed cannot be read.
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["outcomes-import-files-expire"] = {
+    "task": "outcomes.import_files_expire",
+    "schedule": crontab(hour=3, minute=15),
+}
+# Every other file the app writes through Django's storage (report PDFs, datasets): 0600 / 0700.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Reports: an interim report for each window a follow-up wave added snapshots to (built from the
 # waves of previous days, so a wave still running cannot change a report's data).
 CELERY_BEAT_SCHEDULE["reports-auto-interim"] = {

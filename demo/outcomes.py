@@ -12,14 +12,15 @@ rank and not by man: the arms' figures are the same whoever was allocated where,
 allocations always give the same records.
 
 Records are written as a CSV extract into the source's drop folder and pulled through the normal
-import, so the demo exercises the real pipeline. Safe to run again: records are unique per source
-record id, and snapshots per participant and window.
+import, so the demo exercises the real pipeline, and its files end sealed like real ones. Safe to
+run again: records are unique per source record id, and snapshots per participant and window.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.utils import timezone
 
+from common.crypto import private_dir, private_open
 from common.models import User
 from outcomes.selectors import COLUMNS, SourceKind, harm_index_loaded, trial_sources
 from outcomes.services import harm_index_load, snapshots_freeze, source_create, source_pull
@@ -171,8 +173,7 @@ def demo_outcomes_load(
     """Load the demo's catalogue, records source, sample extract and closed-window snapshots."""
     if not harm_index_loaded("CCHI-2020-DA"):
         harm_index_load(path=SHIPPED, version="CCHI-2020-DA", by=manager)
-    folder = Path(settings.OUTCOMES_DROP_ROOT) / trial.code
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(Path(settings.OUTCOMES_DROP_ROOT) / trial.code)
     source = trial_sources(trial=trial, kind=SourceKind.FOLDER).first()
     if source is None:
         source = source_create(
@@ -185,7 +186,11 @@ def demo_outcomes_load(
     today = timezone.localdate()
     rows = _extract_rows(trial, today, pnc_of)
     if rows and not source.records.exists():
-        with (folder / f"extract-{today:%Y%m%d}.csv").open("w", encoding="utf-8", newline="") as f:
+        # Dropped in clear, 0600, as the records system would; the pull seals it into imported/
+        # and removes it, so no demo PNC ID stays on disk in clear.
+        extract = folder / f"extract-{today:%Y%m%d}.csv"
+        extract.unlink(missing_ok=True)  # an earlier load stopped before its pull
+        with io.TextIOWrapper(private_open(extract), encoding="utf-8", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(COLUMNS)
             writer.writerows(rows)

@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from common.crypto import open_text
 from outcomes.cells import file_size_problem
 from outcomes.rows import COLUMNS
 
@@ -22,7 +23,7 @@ def csv_rows(path: Path, columns: Sequence[str] = COLUMNS) -> Iterator[tuple[int
     if too_large:
         raise FileRejectedError(too_large)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with open_text(path, encoding="utf-8-sig") as handle:  # sealed or as dropped
             first = handle.readline()
             delimiter = ";" if first.count(";") > first.count(",") else ","
             header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter), [])]

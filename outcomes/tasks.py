@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from common.selectors import user_by_id
 from outcomes.selectors import import_run_get, source_get
-from outcomes.services import followup_wave_run, source_pull, upload_import
+from outcomes.services import followup_wave_run, import_files_expire, source_pull, upload_import
 
 RETRY_DELAYS = (60, 300, 1800)  # seconds: a records system down for maintenance comes back
 
@@ -45,3 +45,10 @@ def source_pull_task(self: Task, source_id: int, user_id: int | None = None) -> 
 def upload_import_task(run_id: int) -> str:
     """Import an uploaded extract; a run already finished is left alone."""
     return upload_import(run=import_run_get(pk=run_id)).status
+
+
+@shared_task(name="outcomes.import_files_expire")
+def import_files_expire_task() -> dict[str, object]:
+    """Remove kept extract files past their retention (the beat job); running twice removes none."""
+    result = import_files_expire()
+    return {"removed": result.removed, "sealed": result.sealed, "runs": result.runs}

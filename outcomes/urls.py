@@ -9,4 +9,5 @@ urlpatterns = [
     path("records/new/", views.enter, name="enter"),
     path("sources/<int:source_id>/pull/", views.pull, name="pull"),
     path("runs/<int:run_id>/errors.csv", views.error_report, name="error_report"),
+    path("runs/<int:run_id>/extract", views.kept_extract, name="kept_extract"),
 ]

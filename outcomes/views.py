@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Literal, cast
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -14,11 +14,13 @@ from common.exceptions import DomainError
 from common.forms import add_domain_error
 from common.permissions import request_user, role_required
 from common.roles import Role
+from common.signin_marks import recent_sign_in_required
 from outcomes import selectors
 from outcomes.forms import RecordForm, UploadForm
 from outcomes.models import ImportRun, RecordSource
 from outcomes.services import (
     record_enter,
+    run_file_open,
     source_pull_request,
     upload_receive,
     upload_size_check,
@@ -109,10 +111,25 @@ def pull(request: HttpRequest, source_id: int) -> HttpResponse:
 @data_pages
 def error_report(request: HttpRequest, run_id: int) -> HttpResponse:
     """Download the row-by-row error report of a refused file."""
+    return _kept_file(request, run_id, "errors")
+
+
+@data_pages
+@recent_sign_in_required
+def kept_extract(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Download a run's kept extract (a refused file, to see what was wrong): audited."""
+    return _kept_file(request, run_id, "extract")
+
+
+def _kept_file(
+    request: HttpRequest, run_id: int, which: Literal["extract", "errors"]
+) -> HttpResponse:
     run = get_object_or_404(ImportRun, pk=run_id)
-    path = Path(run.error_report)
-    if not run.error_report or not path.exists():
-        raise Http404("This run has no error report.")
-    response = HttpResponse(path.read_bytes(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
-    return response
+    try:
+        handle, name = run_file_open(run=run, which=which, by=request_user(request))
+    except FileNotFoundError:
+        raise Http404("This run keeps no such file (files are removed after a while).") from None
+    # Streamed from the sealed file as it is decrypted: no clear copy is written anywhere.
+    kind = "application/json" if name.endswith(".json") else "text/csv; charset=utf-8"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=kind)
+    return cast(HttpResponse, response)  # the role decorators type views as HttpResponse

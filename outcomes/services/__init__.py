@@ -1,5 +1,5 @@
 """Writes of the outcomes app: record sources and their pulls, uploads, manual entry, the CCHI
-catalogue, follow-up snapshots and imported trial histories.
+catalogue, follow-up snapshots, imported trial histories and the extract files kept.
 
 The public surface of outcomes' writes: views, tasks, commands, the admin and the demo import
 from here only. Each service runs in one transaction (an extract: one per file or page) with
@@ -18,6 +18,7 @@ from outcomes.services.catalogue import (
     read_xlsx,
 )
 from outcomes.services.erasure import trial_record_identifiers_erase
+from outcomes.services.files import ExpiryResult, import_files_expire, run_file_open
 from outcomes.services.followup import (
     FreezeResult,
     WaveResult,
@@ -52,6 +53,7 @@ __all__ = [
     "SOURCE_FIELDS",
     "CatalogueError",
     "EntryRow",
+    "ExpiryResult",
     "FreezeResult",
     "HistoryOptions",
     "HistoryRejectedError",
@@ -62,12 +64,14 @@ __all__ = [
     "harm_index_load",
     "harm_index_pin",
     "harm_index_pin_check",
+    "import_files_expire",
     "offence_code_check",
     "offence_code_map",
     "read_csv",
     "read_xlsx",
     "record_enter",
     "records_rematch",
+    "run_file_open",
     "snapshot_correct",
     "snapshots_freeze",
     "source_check",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime
 import secrets
-import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 from django.db import transaction
 from django.utils import timezone
 
+from common.crypto import SEALED_SUFFIX, seal_file, sealed_text
 from common.exceptions import DomainError, NotAllowedError
 from common.models import User
 from common.services import audit_record
@@ -46,8 +46,8 @@ from outcomes.models import (
     SourceKind,
 )
 from outcomes.selectors import unscored_codes
+from outcomes.services.files import quarantine_dir
 from outcomes.services.followup import snapshot_correct, snapshots_freeze
-from outcomes.services.importing import quarantine_dir
 from outcomes.windows import in_window
 from trial.selectors import (
     TrialStatus,
@@ -446,11 +446,11 @@ def _reject(
     folder = quarantine_dir()
     kept = []
     for label, path in (("participants", participants), ("reoffences", reoffences)):
-        target = folder / f"{stamp}-{label}-{path.name}"
-        shutil.copyfile(path, target)  # copied: the files are the user's, not a drop folder's
+        target = folder / f"{stamp}-{label}-{path.name}{SEALED_SUFFIX}"
+        seal_file(path, target)  # a sealed copy: the files are the user's, not a drop folder's
         kept.append(str(target))
-    report = folder / f"{stamp}-errors.csv"
-    with report.open("w", encoding="utf-8", newline="") as handle:
+    report = folder / f"{stamp}-errors.csv{SEALED_SUFFIX}"
+    with sealed_text(report) as handle:
         writer = csv.writer(handle)
         writer.writerow(["file", "row", "column", "error"])
         writer.writerows([e.file, e.row, e.column, e.message] for e in errors)

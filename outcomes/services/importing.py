@@ -2,28 +2,28 @@
 
 Rows are read one at a time and inserted in batches inside one transaction, so memory stays flat
 as the file grows. A bad row stops the inserting but not the reading: every bad row is reported,
-then the transaction is rolled back and the file is kept in quarantine.
+then the transaction is rolled back and the file is kept, sealed, in quarantine (files.py).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
-import shutil
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from common.crypto import encrypt
+from common.crypto import SEALED_SUFFIX, SealedWriter, encrypt
 from common.models import User
 from common.services import audit_record
 from outcomes.extracts import FileRejectedError, Rows
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus
 from outcomes.rows import ParsedRow, RowError, parse_row
+from outcomes.services.files import quarantine, quarantine_dir
 from trial.selectors import allocations
 
 BATCH_SIZE = 2000  # rows per INSERT; also keeps SQLite under its bound-parameter limit
@@ -34,29 +34,13 @@ class _RollbackError(Exception):
     """Raised inside the transaction so that a file with bad rows leaves nothing behind."""
 
 
-def quarantine_dir() -> Path:
-    path = Path(settings.OUTCOMES_QUARANTINE_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def quarantine(run: ImportRun, *, path: Path | None = None, content: bytes | None = None) -> str:
-    """Keep a rejected file (moved) or page (written) beside its error report."""
-    name = path.name if path is not None else "page.json"
-    target = quarantine_dir() / f"run-{run.pk}-{name}"
-    if path is not None and path.exists():
-        shutil.move(str(path), target)
-    elif content is not None:
-        target.write_bytes(content)
-    return str(target)
-
-
 class ErrorReport:
-    """The row-by-row error report, written as errors are found so memory stays flat."""
+    """The row-by-row error report, sealed as errors are found so memory stays flat."""
 
     def __init__(self, run: ImportRun) -> None:
-        self.path = quarantine_dir() / f"run-{run.pk}-errors.csv"
-        self.handle = self.path.open("w", encoding="utf-8", newline="")
+        self.path = quarantine_dir() / f"run-{run.pk}-errors.csv{SEALED_SUFFIX}"
+        self.sealed = SealedWriter(self.path)
+        self.handle = io.TextIOWrapper(io.BufferedWriter(self.sealed), encoding="utf-8", newline="")
         self.writer = csv.writer(self.handle)
         self.writer.writerow(["row", "column", "error"])
 
@@ -69,8 +53,8 @@ class ErrorReport:
         return str(self.path)
 
     def discard(self) -> None:
+        self.sealed.abandon()  # closing then writes nothing and leaves no file
         self.handle.close()
-        self.path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -205,6 +189,8 @@ def records_import(
 ) -> ImportRun:
     """Import the rows of one run all-or-nothing; a refused file goes to quarantine."""
     tally = _Tally()
+    with transaction.atomic():  # its own transaction: kept whatever becomes of the import
+        audit_record(actor=by, action="records.import_start", obj=run, source=run.source_id)
     report = ErrorReport(run)
     insert = _insert_copy if connection.vendor == "postgresql" else _insert_orm
     try:
@@ -243,11 +229,17 @@ def records_import(
     except Exception as exc:
         # Not the file's fault (database down, a bug): nothing was stored; show it and re-raise.
         report.discard()
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED,
-            finished_at=timezone.now(),
-            errors=[{"row": 0, "column": "*", "message": f"Import failed: {type(exc).__name__}"}],
-        )
+        with transaction.atomic():
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.FAILED,
+                finished_at=timezone.now(),
+                errors=[
+                    {"row": 0, "column": "*", "message": f"Import failed: {type(exc).__name__}"}
+                ],
+            )
+            audit_record(
+                actor=by, action="records.import_failed", obj=run, error=type(exc).__name__
+            )
         raise
 
 

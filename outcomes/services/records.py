@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -11,7 +10,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -24,6 +22,7 @@ from outcomes.cells import size_problem
 from outcomes.extracts import csv_rows
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus, SourceKind
 from outcomes.rows import parse_row
+from outcomes.services.files import upload_store
 from outcomes.services.importing import records_import
 from outcomes.sources.address import folder_check, url_check
 from outcomes.sources.base import SourceUnavailableError, reader_for
@@ -138,21 +137,30 @@ def source_update(
     return locked
 
 
-def _pushed_source(trial: Trial, kind: str) -> RecordSource:
+def _pushed_source(trial: Trial, kind: str, by: User | None) -> RecordSource:
     name = SourceKind(kind).label
-    source, _ = RecordSource.objects.get_or_create(trial=trial, name=name, kind=kind)
+    with transaction.atomic():
+        source, created = RecordSource.objects.get_or_create(trial=trial, name=name, kind=kind)
+        if created:
+            audit_record(actor=by, action="source.create", obj=source, kind=kind, trial=trial.code)
     return source
 
 
 def _close_stale_runs(source: RecordSource) -> None:
     """Mark runs whose worker died mid-import: their transaction rolled back, nothing stored."""
-    ImportRun.objects.filter(
-        source=source, status=RunStatus.RUNNING, started_at__lt=timezone.now() - STALE_RUN
-    ).update(
-        status=RunStatus.FAILED,
-        finished_at=timezone.now(),
-        errors=[{"row": 0, "column": "*", "message": "Interrupted; nothing was stored."}],
-    )
+    with transaction.atomic():
+        stale = ImportRun.objects.select_for_update().filter(
+            source=source, status=RunStatus.RUNNING, started_at__lt=timezone.now() - STALE_RUN
+        )
+        ids = list(stale.values_list("pk", flat=True))
+        if not ids:
+            return
+        ImportRun.objects.filter(pk__in=ids).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            errors=[{"row": 0, "column": "*", "message": "Interrupted; nothing was stored."}],
+        )
+        audit_record(actor=None, action="records.import_interrupted", obj=source, runs=ids)
 
 
 def source_pull(
@@ -192,7 +200,10 @@ def source_pull(
         run = records_import(
             run=run, rows=unit.rows, keep=unit.keep, page=unit.page, by=by, today=today
         )
-        unit.done(run.status)
+        kept = unit.done(run.status)
+        if kept is not None:  # the extract sealed into the drop folder's imported/
+            run.file_path = str(kept)
+            ImportRun.objects.filter(pk=run.pk).update(file_path=run.file_path)
         result.runs.append(run)
     return result
 
@@ -206,9 +217,9 @@ def upload_size_check(*, size: int) -> None:
 
 def upload_receive(*, trial: Trial, extract: File, by: User | None) -> ImportRun:
     """Keep an uploaded extract as a pending run of the trial's upload source; import it after."""
-    path = _upload_save(extract)
+    path = upload_store(extract)
     with transaction.atomic():
-        source = _pushed_source(trial, SourceKind.UPLOAD)
+        source = _pushed_source(trial, SourceKind.UPLOAD, by)
         run = ImportRun.objects.create(
             source=source,
             label=(extract.name or path.name)[:300],
@@ -218,18 +229,6 @@ def upload_receive(*, trial: Trial, extract: File, by: User | None) -> ImportRun
         audit_record(actor=by, action="records.upload", obj=run)
         transaction.on_commit(partial(_upload_import_queue, run.pk))
     return run
-
-
-def _upload_save(extract: File) -> Path:
-    """Write an uploaded extract under MEDIA_ROOT in chunks and return its path."""
-    folder = Path(settings.MEDIA_ROOT) / "outcomes" / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(extract.name or "").name)
-    path = folder / f"{uuid.uuid4().hex[:12]}-{safe or 'extract.csv'}"
-    with path.open("wb") as handle:
-        for chunk in extract.chunks():
-            handle.write(chunk)
-    return path
 
 
 def source_pull_request(*, source: RecordSource, by: User) -> None:
@@ -266,7 +265,7 @@ def record_enter(*, trial: Trial, values: dict[str, str], by: User | None) -> Re
     if errors:
         raise DomainError(errors[0].message, field=errors[0].column)
     assert parsed is not None
-    source = _pushed_source(trial, SourceKind.MANUAL)
+    source = _pushed_source(trial, SourceKind.MANUAL, by)
     if ReoffenceRecord.objects.filter(source=source, source_record_id=parsed.record_id).exists():
         raise ConflictError(
             f"A record with id {parsed.record_id} was entered already.", field="record_id"

@@ -20,8 +20,9 @@ class Unit:
     keep: Path | None = None  # the file to quarantine if refused
     page: bytes | None = None  # or the page body
     attempts: int = 1
-    # Called with the run's status once the unit is imported (move the file away, etc.).
-    done: Callable[[str], None] = field(default=lambda status: None)
+    # Called with the run's status once the unit is imported: moves the file away and returns
+    # where it is kept now, if anywhere.
+    done: Callable[[str], Path | None] = field(default=lambda status: None)
 
 
 class SourceUnavailableError(Exception):

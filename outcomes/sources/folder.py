@@ -1,12 +1,12 @@
 """A folder where the records system drops CSV extracts (see docs/follow-up.md).
 
 Only names ending .csv are read, oldest name first, so a file still being written as .csv.part
-is left alone. An imported file moves to imported/ inside the folder; a refused one to quarantine.
+is left alone. An imported file is sealed into imported/ inside the folder and a refused one into
+quarantine; either way the file as dropped, in clear, is removed (outcomes/services/files.py).
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -14,6 +14,7 @@ from pathlib import Path
 from outcomes.cells import shown
 from outcomes.extracts import csv_rows
 from outcomes.models import RecordSource, RunStatus
+from outcomes.services.files import drop_archive
 from outcomes.sources.address import folder_problem
 from outcomes.sources.base import SourceUnavailableError, Unit
 
@@ -40,8 +41,8 @@ class FolderReader:
             )
 
 
-def _archive(path: Path, status: str) -> None:
+def _archive(path: Path, status: str) -> Path | None:
+    """Seal an imported file into imported/; a refused one was sealed into quarantine already."""
     if status == RunStatus.SUCCEEDED and path.exists():
-        done = path.parent / "imported"
-        done.mkdir(exist_ok=True)
-        shutil.move(str(path), done / path.name)
+        return drop_archive(path)
+    return None

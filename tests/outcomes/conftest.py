@@ -1,11 +1,16 @@
-"""Follow-up tests keep quarantined files and uploads in a temporary MEDIA_ROOT."""
+"""Follow-up tests keep quarantined files and uploads in a temporary MEDIA_ROOT; `endpoint` is a
+real HTTP server on 127.0.0.1 scripted by the test."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.outcomes.support import Endpoint
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +29,13 @@ def catalogue(transactional_db: None) -> None:
     if not HarmIndexVersion.objects.filter(name="CCHI-2020-DA").exists():
         shipped = Path(__file__).resolve().parents[2] / "outcomes" / "data" / "harm-index-da.csv"
         harm_index_load(path=shipped, version="CCHI-2020-DA", by=None)
+
+
+@pytest.fixture
+def endpoint() -> Iterator[Endpoint]:
+    server = Endpoint()
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()

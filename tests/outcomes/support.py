@@ -1,10 +1,14 @@
-"""Builders for follow-up tests: a trial with participants randomised on given dates."""
+"""Builders for follow-up tests: a trial with participants randomised on given dates, extracts,
+and a records-system endpoint served on 127.0.0.1."""
 
 from __future__ import annotations
 
 import csv
 import datetime
+import json
+import time
 from collections.abc import Iterable, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from common.crypto import person_key
@@ -70,3 +74,47 @@ def write_csv(
 def folder_source(trial: Trial, folder: Path, name: str = "Records extracts") -> RecordSource:
     folder.mkdir(parents=True, exist_ok=True)
     return source_create(trial=trial, name=name, kind="folder", folder=str(folder), by=None)
+
+
+TOKEN = "s3cret-token"
+Answer = tuple[int, bytes, float]  # status, body, delay in seconds
+
+
+class Endpoint:
+    """A records-system endpoint: each path answers from a queue of scripted answers."""
+
+    def __init__(self) -> None:
+        self.script: dict[str, list[Answer]] = {}
+        self.hits: list[tuple[str, str]] = []
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                endpoint.hits.append((self.path, self.headers.get("Authorization", "")))
+                queue = endpoint.script.get(self.path, [])
+                status, body, delay = queue.pop(0) if len(queue) > 1 else queue[0]
+                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                    status, body, delay = 401, b'{"error": "bad token"}', 0
+                time.sleep(delay)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting: that is the point of a timeout test
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def page(self, path: str, records: list[dict[str, str]], nxt: str | None, **kw: float) -> None:
+        body = json.dumps({"records": records, "next": nxt}).encode()
+        self.answer(path, 200, body, **kw)
+
+    def answer(self, path: str, status: int, body: bytes, delay: float = 0) -> None:
+        self.script.setdefault(path, []).append((status, body, delay))

@@ -33,7 +33,13 @@ CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = list(csv.DictReader((CORPUS / "expected.csv").open(encoding="utf-8")))
 # What a refusal itself records: the refused run and its audit events, nothing else.
 REFUSAL_TABLES = {ImportRun._meta.label, AuditEvent._meta.label}
-REFUSAL_ACTIONS = {"records.upload", "records.reject", "history.reject"}
+# A refused run is still a run: it is started, refused and audited (DPA s.62 logs collection).
+REFUSAL_ACTIONS = {
+    "records.upload",
+    "records.import_start",
+    "records.reject",
+    "history.reject",
+}
 
 
 def counts() -> dict[str, int]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
+from common.crypto import open_sealed
 from common.models import User
 from outcomes.models import ImportRun, ReoffenceRecord, RunStatus
 from outcomes.services import source_pull
@@ -57,7 +59,8 @@ def test_an_extract_is_imported_matched_and_never_doubled(
         "complaint",
     )
     assert record.person_identifier == pnc(2)
-    assert (tmp_path / "drop" / "imported" / "extract-1.csv").exists()
+    assert (tmp_path / "drop" / "imported" / "extract-1.csv.enc").exists()  # kept, sealed
+    assert not (tmp_path / "drop" / "extract-1.csv").exists()  # not read again every day
 
     # The same extract dropped again adds nothing.
     write_csv(tmp_path / "drop" / "extract-2.csv", rows)
@@ -106,7 +109,7 @@ def test_one_bad_row_refuses_the_file_with_a_downloadable_report(
     client.force_login(data_manager)
     report = client.get(f"/outcomes/runs/{run.pk}/errors.csv")
     assert report.status_code == 200
-    text = report.content.decode()
+    text = report.getvalue().decode()
     assert "14/0123456" not in text  # a PNC ID never appears in the report
     lines = [tuple(r) for r in csv.reader(io.StringIO(text))]
     assert lines[0] == ("row", "column", "error")
@@ -167,7 +170,11 @@ def test_a_file_of_100000_rows_is_imported_whole_and_only_once(tmp_path: Path) -
     assert run.unmatched == 75_000  # people 51-200 are not in the trial
     assert ReoffenceRecord.objects.filter(allocation__isnull=False).count() == 25_000
     assert elapsed < 60, elapsed
-    (tmp_path / "drop" / "imported" / "big.csv").rename(tmp_path / "drop" / "again.csv")
+    with (
+        open_sealed(tmp_path / "drop" / "imported" / "big.csv.enc") as kept,
+        (tmp_path / "drop" / "again.csv").open("wb") as dropped,
+    ):
+        shutil.copyfileobj(kept, dropped)  # the same extract dropped again
     again = source_pull(source=source).runs[0]
     assert (again.added, again.duplicates) == (0, 100_000)
     assert ReoffenceRecord.objects.count() == 100_000

@@ -3,72 +3,16 @@
 from __future__ import annotations
 
 import datetime
-import json
-import threading
-import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
 
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus
 from outcomes.services import source_create, source_pull
-from tests.outcomes.support import make_trial, pnc, randomise
+from tests.outcomes.support import TOKEN, Endpoint, make_trial, pnc, randomise
 
 D = datetime.date
-TOKEN = "s3cret-token"
-Answer = tuple[int, bytes, float]  # status, body, delay in seconds
-
-
-class Endpoint:
-    """A records-system endpoint: each path answers from a queue of scripted answers."""
-
-    def __init__(self) -> None:
-        self.script: dict[str, list[Answer]] = {}
-        self.hits: list[tuple[str, str]] = []
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                endpoint.hits.append((self.path, self.headers.get("Authorization", "")))
-                queue = endpoint.script.get(self.path, [])
-                status, body, delay = queue.pop(0) if len(queue) > 1 else queue[0]
-                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                    status, body, delay = 401, b'{"error": "bad token"}', 0
-                time.sleep(delay)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting: that is the point of a timeout test
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def page(self, path: str, records: list[dict[str, str]], nxt: str | None, **kw: float) -> None:
-        body = json.dumps({"records": records, "next": nxt}).encode()
-        self.answer(path, 200, body, **kw)
-
-    def answer(self, path: str, status: int, body: bytes, delay: float = 0) -> None:
-        self.script.setdefault(path, []).append((status, body, delay))
-
-
-@pytest.fixture
-def endpoint() -> Iterator[Endpoint]:
-    server = Endpoint()
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
 
 
 def record(record_id: str, number: int, day: str = "2024-05-01") -> dict[str, str]:
@@ -166,7 +110,7 @@ def test_malformed_json_and_a_bad_record_refuse_their_page_only(
         "message": "'soon' is not a date: use 2025-03-31 or 31/03/2025.",
     }
     assert "The page is not valid JSON" in runs[1].errors[0]["message"]
-    assert runs[1].file_path.endswith("page.json")
+    assert runs[1].file_path.endswith("page.json.enc")
     assert ReoffenceRecord.objects.count() == 0
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from common.crypto import open_text
 from common.exceptions import DomainError, NotAllowedError
 from outcomes.history_rows import PARTICIPANT_COLUMNS, REOFFENCE_COLUMNS
 from outcomes.models import (
@@ -197,13 +198,13 @@ def test_bad_participant_rows_refuse_both_files_with_a_report(tmp_path: Path, me
     assert "participants.csv row 16 arm: arm is empty." in message
     nothing_stored()
     quarantine = media / "outcomes" / "quarantine"
-    (report,) = quarantine.glob("history-CARA-*-errors.csv")
-    with report.open(encoding="utf-8") as handle:
+    (report,) = quarantine.glob("history-CARA-*-errors.csv.enc")
+    with open_text(report) as handle:  # sealed: PNC IDs are personal data
         lines = list(csv.DictReader(handle))
     assert {line["file"] for line in lines} == {"participants.csv"}
     assert ("15", "age") in {(line["row"], line["column"]) for line in lines}
-    assert len(list(quarantine.glob("history-CARA-*-participants-participants.csv"))) == 1
-    assert len(list(quarantine.glob("history-CARA-*-reoffences-reoffences.csv"))) == 1
+    assert len(list(quarantine.glob("history-CARA-*-participants-participants.csv.enc"))) == 1
+    assert len(list(quarantine.glob("history-CARA-*-reoffences-reoffences.csv.enc"))) == 1
     assert participants.exists()  # kept as a copy: the user's file stays where it was
 
 

@@ -12,8 +12,8 @@ from common.exceptions import DomainError
 from outcomes.models import RecordSource, RunStatus
 from outcomes.services import source_create, source_pull
 from outcomes.sources.address import url_problem
-from tests.outcomes.support import make_trial
-from tests.outcomes.test_http_source import Endpoint, endpoint, record, source  # noqa: F401
+from tests.outcomes.support import Endpoint, make_trial
+from tests.outcomes.test_http_source import record, source  # noqa: F401
 
 POLICE = "https://records.example.police.uk"
 
@@ -83,7 +83,7 @@ def test_a_source_cannot_be_saved_pointing_at_the_machine_or_outside_the_drop_ro
 
 @pytest.mark.django_db
 def test_a_next_link_off_the_list_is_not_followed(
-    endpoint: Endpoint,  # noqa: F811
+    endpoint: Endpoint,
     source: Callable[..., RecordSource],  # noqa: F811
     settings: SettingsWrapper,
 ) -> None:
@@ -100,7 +100,7 @@ def test_a_next_link_off_the_list_is_not_followed(
 
 @pytest.mark.django_db
 def test_a_source_edited_in_the_database_is_refused_before_any_fetch(
-    endpoint: Endpoint,  # noqa: F811
+    endpoint: Endpoint,
     source: Callable[..., RecordSource],  # noqa: F811
     settings: SettingsWrapper,
 ) -> None:
@@ -114,7 +114,7 @@ def test_a_source_edited_in_the_database_is_refused_before_any_fetch(
 
 @pytest.mark.django_db
 def test_a_redirect_is_not_followed(
-    endpoint: Endpoint,  # noqa: F811
+    endpoint: Endpoint,
     source: Callable[..., RecordSource],  # noqa: F811
 ) -> None:
     made = source()
