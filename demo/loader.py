@@ -8,6 +8,7 @@ from common.models import User
 from demo.outcomes import demo_outcomes_load
 from demo.participants import demo_participants_load
 from demo.people import DemoLogin, demo_organisations_load, demo_users_load
+from demo.privacy import demo_privacy_load
 from demo.reports import demo_reports_load
 from demo.trial import demo_chain_verify, demo_trial_load
 from demo.workshops import demo_workshops_load
@@ -30,6 +31,7 @@ def demo_load() -> DemoResult:
     follow_up = demo_outcomes_load(trial=trial, manager=manager)
     workshops = demo_workshops_load(trial=trial, manager=manager)
     report = demo_reports_load(trial=trial)
+    audit = demo_privacy_load(trial=trial, report=report, manager=manager)  # last: covers all
     summary = (
         f"Demo loaded: trial {trial.code} ({trial.get_status_display()}), "
         f"{len(areas)} police areas, provider {provider.name}, "
@@ -38,5 +40,7 @@ def demo_load() -> DemoResult:
         f"{workshops.cycles} workshop cycles ({workshops.booked} men booked, "
         f"{workshops.breaches} breaches). Counsellor's calendar feed: {workshops.feed_path}"
         + (f" Interim report: /research/reports/{report.pk}/" if report else "")
+        + f" Audit trail: {audit.rows_checked} rows, "
+        + ("intact (/audit/)." if audit.ok else f"BROKEN: {audit.problem}")
     )
     return DemoResult(summary=summary, logins=logins)

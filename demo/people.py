@@ -41,6 +41,7 @@ DEMO_USERS = [
     ("researcher", Role.RESEARCHER, "Rachel", "Researcher", None, None),
     ("manager", Role.TRIAL_MANAGER, "Mandy", "Manager", None, None),
     ("datamanager", Role.DATA_MANAGER, "Dev", "Datamanager", None, None),
+    ("dpo", Role.DATA_PROTECTION_OFFICER, "Dara", "Protection", None, None),
 ]
 
 

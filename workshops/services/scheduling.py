@@ -394,6 +394,7 @@ def _session_cancel(
         part=locked.part,
         moved=result.moved,
         flagged=result.flagged,
+        participants=result.moved + result.flagged,  # found under each man on the audit page
     )
     return result
 
