@@ -21,6 +21,14 @@ PURPOSES = [
     ("other", "Other: say why below"),
 ]
 PURPOSE_LABELS = dict(PURPOSES)
+# Every kind of disclosure_record, so "only disclosures" is an indexed IN, not a LIKE scan.
+DISCLOSURE_ACTIONS = (
+    "disclosure.report_pdf",
+    "disclosure.report_dataset",
+    "disclosure.subject_access",
+    "disclosure.audit_export",
+    "sequence.export",
+)
 
 
 class Disclosure(TypedDict):

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from common.audit_rules import TRIAL_ID
+from common.disclosure import DISCLOSURE_ACTIONS
 from common.models import AuditEvent, AuditMention, User
 from common.roles import Role, has_role
 
@@ -52,9 +53,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 def _filtered(events: QuerySet[AuditEvent], query: AuditQuery) -> QuerySet[AuditEvent]:
     if query.actor_id is not None:
         events = events.filter(actor_id=query.actor_id)
-    if query.action == "disclosure.":
-        events = events.filter(action__startswith="disclosure.")
-    elif query.action:
+    if query.action and query.action != "disclosure.":
         events = events.filter(action=query.action)
     if query.trial:
         events = events.filter(trial=query.trial)
@@ -66,15 +65,20 @@ def _filtered(events: QuerySet[AuditEvent], query: AuditQuery) -> QuerySet[Audit
 
 
 def _parts(query: AuditQuery) -> list[QuerySet[AuditEvent]]:
-    everything = AuditEvent.objects.all()
-    if not query.people:
-        return [_filtered(everything, query)]
-    # Two index scans merged, not an OR the planner would answer with a scan of every row.
-    direct = everything.filter(subject__in=query.people)
-    listed = everything.filter(
-        id__in=AuditMention.objects.filter(subject__in=query.people).values("event_id")
-    )
-    return [_filtered(direct, query), _filtered(listed, query)]
+    # Several index scans merged (by case and by mention; one per kind of disclosure), not an
+    # OR or IN the planner would answer by reading every match before the first page.
+    starts = [AuditEvent.objects.all()]
+    if query.action == "disclosure.":
+        starts = [AuditEvent.objects.filter(action=action) for action in DISCLOSURE_ACTIONS]
+    parts = []
+    for events in starts:
+        if not query.people:
+            parts.append(_filtered(events, query))
+            continue
+        mentioned = AuditMention.objects.filter(subject__in=query.people).values("event_id")
+        parts.append(_filtered(events.filter(subject__in=query.people), query))
+        parts.append(_filtered(events.filter(id__in=mentioned), query))
+    return parts
 
 
 def _page_ids(query: AuditQuery, after: Cursor | None, limit: int) -> list[int]:

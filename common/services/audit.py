@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 
 from common.audit_rules import scope_of
+from common.disclosure import DISCLOSURE_ACTIONS
 from common.models import AuditEvent, AuditMention, User
 
 
@@ -53,6 +54,7 @@ def disclosure_record(
     **detail: Any,
 ) -> AuditEvent:
     """Record that data left the application: what, to whom and why (DPA 2018 s.62)."""
+    assert f"disclosure.{kind}" in DISCLOSURE_ACTIONS, kind  # the audit page filters on them
     return audit_record(
         actor=actor,
         action=f"disclosure.{kind}",

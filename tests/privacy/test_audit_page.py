@@ -162,3 +162,20 @@ def test_the_page_shows_the_last_verification_and_a_manager_can_run_one() -> Non
     assert "Intact</span> last verified" in page
     dpo = _client(make_user(Role.DATA_PROTECTION_OFFICER))
     assert "Verify now" not in dpo.get(reverse("privacy:audit")).content.decode()
+
+
+def test_only_disclosures_lists_every_kind_and_nothing_else() -> None:
+    from common.services import disclosure_record
+
+    for kind in ("report_pdf", "subject_access", "audit_export"):
+        disclosure_record(
+            actor=None, kind=kind, purpose="audit", recipient="ICO", participant="CARA-0001"
+        )
+    audit_record(actor=None, action="sequence.export", trial="CARA", reason="offline check")
+    audit_record(actor=None, action="participant.view", participant="CARA-0001")
+    client = _client(make_user(Role.DATA_PROTECTION_OFFICER))
+    page = client.get(reverse("privacy:audit") + "?disclosures=on").content.decode()
+    assert len(re.findall(r'<tr data-testid="audit-\d+">', page)) == 4
+    assert "<code>participant.view</code>" not in page
+    one = client.get(reverse("privacy:audit") + "?disclosures=on&person=CARA-0001")
+    assert len(re.findall(r'<tr data-testid="audit-\d+">', one.content.decode())) == 3
