@@ -179,3 +179,13 @@ def test_only_disclosures_lists_every_kind_and_nothing_else() -> None:
     assert "<code>participant.view</code>" not in page
     one = client.get(reverse("privacy:audit") + "?disclosures=on&person=CARA-0001")
     assert len(re.findall(r'<tr data-testid="audit-\d+">', one.content.decode())) == 3
+
+
+@pytest.mark.parametrize(
+    "role", [Role.OFFICER, Role.COUNSELLOR, Role.RESEARCHER, Role.DATA_PROTECTION_OFFICER]
+)
+def test_other_roles_cannot_read_a_kept_extract(role: Role) -> None:
+    # The data manager's new download of a kept (encrypted) extract: another role gets 403
+    # before any run is looked up.
+    response = _client(make_user(role)).get(reverse("outcomes:kept_extract", args=[1]))
+    assert response.status_code == 403
