@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from common.memberships import trials_of
 from common.navigation import nav_for
+from common.trial_picker import current_trial
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -14,4 +16,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated or getattr(request, "signin_pending", False):
         return {"nav_items": [], "user_roles": []}
     items, roles = nav_for(user)
-    return {"nav_items": items, "user_roles": roles, "idle_seconds": settings.SIGNIN_IDLE_SECONDS}
+    return {
+        "nav_items": items,
+        "user_roles": roles,
+        "idle_seconds": settings.SIGNIN_IDLE_SECONDS,
+        "current_trial": current_trial(request),
+        "trial_choices": trials_of(user),
+    }

@@ -11,26 +11,60 @@ from django.db import models
 from django.utils import timezone
 
 
+class Organisation(models.Model):
+    """A police force (with its areas), a workshop provider or a university research team."""
+
+    class Kind(models.TextChoices):
+        FORCE = "force", "Police force"
+        PROVIDER = "provider", "Workshop provider"
+        UNIVERSITY = "university", "University"
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["force", "provider", "university"]),
+                name="organisation_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PoliceArea(models.Model):
     """A police area (a stratum by default) within a force; officers belong to one."""
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
-    force = models.CharField(
-        max_length=120, help_text="The police force, e.g. Hampshire Constabulary."
+    force = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="areas",
+        limit_choices_to={"kind": "force"},
+        help_text="The police force, e.g. Hampshire Constabulary.",
     )
 
     class Meta:
-        ordering = ["force", "name"]
+        ordering = ["force__name", "name"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.force})"
 
 
 class Provider(models.Model):
-    """An organisation that runs the workshops (Hampton Trust for CARA)."""
+    """The workshops side of a provider organisation (Hampton Trust for CARA)."""
 
     name = models.CharField(max_length=120, unique=True)
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="provider",
+        limit_choices_to={"kind": "provider"},
+    )
 
     class Meta:
         ordering = ["name"]
@@ -40,7 +74,16 @@ class Provider(models.Model):
 
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # signin.Authenticator: django-otp has no types
-    """A person who signs in; what they may do comes from their groups (roles)."""
+    """A person who signs in; what they may do comes from their memberships (roles in trials)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="The force, provider or university the person works for.",
+    )
 
     police_area = models.ForeignKey(
         PoliceArea,
@@ -63,6 +106,69 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # signin.Auth
         swappable = "AUTH_USER_MODEL"
 
 
+# Roles held across the installation rather than in one trial: the audit trail is one chain.
+INSTALLATION_ROLES = ["Data protection officer"]
+
+
+class Membership(models.Model):
+    """A role a user holds in one trial (an installation role has no trial)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    # A string reference: common sits below trial and never imports it.
+    trial = models.ForeignKey(
+        "trial.Trial",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(max_length=40)
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["trial__code", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "trial", "role"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(trial__isnull=True),
+                name="membership_installation_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    role__in=[
+                        "Case officer",
+                        "Counsellor",
+                        "Researcher",
+                        "Trial manager",
+                        "Data manager",
+                        "National coordinator",
+                        "Data protection officer",
+                    ]
+                ),
+                name="membership_role_valid",
+            ),
+            # Every trial role names its trial; only the installation's roles have none.
+            models.CheckConstraint(
+                condition=models.Q(trial__isnull=True, role__in=INSTALLATION_ROLES)
+                | (models.Q(trial__isnull=False) & ~models.Q(role__in=INSTALLATION_ROLES)),
+                name="membership_trial_iff_trial_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} of {self.trial or 'the installation'}"
+
+
 class Access(models.Model):
     """Holds the page permissions of the roles; it has no table and no rows."""
 
@@ -76,6 +182,7 @@ class Access(models.Model):
             ("manage_trial", "Configure trials, users and areas"),
             ("manage_data", "Load re-offence data and resolve unmatched records"),
             ("audit_pages", "Read the audit trail and answer subject access requests"),
+            ("oversight_pages", "Compare trials and forces, pseudonymised"),
         ]
 
     def __str__(self) -> str:

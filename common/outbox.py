@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
 
-from common.models import OutboxMessage, User
+from common.models import Membership, OutboxMessage, User
 from common.roles import Role
 from common.sms import sms_send
 
@@ -95,10 +95,13 @@ def user_emails(user_ids: Iterable[int]) -> list[str]:
     )
 
 
-def role_emails(role: str) -> list[str]:
-    """Return the e-mail addresses of the active users holding a role (a Django group)."""
+def role_emails(role: str, trial_id: int | None = None) -> list[str]:
+    """Return the e-mail addresses of the active users holding a role (in a trial, if named)."""
+    held = Membership.objects.filter(role=Role(role).value)
+    if trial_id is not None:
+        held = held.filter(trial_id=trial_id)
     return list(
-        User.objects.filter(groups__name=Role(role).value, is_active=True)
+        User.objects.filter(pk__in=held.values("user_id"), is_active=True)
         .exclude(email="")
         .order_by("email")
         .values_list("email", flat=True)
@@ -107,14 +110,18 @@ def role_emails(role: str) -> list[str]:
 
 
 def recipient_emails(recipients: Mapping[str, object]) -> list[str]:
-    """Return the addresses of {"users": [ids]} and {"role": name}; other keys are the kind's."""
+    """Return the addresses of {"users": [ids]} and {"role": name, "trial": id}.
+
+    Other keys are the kind's own (composers read them).
+    """
     found: list[str] = []
     users = recipients.get("users")
     if isinstance(users, list):
         found += user_emails(int(pk) for pk in users)
     role = recipients.get("role")
     if isinstance(role, str):
-        found += role_emails(role)
+        trial = recipients.get("trial")
+        found += role_emails(role, trial if isinstance(trial, int) else None)
     return list(dict.fromkeys(found))
 
 

@@ -1,4 +1,10 @@
-"""The trial's roles: each is a Django group with permissions, created by migrations."""
+"""The trial's roles: each is a Django group of permissions (made by migrations), held in a trial.
+
+A user holds a role through a Membership (common.models): in one trial, or across the
+installation for the data protection officer. The permissions of a role come with any
+membership of it (common/backends.py); which rows it opens is decided by the selectors, from
+the trials the memberships name (common/memberships.py).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ class Role(StrEnum):
     RESEARCHER = "Researcher"
     TRIAL_MANAGER = "Trial manager"
     DATA_MANAGER = "Data manager"
+    NATIONAL_COORDINATOR = "National coordinator"
     DATA_PROTECTION_OFFICER = "Data protection officer"
 
     @property
@@ -42,6 +49,7 @@ ROLE_SLUGS = {
     Role.RESEARCHER: "researcher",
     Role.TRIAL_MANAGER: "trial_manager",
     Role.DATA_MANAGER: "data_manager",
+    Role.NATIONAL_COORDINATOR: "national_coordinator",
     Role.DATA_PROTECTION_OFFICER: "data_protection_officer",
 }
 
@@ -51,6 +59,7 @@ DASHBOARDS = {
     Role.RESEARCHER: "reports:dashboard",
     Role.TRIAL_MANAGER: "trial:dashboard",
     Role.DATA_MANAGER: "outcomes:dashboard",
+    Role.NATIONAL_COORDINATOR: "oversight:national",
     Role.DATA_PROTECTION_OFFICER: "privacy:audit",
 }
 
@@ -61,6 +70,7 @@ PAGE_PERMISSIONS = {
     Role.RESEARCHER: "research_pages",
     Role.TRIAL_MANAGER: "manage_trial",
     Role.DATA_MANAGER: "manage_data",
+    Role.NATIONAL_COORDINATOR: "oversight_pages",
     Role.DATA_PROTECTION_OFFICER: "audit_pages",
 }
 
@@ -71,18 +81,21 @@ LANDING_ORDER = [
     Role.OFFICER,
     Role.COUNSELLOR,
     Role.RESEARCHER,
+    Role.NATIONAL_COORDINATOR,
     Role.DATA_PROTECTION_OFFICER,
 ]
 
 
 def roles_of(user: User | AnonymousUser) -> list[Role]:
-    """Return the roles a user holds, in landing order."""
+    """Return the roles a user holds in any trial, in landing order."""
     if not user.is_authenticated:
         return []
-    names = set(user.groups.values_list("name", flat=True))
+    from common.memberships import memberships_of  # memberships read the roles defined here
+
+    names = {m.role for m in memberships_of(user)}
     return [role for role in LANDING_ORDER if role.value in names]
 
 
 def has_role(user: User | AnonymousUser, role: Role) -> bool:
-    """Say whether the user holds the role (superusers hold every role)."""
+    """Say whether the user holds the role in some trial (superusers hold every role)."""
     return bool(user.is_authenticated and user.has_perm(role.page_permission))

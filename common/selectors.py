@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from common.models import AuditEvent, AuditVerification, User
+from common.memberships import trial_ids_where
+from common.models import AuditEvent, AuditVerification, Membership, Organisation, User
 from common.roles import LANDING_ORDER, Role, has_role
 
 
@@ -20,30 +21,57 @@ def _manager(by: User) -> None:
         raise PermissionDenied("Only a trial manager manages users and roles.")
 
 
+def _managed_people(by: User) -> QuerySet[User]:
+    """The users a manager manages: with a role in one of their trials, or with none yet."""
+    people = User.objects.select_related("organisation", "police_area", "provider")
+    managed = trial_ids_where(by, Role.TRIAL_MANAGER)
+    if managed is None:
+        return people
+    in_trials = Membership.objects.filter(trial__isnull=False)
+    return people.filter(
+        Q(memberships__trial_id__in=sorted(managed)) | ~Q(pk__in=in_trials.values("user_id"))
+    ).distinct()
+
+
 def people_list(*, by: User, role: str = "", active: str = "") -> QuerySet[User]:
     """Return the users a trial manager manages, with their roles and organisations."""
     _manager(by)
-    people = User.objects.select_related("police_area", "provider").prefetch_related("groups")
+    people = _managed_people(by).prefetch_related("memberships__trial")
     if role:
-        people = people.filter(groups__name=role)
+        people = people.filter(pk__in=Membership.objects.filter(role=role).values("user_id"))
     if active:
         people = people.filter(is_active=active == "yes")
     return people.order_by("last_name", "first_name", "username")
 
 
 def person_for(*, by: User, pk: int) -> User:
-    """Return one user for a trial manager, or 404."""
+    """Return one user a trial manager manages, or 404 (another trial's people do not exist)."""
     _manager(by)
-    person = User.objects.select_related("police_area", "provider").filter(pk=pk).first()
+    person = _managed_people(by).filter(pk=pk).first()
     if person is None:
         raise Http404("No such user.")
     return person
 
 
 def person_roles(person: User) -> list[Role]:
-    """Return the roles a user holds (superuser or not), in landing order."""
-    names = {group.name for group in person.groups.all()}
+    """Return the roles a user holds in any trial, in landing order."""
+    names = {m.role for m in person.memberships.all()}
     return [role for role in LANDING_ORDER if role.value in names]
+
+
+def person_memberships(*, by: User, person: User) -> list[Membership]:
+    """Return a user's roles in the manager's trials and across the installation."""
+    managed = trial_ids_where(by, Role.TRIAL_MANAGER)
+    held = Membership.objects.filter(user=person).select_related("trial", "granted_by")
+    if managed is not None:
+        held = held.filter(Q(trial_id__in=sorted(managed)) | Q(trial__isnull=True))
+    return list(held)
+
+
+def organisations(kind: str | None = None) -> QuerySet[Organisation]:
+    """Return the organisations (forces, providers, universities), by kind and name."""
+    found = Organisation.objects.all()
+    return found.filter(kind=kind) if kind else found
 
 
 def person_history(*, by: User, person: User, limit: int = 50) -> list[AuditEvent]:

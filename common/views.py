@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from common.roles import roles_of
+from common.trial_picker import trial_remember
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -16,6 +18,19 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles:
         return redirect(roles[0].dashboard)
     return render(request, "common/no_role.html", status=403)
+
+
+@require_POST
+def trial_choose(request: HttpRequest) -> HttpResponse:
+    """Switch the pages to another of the user's trials and open its start page."""
+    try:
+        trial_id = int(request.POST.get("trial", ""))
+    except ValueError:
+        trial_id = 0
+    if not trial_remember(request, trial_id):
+        return render(request, "common/no_role.html", status=404)
+    # To the role's start page in the new trial, not an object of the trial just left.
+    return redirect("home")
 
 
 @login_not_required

@@ -224,7 +224,7 @@ TWO_FACTOR_ISSUER = env.str("TWO_FACTOR_ISSUER", default="Trial manager")
 # address, lock it for SIGNIN_LOCKOUT_MINUTES; a trial manager can unlock it sooner.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "common.backends.MembershipBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("SIGNIN_LOCKOUT_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_LOCKOUT_MINUTES", default=15))

@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 
 from common.models import User
 from common.roles import Role
-from tests.support.factories import make_user
+from tests.support.factories import EVERY_TRIAL, make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright
 
@@ -91,3 +91,11 @@ def trial_manager(db: None) -> User:
 @pytest.fixture
 def data_manager(db: None) -> User:
     return make_user(Role.DATA_MANAGER)
+
+
+@pytest.fixture(autouse=True)
+def every_trial_members() -> Iterator[None]:
+    """Forget the users of the last test who held their roles in every trial."""
+    EVERY_TRIAL.clear()
+    yield
+    EVERY_TRIAL.clear()

@@ -7,7 +7,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -35,6 +35,7 @@ from trial.selectors import (
     balance_for,
     current_design,
     stacked_bars,
+    trial_for,
     trials_for_balance,
     trials_for_manager,
 )
@@ -55,8 +56,9 @@ manager_only = role_required(Role.TRIAL_MANAGER)
 balance_roles = role_required(Role.TRIAL_MANAGER, Role.RESEARCHER)
 
 
-def _trial(code: str) -> Trial:
-    return get_object_or_404(Trial, code=code)
+def _managed(request: HttpRequest, code: str) -> Trial:
+    """The trial of the URL if the user manages it, else 404 (another trial does not exist)."""
+    return trial_for(request_user(request), Role.TRIAL_MANAGER, code=code)
 
 
 @manager_only
@@ -104,7 +106,7 @@ def trial_new(request: HttpRequest) -> HttpResponse:
 @manager_only
 def trial_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Show a trial's configuration, design versions and the status buttons."""
-    trial = _trial(code)
+    trial = _managed(request, code)
     context = {
         "trial": trial,
         "arms": trial.arms.all(),
@@ -119,7 +121,7 @@ def trial_detail(request: HttpRequest, code: str) -> HttpResponse:
 @manager_only
 def trial_settings(request: HttpRequest, code: str) -> HttpResponse:
     """Edit settings that do not affect allocation."""
-    trial = _trial(code)
+    trial = _managed(request, code)
     form = TrialSettingsForm(request.POST or None, instance=trial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,7 +137,7 @@ def trial_settings(request: HttpRequest, code: str) -> HttpResponse:
 @manager_only
 def trial_design(request: HttpRequest, code: str) -> HttpResponse:
     """Edit arms, ratios, blocks and strata (a new version once recruiting)."""
-    trial = _trial(code)
+    trial = _managed(request, code)
     current = current_design(trial)
     form = DesignForm(request.POST or None, prefix="design", initial=design_initial(current))
     arms = ArmFormSet(
@@ -172,7 +174,7 @@ def trial_design(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def trial_status(request: HttpRequest, code: str) -> HttpResponse:
     """Move the trial along its status table."""
-    trial = _trial(code)
+    trial = _managed(request, code)
     try:
         trial = trial_transition(
             trial=trial, to_status=request.POST.get("to_status", ""), by=request_user(request)
@@ -190,7 +192,7 @@ def trial_status(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def trial_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Verify the allocation chain now."""
-    verification = chain_verify(trial=_trial(code), by=request_user(request))
+    verification = chain_verify(trial=_managed(request, code), by=request_user(request))
     if verification.ok:
         messages.success(request, f"Chain verified: {verification.message}.")
     else:
@@ -213,7 +215,8 @@ def balance_index(request: HttpRequest) -> HttpResponse:
 @balance_roles
 def balance(request: HttpRequest, code: str) -> HttpResponse:
     """Show randomised counts per arm, per stratum and per month."""
-    data = balance_for(trial=_trial(code), user=request_user(request))
+    trial = trial_for(request_user(request), Role.TRIAL_MANAGER, Role.RESEARCHER, code=code)
+    data = balance_for(trial=trial, user=request_user(request))
     chart = stacked_bars(data.months, [arm.name for arm in data.arms])
     return render(request, "trial/balance.html", {"balance": data, "chart": chart})
 
@@ -221,7 +224,7 @@ def balance(request: HttpRequest, code: str) -> HttpResponse:
 @manager_only
 def corrections(request: HttpRequest, code: str) -> HttpResponse:
     """Record a post-randomisation event and list those recorded."""
-    trial = _trial(code)
+    trial = _managed(request, code)
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,7 +254,7 @@ def _sequence_allowed(request: HttpRequest) -> None:
 def sequence(request: HttpRequest, code: str) -> HttpResponse:
     """Show one stratum's stored sequence after a typed reason (audited)."""
     _sequence_allowed(request)
-    trial = _trial(code)
+    trial = _managed(request, code)
     form = SequenceRequestForm(request.POST or None, trial=trial)
     rows = None
     if request.method == "POST" and form.is_valid():
@@ -272,7 +275,7 @@ def sequence(request: HttpRequest, code: str) -> HttpResponse:
 def sequence_download(request: HttpRequest, code: str) -> HttpResponse:
     """Download seeds, design and stored sequence for an offline check (audited)."""
     _sequence_allowed(request)
-    trial = _trial(code)
+    trial = _managed(request, code)
     form = ExportForm(request.POST)
     if form.is_valid():
         try:

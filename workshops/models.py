@@ -20,6 +20,28 @@ class Part(models.IntegerChoices):
     TWO = 2, "Part 2"
 
 
+class Delivery(models.Model):
+    """The provider that runs an area's workshops in a trial: its counsellors queue those men."""
+
+    trial = models.ForeignKey("trial.Trial", on_delete=models.PROTECT, related_name="deliveries")
+    police_area = models.ForeignKey(
+        "common.PoliceArea", on_delete=models.PROTECT, related_name="deliveries"
+    )
+    provider = models.ForeignKey(
+        "common.Provider", on_delete=models.PROTECT, related_name="deliveries"
+    )
+
+    class Meta:
+        ordering = ["trial", "police_area"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "police_area"], name="delivery_area_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} in {self.police_area}"
+
+
 class Cycle(models.Model):
     """A part-1 and a part-2 session a few weeks apart, run by one provider for one trial."""
 

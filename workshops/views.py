@@ -19,7 +19,7 @@ from common.exceptions import DomainError
 from common.forms import add_domain_error
 from common.models import User
 from common.permissions import request_user, role_required
-from common.roles import Role
+from common.roles import Role, has_role
 from participants.services import personal_data_listed, personal_data_viewed
 from trial.selectors import TrialStatus, trial_list
 from workshops import selectors
@@ -50,6 +50,7 @@ from workshops.services import (
 
 if TYPE_CHECKING:
     from participants.models import Participant
+    from trial.models import Trial
 
 ACTIVE_TRIALS = [TrialStatus.RECRUITING, TrialStatus.RECRUITMENT_CLOSED, TrialStatus.FOLLOW_UP]
 
@@ -76,9 +77,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "workshops/dashboard.html", context)
 
 
-def _counsellors(user: User) -> QuerySet[User]:
+def _counsellors(user: User, trial: Trial | None) -> QuerySet[User]:
+    """The counsellors of the user's provider in the trial (who may lead a cycle)."""
     return User.objects.filter(
-        groups__name=Role.COUNSELLOR.value, provider=user.provider, is_active=True
+        memberships__role=Role.COUNSELLOR.value,
+        memberships__trial=trial,
+        provider=user.provider,
+        is_active=True,
     ).order_by("first_name", "last_name")
 
 
@@ -90,7 +95,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
     form = CycleForm(
         request.POST or None,
         trials=trials,
-        counsellors=_counsellors(user),
+        counsellors=_counsellors(user, trials.first()),
         initial={"leads": [user.pk], "count": 1, "trial": trials.first()},
     )
     if request.method == "POST" and form.is_valid():
@@ -376,7 +381,7 @@ def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Serve a counsellor's sessions as iCalendar to a subscribed calendar (no login)."""
     owner = feed_owner(token)
-    if owner is None or not owner.groups.filter(name=Role.COUNSELLOR.value).exists():
+    if owner is None or not has_role(owner, Role.COUNSELLOR):
         raise Http404("No such calendar.")
     response = HttpResponse(feed_render(user=owner), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="workshops.ics"'

@@ -9,15 +9,16 @@ from the command line by superuser_create.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from common.exceptions import DomainError
-from common.models import PoliceArea, Provider, User
+from common.memberships import holds, memberships_forget, trial_ids_where
+from common.models import INSTALLATION_ROLES, Membership, Organisation, PoliceArea, Provider, User
 from common.roles import Role, has_role
 from common.services.audit import audit_record
 from common.services.outbox import outbox_enqueue
@@ -30,12 +31,29 @@ RESET = "common.password_reset"
 NEEDS = {Role.OFFICER: "police_area", Role.COUNSELLOR: "provider"}
 
 
-def _check_actor(by: User | None, user: User | None = None) -> None:
-    """Refuse anyone but a trial manager (None is a command), and superusers' accounts."""
+def _check_actor(by: User | None, user: User | None = None, trial: Any = None) -> None:
+    """Refuse anyone but a trial manager (of the trial, if one is named; None is a command).
+
+    A manager manages the people of their trials: someone who holds roles only in other trials
+    is not theirs to change. Superusers' accounts are managed from the command line.
+    """
     if by is not None and not has_role(by, Role.TRIAL_MANAGER):
         raise DomainError("Only a trial manager manages users and roles.")
+    if by is not None and trial is not None and not holds(by, Role.TRIAL_MANAGER, trial):
+        raise DomainError("You manage the people of your own trials only.")
+    if by is not None and user is not None and not person_is_managed_by(user, by):
+        raise DomainError("This person works in trials you do not manage.")
     if user is not None and user.is_superuser and not (by is None or by.is_superuser):
         raise DomainError("A superuser's account is managed from the command line.")
+
+
+def person_is_managed_by(user: User, by: User) -> bool:
+    """Say whether a trial manager manages this person: no trial roles yet, or one in theirs."""
+    managed = trial_ids_where(by, Role.TRIAL_MANAGER)
+    if managed is None:
+        return True
+    theirs = {m.trial_id for m in Membership.objects.filter(user=user, trial__isnull=False)}
+    return not theirs or bool(theirs & managed)
 
 
 def _locked(user: User) -> User:
@@ -49,6 +67,26 @@ def _roles_check(roles: Iterable[Role], police_area: PoliceArea | None, provider
         if need and held[need] is None:
             what = "police area" if need == "police_area" else "workshop provider"
             raise DomainError(f"A {role.value.lower()} needs a {what}.", field=need)
+
+
+def _organisation_check(
+    organisation: Organisation | None, police_area: PoliceArea | None, provider: Provider | None
+) -> None:
+    if (
+        police_area is not None
+        and organisation is not None
+        and police_area.force_id != organisation.pk
+    ):
+        raise DomainError(
+            f"{police_area.name} is an area of {police_area.force}, not of {organisation}.",
+            field="police_area",
+        )
+    if (
+        provider is not None
+        and organisation is not None
+        and provider.organisation_id != organisation.pk
+    ):
+        raise DomainError(f"{provider} is not part of {organisation}.", field="provider")
 
 
 def user_invite_check(*, username: str, email: str) -> tuple[str, str]:
@@ -74,14 +112,22 @@ def user_invite(
     first_name: str,
     last_name: str,
     roles: Iterable[Role],
+    trial: Any = None,
+    organisation: Organisation | None = None,
     police_area: PoliceArea | None = None,
     provider: Provider | None = None,
     by: User | None,
 ) -> User:
-    """Create an account with no password and e-mail its owner a link to choose one."""
-    _check_actor(by)
+    """Create an account with no password, its roles in a trial, and e-mail it a link."""
     roles = list(dict.fromkeys(Role(role) for role in roles))
+    if roles and trial is None and any(r.value not in INSTALLATION_ROLES for r in roles):
+        raise DomainError("Choose the trial the roles are held in.", field="roles")
+    _check_actor(by, trial=trial)
     _roles_check(roles, police_area, provider)
+    if organisation is None:
+        organisation = police_area.force if police_area else None
+        organisation = organisation or (provider.organisation if provider else None)
+    _organisation_check(organisation, police_area, provider)
     with transaction.atomic():
         username, email = user_invite_check(username=username, email=email)
         user = User(
@@ -89,74 +135,103 @@ def user_invite(
             email=email,
             first_name=first_name.strip(),
             last_name=last_name.strip(),
+            organisation=organisation,
             police_area=police_area,
             provider=provider,
             is_staff=Role.TRIAL_MANAGER in roles,
         )
         user.set_unusable_password()
         user.save()
-        user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
         audit_record(
             actor=by,
             action="user.invite",
             obj=user,
             roles=[role.value for role in roles],
+            organisation=organisation.pk if organisation else None,
             police_area=police_area.pk if police_area else None,
             provider=provider.pk if provider else None,
         )
         for role in roles:
-            audit_record(actor=by, action="role.grant", obj=user, role=role.value)
+            membership_grant(user=user, role=role, trial=trial, by=by)
         outbox_enqueue(
             kind=INVITE, context={"user": user.pk}, recipients={"users": [user.pk]}, by=by
         )
     return user
 
 
-def role_grant(*, user: User, role: Role, by: User | None) -> bool:
-    """Give a user a role; say whether it changed anything (a held role is left alone)."""
+def _trial_of(role: Role, trial: Any) -> Any:
+    if role.value in INSTALLATION_ROLES:
+        return None
+    if trial is None:
+        raise DomainError(f"A {role.value.lower()} holds the role in a trial: choose one.")
+    return trial
+
+
+def membership_grant(*, user: User, role: Role, trial: Any, by: User | None) -> bool:
+    """Give a user a role in a trial; say whether it changed anything (a held role stays)."""
     role = Role(role)
-    _check_actor(by, user)
+    trial = _trial_of(role, trial)
+    if role.value in INSTALLATION_ROLES and by is not None and not by.is_superuser:
+        raise DomainError(f"The {role.value.lower()} role is granted by a superuser.")
+    _check_actor(by, user, trial)
     with transaction.atomic():
         locked = _locked(user)
-        if locked.groups.filter(name=role.value).exists():
+        if Membership.objects.filter(user=locked, trial=trial, role=role.value).exists():
             return False
         _roles_check([role], locked.police_area, locked.provider)
-        locked.groups.add(Group.objects.get(name=role.value))
+        Membership.objects.create(user=locked, trial=trial, role=role.value, granted_by=by)
         if role is Role.TRIAL_MANAGER and not locked.is_staff:
             locked.is_staff = True  # the admin's door: trial managers only
             locked.save(update_fields=["is_staff"])
-        audit_record(actor=by, action="role.grant", obj=locked, role=role.value)
+        audit_record(
+            actor=by,
+            action="role.grant",
+            obj=locked,
+            role=role.value,
+            trial=trial.code if trial is not None else "",
+        )
+    memberships_forget(user)
     return True
 
 
-def role_revoke(*, user: User, role: Role, by: User | None) -> bool:
-    """Take a role from a user; say whether it changed anything."""
+def membership_revoke(*, user: User, role: Role, trial: Any, by: User | None) -> bool:
+    """Take a user's role in a trial; say whether it changed anything."""
     role = Role(role)
-    _check_actor(by, user)
+    trial = _trial_of(role, trial)
+    if role.value in INSTALLATION_ROLES and by is not None and not by.is_superuser:
+        raise DomainError(f"The {role.value.lower()} role is revoked by a superuser.")
+    _check_actor(by, user, trial)
     if by is not None and by.pk == user.pk and role is Role.TRIAL_MANAGER:
         raise DomainError("You cannot take your own trial manager role: ask another manager.")
     with transaction.atomic():
         locked = _locked(user)
-        group = locked.groups.filter(name=role.value).first()
-        if group is None:
+        deleted, _ = Membership.objects.filter(user=locked, trial=trial, role=role.value).delete()
+        if not deleted:
             return False
-        locked.groups.remove(group)
-        if role is Role.TRIAL_MANAGER and locked.is_staff and not locked.is_superuser:
+        still_manager = Membership.objects.filter(user=locked, role=role.value).exists()
+        if role is Role.TRIAL_MANAGER and not still_manager and not locked.is_superuser:
             locked.is_staff = False
             locked.save(update_fields=["is_staff"])
-        audit_record(actor=by, action="role.revoke", obj=locked, role=role.value)
+        audit_record(
+            actor=by,
+            action="role.revoke",
+            obj=locked,
+            role=role.value,
+            trial=trial.code if trial is not None else "",
+        )
+    memberships_forget(user)
     return True
 
 
-def user_roles_set(*, user: User, roles: Iterable[Role], by: User | None) -> set[Role]:
-    """Give a user exactly these roles, all or none (each grant and revocation audited)."""
-    wanted = {Role(role) for role in roles}
+def user_roles_set(*, user: User, trial: Any, roles: Iterable[Role], by: User | None) -> set[Role]:
+    """Give a user exactly these roles in a trial, all or none (each change audited)."""
+    wanted = {Role(role) for role in roles if Role(role).value not in INSTALLATION_ROLES}
     with transaction.atomic():
-        held = {Role(name) for name in _locked(user).groups.values_list("name", flat=True)}
+        held = {Role(m.role) for m in Membership.objects.filter(user=_locked(user), trial=trial)}
         for role in sorted(held - wanted):
-            role_revoke(user=user, role=role, by=by)
+            membership_revoke(user=user, role=role, trial=trial, by=by)
         for role in sorted(wanted - held):
-            role_grant(user=user, role=role, by=by)
+            membership_grant(user=user, role=role, trial=trial, by=by)
     return (held - wanted) | (wanted - held)
 
 
@@ -171,7 +246,7 @@ def user_organisation_set(
     _check_actor(by, user)
     with transaction.atomic():
         locked = _locked(user)
-        roles = [role for role in Role if locked.groups.filter(name=role.value).exists()]
+        roles = [Role(m.role) for m in Membership.objects.filter(user=locked)]
         _roles_check(roles, police_area, provider)
         before = (locked.police_area_id, locked.provider_id)
         after = (police_area.pk if police_area else None, provider.pk if provider else None)
@@ -252,21 +327,62 @@ def superuser_create(
             raise DomainError(" ".join(error.messages), field="password") from None
         user.set_password(password)
         user.save()
-        user.groups.set([Group.objects.get(name=Role.TRIAL_MANAGER.value)])
         audit_record(actor=by, action="user.superuser_create", obj=user, via=via)
     return user
 
 
+def organisation_save(
+    *, name: str, kind: str, by: User | None, organisation: Organisation | None = None
+) -> Organisation:
+    """Create a force, provider or university, or rename one (its kind never changes)."""
+    _check_actor(by)
+    name = name.strip()
+    if not name:
+        raise DomainError("Give the organisation's name.", field="name")
+    if kind not in Organisation.Kind.values:
+        raise DomainError(
+            "Choose a police force, a workshop provider or a university.", field="kind"
+        )
+    with transaction.atomic():
+        clash = Organisation.objects.filter(name__iexact=name)
+        if organisation is not None:
+            clash = clash.exclude(pk=organisation.pk)
+        if clash.exists():
+            raise DomainError(f"An organisation called {name} exists.", field="name")
+        if organisation is None:
+            organisation = Organisation.objects.create(name=name, kind=kind)
+            audit_record(actor=by, action="organisation.create", obj=organisation, kind=kind)
+            if kind == Organisation.Kind.PROVIDER:
+                Provider.objects.create(name=name, organisation=organisation)
+        else:
+            organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+            if organisation.kind != kind:
+                raise DomainError("An organisation's kind does not change.", field="kind")
+            before = organisation.name
+            organisation.name = name
+            organisation.save(update_fields=["name"])
+            Provider.objects.filter(organisation=organisation).update(name=name)
+            audit_record(actor=by, action="organisation.update", obj=organisation, before=before)
+    return organisation
+
+
 def police_area_save(
-    *, code: str, name: str, force: str, by: User | None, area: PoliceArea | None = None
+    *,
+    code: str,
+    name: str,
+    force: Organisation | None,
+    by: User | None,
+    area: PoliceArea | None = None,
 ) -> PoliceArea:
     """Create a police area, or rename one (its code, a stratum key, never changes)."""
     _check_actor(by)
-    code, name, force = code.strip(), name.strip(), force.strip()
-    if not name or not force:
+    code, name = code.strip(), name.strip()
+    if not name or force is None:
         raise DomainError(
             "Give the area's name and its force.", field="name" if not name else "force"
         )
+    if force.kind != Organisation.Kind.FORCE:
+        raise DomainError(f"{force} is not a police force.", field="force")
     with transaction.atomic():
         if area is None:
             if PoliceArea.objects.filter(code=code).exists():
@@ -275,7 +391,7 @@ def police_area_save(
             audit_record(actor=by, action="police_area.create", obj=area, code=code, name=name)
         else:
             area = PoliceArea.objects.select_for_update().get(pk=area.pk)
-            before = {"name": area.name, "force": area.force}
+            before = {"name": area.name, "force": area.force_id}
             area.name, area.force = name, force
             area.save(update_fields=["name", "force"])
             audit_record(actor=by, action="police_area.update", obj=area, before=before)
@@ -295,12 +411,17 @@ def provider_save(*, name: str, by: User | None, provider: Provider | None = Non
         if clash.exists():
             raise DomainError(f"A provider called {name} exists.", field="name")
         if provider is None:
-            provider = Provider.objects.create(name=name)
+            organisation = Organisation.objects.filter(name__iexact=name).first()
+            if organisation is not None:
+                raise DomainError(f"An organisation called {name} exists.", field="name")
+            organisation = Organisation.objects.create(name=name, kind=Organisation.Kind.PROVIDER)
+            provider = Provider.objects.create(name=name, organisation=organisation)
             audit_record(actor=by, action="provider.create", obj=provider, name=name)
         else:
             provider = Provider.objects.select_for_update().get(pk=provider.pk)
             before = provider.name
             provider.name = name
             provider.save(update_fields=["name"])
+            Organisation.objects.filter(pk=provider.organisation_id).update(name=name)
             audit_record(actor=by, action="provider.update", obj=provider, before=before)
     return provider

@@ -1,9 +1,11 @@
 """Reads that depend on who is asking: row-level visibility is decided here, once.
 
+Every rule is "in the trials where the user holds the role" (common/memberships.py), then:
 - Case officers see the cases of their own police area (names, contact, victims).
-- Trial managers see every area; views audit each look at personal data.
+- Trial managers see every area of their trials; views audit each look at personal data.
 - Counsellors see enrolled participants of the intervention arm only (never the control arm,
-  victims or the allocation list): `intervention_participants`.
+  victims or the allocation list), and only those their provider books or queues: which those
+  are is the workshops app's knowledge, passed in as `provider_scope`.
 - Everyone else (researchers, reports) reads `pseudonymised_rows`: trial IDs, never names.
 """
 
@@ -12,11 +14,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from common.memberships import trial_q
 from common.models import User
-from common.roles import Role, has_role
+from common.roles import Role
 from participants.models import OFFENDER_PERSONAL as PERSONAL_FIELDS
 from participants.models import CaseStatus, Participant, Victim
 from participants.services.validation import normalise_custody_reference
@@ -25,16 +28,21 @@ if TYPE_CHECKING:
     from trial.models import Trial
 
 AnyUser = User | AnonymousUser
+NO_ROW = Q(pk__in=[])
+
+
+def _officer_scope(user: AnyUser) -> Q:
+    """An officer's cases: their area's, in the trials where they are an officer."""
+    area = getattr(user, "police_area_id", None)
+    if not area:
+        return NO_ROW
+    return trial_q(user, Role.OFFICER) & Q(police_area_id=area)
 
 
 def cases_visible_to(user: AnyUser) -> QuerySet[Participant]:
     """Return the cases whose screening facts and personal data the user may open."""
     cases = Participant.objects.select_related("trial", "police_area", "allocation__arm")
-    if has_role(user, Role.TRIAL_MANAGER):
-        return cases
-    if has_role(user, Role.OFFICER) and getattr(user, "police_area_id", None):
-        return cases.filter(police_area_id=user.police_area_id)  # type: ignore[union-attr]
-    return cases.none()
+    return cases.filter(trial_q(user, Role.TRIAL_MANAGER) | _officer_scope(user))
 
 
 def case_get(*, user: AnyUser, pk: int) -> Participant:
@@ -61,32 +69,33 @@ def victim_get(*, user: AnyUser, participant: Participant) -> Victim | None:
 
 
 def intervention_participants(
-    *, user: AnyUser, trial: Trial | None = None
+    *, user: AnyUser, trial: Trial | None = None, provider_scope: Q = NO_ROW
 ) -> QuerySet[Participant]:
     """Return enrolled intervention-arm participants the user may see, earliest deadline first.
 
-    Counsellors and trial managers see every area; officers their own area; others nobody.
-    Rows carry name, contact details, support needs and the workshop deadline. Without a
-    trial, every trial's.
+    Trial managers see every area of their trials; officers their own area; counsellors the
+    men `provider_scope` keeps (booked with or queued for their provider) in their trials;
+    others nobody. Rows carry name, contact details, support needs and the workshop deadline.
+    Without a trial, every trial's the user works in.
     """
     cases = Participant.objects.select_related("trial", "police_area", "allocation__arm").filter(
         status=CaseStatus.ENROLLED, allocation__arm__is_intervention=True
     )
     if trial is not None:
         cases = cases.filter(trial=trial)
-    if has_role(user, Role.TRIAL_MANAGER) or has_role(user, Role.COUNSELLOR):
-        visible = cases
-    elif has_role(user, Role.OFFICER) and getattr(user, "police_area_id", None):
-        visible = cases.filter(police_area_id=user.police_area_id)  # type: ignore[union-attr]
-    else:
-        visible = cases.none()
+    counsellor = trial_q(user, Role.COUNSELLOR) & provider_scope
+    visible = cases.filter(trial_q(user, Role.TRIAL_MANAGER) | _officer_scope(user) | counsellor)
     return visible.order_by("workshop_deadline", "number")
 
 
-def intervention_participant_get(*, user: AnyUser, trial: Trial, pk: int) -> Participant:
+def intervention_participant_get(
+    *, user: AnyUser, trial: Trial, pk: int, provider_scope: Q = NO_ROW
+) -> Participant:
     """Return one intervention-arm participant, or raise Http404 (control arm included)."""
     try:
-        return intervention_participants(user=user, trial=trial).get(pk=pk)
+        return intervention_participants(user=user, trial=trial, provider_scope=provider_scope).get(
+            pk=pk
+        )
     except Participant.DoesNotExist:
         raise Http404("No such participant in the workshop arm.") from None
 

@@ -7,9 +7,9 @@ when it leaves, to whoever is a researcher then.
 from __future__ import annotations
 
 from common.links import site_link
-from common.models import OutboxMessage, User
+from common.models import OutboxMessage
 from common.roles import Role
-from common.services import Envelope, audit_record, outbox_enqueue
+from common.services import Envelope, audit_record, outbox_enqueue, recipient_emails
 from reports.models import ReportRun, RunStatus
 
 READY = "reports.report_ready"
@@ -18,14 +18,12 @@ READY = "reports.report_ready"
 def report_recipients(*, run: ReportRun) -> list[str]:
     """Return the addresses to tell: the trial's research address, then active researchers."""
     found = [run.trial.research_email] if run.trial.research_email else []
-    researchers = (
-        User.objects.filter(groups__name=Role.RESEARCHER.value, is_active=True)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-        .distinct()
+    # The researchers of this trial only: another trial's team learns nothing of it.
+    return list(
+        dict.fromkeys(
+            [*found, *recipient_emails({"role": Role.RESEARCHER.value, "trial": run.trial_id})]
+        )
     )
-    return list(dict.fromkeys([*found, *researchers]))
 
 
 def report_ready_queue(*, run: ReportRun) -> None:
@@ -33,7 +31,11 @@ def report_ready_queue(*, run: ReportRun) -> None:
     outbox_enqueue(
         kind=READY,
         context={"run": run.pk},
-        recipients={"role": Role.RESEARCHER.value, "trial_research_address": run.trial_id},
+        recipients={
+            "role": Role.RESEARCHER.value,
+            "trial": run.trial_id,
+            "trial_research_address": run.trial_id,
+        },
     )
 
 

@@ -10,11 +10,11 @@ from django.core import mail
 from django.test import Client
 
 from common.exceptions import DomainError
-from common.models import AuditEvent, OutboxMessage, PoliceArea, User
+from common.models import AuditEvent, OutboxMessage, User
 from common.people_urls import PAGES
 from common.roles import Role, roles_of
 from common.services import role_grant, user_active_set
-from tests.support.factories import PASSWORD, make_user
+from tests.support.factories import PASSWORD, make_user, police_area
 from tests.support.signin import confirm_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_an_invited_officer_chooses_their_own_password_from_the_e_mailed_link(
     client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     manager = _manager(client)
-    area = PoliceArea.objects.create(code="fareham", name="Fareham", force="Hampshire")
+    area = police_area("fareham", "Fareham", "Hampshire")
     form = {
         "username": "pcjones",
         "email": "P.Jones@example.police.uk",

@@ -14,6 +14,7 @@ from common.models import AuditEvent, PoliceArea, User
 from participants.models import CaseStatus, Participant
 from participants.services import InvalidInputError, rule_set_publish, screening_record
 from tests.support.cases import TODAY, screen, screening_input
+from tests.support.factories import police_area
 from trial.models import Trial
 from trial.services import trial_transition
 
@@ -150,7 +151,7 @@ def test_officers_screen_for_their_own_area_only(
 def test_areas_outside_the_trial_and_closed_trials_are_refused(
     trial: Trial, trial_manager: User
 ) -> None:
-    elsewhere = PoliceArea.objects.create(code="kent", name="Kent", force="Kent Police")
+    elsewhere = police_area("kent", "Kent", "Kent Police")
     with pytest.raises(DomainError, match="Kent is not taking part"):
         screening_record(
             trial=trial,

@@ -10,18 +10,18 @@ import pytest
 from common.models import PoliceArea, User
 from common.roles import Role
 from tests.support.cases import recruiting_trial
-from tests.support.factories import make_user
+from tests.support.factories import make_user, police_area
 from trial.models import Trial
 
 
 @pytest.fixture
 def area(db: None) -> PoliceArea:
-    return PoliceArea.objects.create(code="southampton", name="Southampton", force="Hampshire")
+    return police_area("southampton", "Southampton", "Hampshire")
 
 
 @pytest.fixture
 def other_area(db: None) -> PoliceArea:
-    return PoliceArea.objects.create(code="portsmouth", name="Portsmouth", force="Hampshire")
+    return police_area("portsmouth", "Portsmouth", "Hampshire")
 
 
 @pytest.fixture

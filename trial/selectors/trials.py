@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.http import Http404
 
 from common.exceptions import DomainError
+from common.memberships import trial_q
 from common.models import User
 from common.roles import Role, has_role
 from trial.models import (
@@ -22,6 +26,24 @@ from trial.models import (
     Stratum,
     Trial,
 )
+from trial.selectors.lookup import trial_list
+
+AnyUser = User | AnonymousUser
+
+
+def trials_for(
+    user: AnyUser, *roles: Role, statuses: Iterable[str] | None = None
+) -> QuerySet[Trial]:
+    """Return the trials where the user holds one of the roles, by code."""
+    return trial_list(statuses=statuses).filter(trial_q(user, *roles, field="pk"))
+
+
+def trial_for(user: AnyUser, *roles: Role, code: str) -> Trial:
+    """Return the trial with this code if the user holds one of the roles in it, or 404."""
+    trial = trials_for(user, *roles).filter(code=code).first()
+    if trial is None:
+        raise Http404("No such trial.")
+    return trial
 
 
 def _may_see_balance(user: User) -> bool:
@@ -29,7 +51,7 @@ def _may_see_balance(user: User) -> bool:
 
 
 def trials_for_manager(*, user: User) -> list[Trial]:
-    """Return every trial with its allocation count and latest chain verification attached."""
+    """Return the user's managed trials with allocation count and last verification attached."""
     if not has_role(user, Role.TRIAL_MANAGER):
         raise PermissionDenied("Trials are configured by trial managers.")
     latest = ChainVerification.objects.filter(trial=OuterRef("pk")).order_by("-at", "-id")
@@ -41,7 +63,7 @@ def trials_for_manager(*, user: User) -> list[Trial]:
         .values("n")
     )
     trials: list[Any] = list(
-        Trial.objects.annotate(
+        trials_for(user, Role.TRIAL_MANAGER).annotate(
             last_verification_id=Subquery(latest.values("id")[:1]),
             randomised=Coalesce(Subquery(lengths), 0) + F("history_length"),
         )
@@ -58,7 +80,7 @@ def trials_for_balance(*, user: User) -> list[Trial]:
     """Return the trials whose balance the user may follow."""
     if not _may_see_balance(user):
         raise PermissionDenied("Balance is for trial managers and researchers.")
-    return list(Trial.objects.all())
+    return list(trials_for(user, Role.TRIAL_MANAGER, Role.RESEARCHER))
 
 
 @dataclass

@@ -8,7 +8,9 @@ from typing import Any
 from django.db import transaction
 
 from common.exceptions import DomainError, NotAllowedError
+from common.memberships import membership_check
 from common.models import User
+from common.roles import Role
 from common.services import audit_record
 from trial.models import Slot, Stratum, Trial
 
@@ -40,6 +42,7 @@ def _check(by: User, reason: str) -> str:
 def sequence_reveal(*, stratum: Stratum, reason: str, by: User) -> list[SequenceRow]:
     """Return a stratum's stored sequence, recording who looked and why."""
     reason = _check(by, reason)
+    membership_check(by, stratum.trial, Role.TRIAL_MANAGER)
     with transaction.atomic():
         audit_record(
             actor=by,
@@ -74,6 +77,7 @@ def _used_by(slot: Slot) -> str:
 def sequence_export(*, trial: Trial, reason: str, by: User) -> dict[str, Any]:
     """Return what a statistician needs to regenerate and check every stratum offline."""
     reason = _check(by, reason)
+    membership_check(by, trial, Role.TRIAL_MANAGER)
     with transaction.atomic():
         audit_record(actor=by, action="sequence.export", obj=trial, trial=trial.code, reason=reason)
         designs = []

@@ -8,7 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError
+from common.memberships import membership_check
 from common.models import User
+from common.roles import Role
 from common.services import audit_record
 from trial.models import Allocation, PostRandomisationEvent, PostRandomisationKind, Trial
 
@@ -23,6 +25,7 @@ def post_randomisation_record(
     by: User | None,
 ) -> PostRandomisationEvent:
     """Record that a randomised participant was randomised in error or withdrew."""
+    membership_check(by, trial, Role.TRIAL_MANAGER)
     if kind not in PostRandomisationKind.values:
         raise DomainError("Choose what happened.", field="kind")
     reason = reason.strip()

@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
+from common.memberships import membership_check
 from common.models import User
-from common.services import audit_record
+from common.roles import Role
+from common.services import audit_record, membership_grant
 from common.transitions import Transitions
 from trial.models import Arm, DesignVersion, Trial, TrialStatus
 from trial.selectors import current_design
@@ -185,11 +187,15 @@ def trial_create(
             created_by=by,
         )
         audit_record(actor=by, action="trial.create", obj=trial, code=code)
+        if by is not None and not by.is_superuser:
+            # Whoever sets a trial up manages it (granted by the system: nobody managed it yet).
+            membership_grant(user=by, role=Role.TRIAL_MANAGER, trial=trial, by=None)
     return trial
 
 
 def trial_settings_update(*, trial: Trial, values: Mapping[str, Any], by: User | None) -> Trial:
     """Change the settings that do not affect allocation (title, e-mail, windows, workshops)."""
+    membership_check(by, trial, Role.TRIAL_MANAGER)
     clean = _settings_check(values)
     with transaction.atomic():
         locked = Trial.objects.select_for_update().get(pk=trial.pk)
@@ -215,6 +221,7 @@ def trial_design_update(
     by: User | None,
 ) -> DesignVersion:
     """Change arms and allocation design: in set-up in place; once recruiting, as a new version."""
+    membership_check(by, trial, Role.TRIAL_MANAGER)
     _design_check(arms, block_multipliers, strata_factors)
     with transaction.atomic():
         locked = Trial.objects.select_for_update().get(pk=trial.pk)
@@ -304,6 +311,7 @@ def _arms_rename(trial: Trial, arms: Sequence[ArmSpec]) -> None:
 
 def trial_transition(*, trial: Trial, to_status: str, by: User | None) -> Trial:
     """Move a trial to a new status if the transition table allows it."""
+    membership_check(by, trial, Role.TRIAL_MANAGER)
     with transaction.atomic():
         locked = Trial.objects.select_for_update().get(pk=trial.pk)
         TRANSITIONS.check(

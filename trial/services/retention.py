@@ -6,7 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.exceptions import DomainError
+from common.memberships import membership_check
 from common.models import User
+from common.roles import Role
 from common.services import audit_record
 from trial.models import Trial, TrialStatus
 from trial.selectors import erasure_due_on
@@ -19,6 +21,7 @@ def trial_erasure_begin(*, trial: Trial, by: User | None, early_reason: str = ""
     Before the retention period ends an erasure needs a reason (a court order, a request the
     force upholds); the reason is kept in the audit trail.
     """
+    membership_check(by, trial, Role.TRIAL_MANAGER)
     locked = Trial.objects.select_for_update().get(pk=trial.pk)
     if locked.status != TrialStatus.CLOSED:
         raise DomainError(

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
+from common.memberships import membership_check
 from common.models import User
+from common.roles import Role
 from common.services import audit_record
 from trial.chain import allocation_hash
 from trial.models import (
@@ -188,6 +190,7 @@ def _first_break(trial: Trial) -> tuple[int, Break | None]:
 
 def chain_verify(*, trial: Trial, by: User | None) -> ChainVerification:
     """Recompute every row hash and link of a trial's stratum chains and record the result."""
+    membership_check(by, trial, Role.TRIAL_MANAGER)
     # Claims hold the trial row FOR SHARE until commit, so FOR UPDATE waits for those in flight
     # and holds new ones off: no concurrent allocation can look like a broken head.
     with transaction.atomic():

@@ -42,7 +42,8 @@ def _officer_emails(breach: Breach) -> list[str]:
         User.objects.filter(
             police_area=breach.participant.police_area_id,
             is_active=True,
-            groups__name=Role.OFFICER.value,
+            memberships__role=Role.OFFICER.value,
+            memberships__trial_id=breach.participant.trial_id,
         )
         .exclude(email="")
         .order_by("email")
