@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from common.models import User
 from demo.outcomes import demo_outcomes_load
 from demo.participants import demo_participants_load
-from demo.people import DemoLogin, demo_organisations_load, demo_users_load
+from demo.people import (
+    DemoLogin,
+    demo_memberships_load,
+    demo_organisations_load,
+    demo_users_load,
+)
 from demo.privacy import demo_privacy_load
 from demo.reports import demo_reports_load
 from demo.trial import demo_chain_verify, demo_trial_load
@@ -26,6 +31,7 @@ def demo_load() -> DemoResult:
     logins = demo_users_load()
     manager = User.objects.get(username="manager")
     trial = demo_trial_load(areas=areas, manager=manager)
+    demo_memberships_load(trial)
     cases = demo_participants_load(trial=trial, areas=areas, manager=manager)
     demo_chain_verify(trial=trial, manager=manager)  # after enrolment, so it covers every row
     follow_up = demo_outcomes_load(trial=trial, manager=manager)

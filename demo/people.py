@@ -5,13 +5,15 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from common.models import PoliceArea, Provider, User
+from common.models import Organisation, PoliceArea, Provider, User
 from common.roles import Role
 from common.services import (
+    membership_grant,
+    organisation_save,
     police_area_save,
     provider_save,
-    role_grant,
     user_active_set,
     user_invite,
     user_organisation_set,
@@ -24,6 +26,9 @@ from signin.services import (
     code_now,
     second_factor_reset,
 )
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 FORCE = "Hampshire Constabulary"
 AREAS = [
@@ -61,10 +66,13 @@ class DemoLogin:
 def demo_organisations_load() -> tuple[list[PoliceArea], Provider]:
     """Create the demo force's areas and the workshop provider (idempotent)."""
     areas = []
+    force = Organisation.objects.filter(name=FORCE).first() or organisation_save(
+        name=FORCE, kind=Organisation.Kind.FORCE, by=None
+    )
     for code, name in AREAS:
         area = PoliceArea.objects.filter(code=code).first()
-        if area is None or (area.name, area.force) != (name, FORCE):
-            area = police_area_save(code=code, name=name, force=FORCE, area=area, by=None)
+        if area is None or (area.name, area.force_id) != (name, force.pk):
+            area = police_area_save(code=code, name=name, force=force, area=area, by=None)
         areas.append(area)
     provider = Provider.objects.filter(name=PROVIDER).first()
     return areas, provider or provider_save(name=PROVIDER, by=None)
@@ -87,14 +95,13 @@ def demo_users_load() -> list[DemoLogin]:
                 email=f"{username}@demo.invalid",
                 first_name=first,
                 last_name=last,
-                roles=[role],
+                roles=[role] if role is Role.DATA_PROTECTION_OFFICER else [],
                 police_area=area,
                 provider=provider,
                 by=None,
             )
         else:
             user_organisation_set(user=user, police_area=area, provider=provider, by=None)
-            role_grant(user=user, role=role, by=None)
             user_active_set(user=user, active=True, by=None)
         password = secrets.token_urlsafe(12)
         user_password_set(user=user, password=password, via="load_demo")
@@ -103,9 +110,15 @@ def demo_users_load() -> list[DemoLogin]:
     return logins
 
 
+def demo_memberships_load(trial: Trial) -> None:
+    """Give each demo user their role in the demo trial."""
+    for username, role, *_ in DEMO_USERS:
+        membership_grant(user=User.objects.get(username=username), role=role, trial=trial, by=None)
+
+
 def _demo_authenticator(user: User) -> str:
     """Enrol a new authenticator for a demo user, as the set-up page does; return its key."""
-    manager = User.objects.filter(groups__name=Role.TRIAL_MANAGER.value).exclude(pk=user.pk).first()
+    manager = User.objects.filter(is_superuser=False, is_staff=True).exclude(pk=user.pk).first()
     if has_authenticator(user):
         second_factor_reset(user=user, by=manager or user)
     secret = authenticator_start(user=user).secret
@@ -117,7 +130,7 @@ def _demo_authenticator(user: User) -> str:
 def area_officer(area: PoliceArea, fallback: User) -> User:
     """Return the area's first case officer (the demo's actor for its cases), else the fallback."""
     officer = (
-        User.objects.filter(police_area=area, groups__name=Role.OFFICER.value)
+        User.objects.filter(police_area=area, memberships__role=Role.OFFICER.value)
         .order_by("pk")
         .first()
     )
