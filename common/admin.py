@@ -15,9 +15,17 @@ from django.http import HttpRequest
 
 from common.exceptions import DomainError
 from common.forms import add_domain_error
-from common.models import AuditEvent, OutboxMessage, PoliceArea, Provider, User
+from common.models import (
+    AuditEvent,
+    Membership,
+    Organisation,
+    OutboxMessage,
+    PoliceArea,
+    Provider,
+    User,
+)
 from common.permissions import request_user
-from common.services import police_area_save, provider_save
+from common.services import organisation_save, police_area_save, provider_save
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -69,6 +77,23 @@ class ServiceCheckedForm(forms.ModelForm):
         return cleaned
 
 
+class MembershipInline(admin.TabularInline):
+    """Roles in trials, read-only: granted and revoked on the People pages."""
+
+    model = Membership
+    fk_name = "user"
+    fields = ("trial", "role", "granted_at", "granted_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(ReadOnlyAdmin, BaseUserAdmin):
     """Read-only: users and roles are managed on the People pages, through audited services.
@@ -80,8 +105,8 @@ class UserAdmin(ReadOnlyAdmin, BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username",)}),
         ("Personal info", {"fields": ("first_name", "last_name", "email")}),
-        ("Roles", {"fields": ("groups", "is_active", "is_staff", "is_superuser")}),
-        ("Organisation", {"fields": ("police_area", "provider")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        ("Organisation", {"fields": ("organisation", "police_area", "provider")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     list_display = (
@@ -89,11 +114,13 @@ class UserAdmin(ReadOnlyAdmin, BaseUserAdmin):
         "email",
         "first_name",
         "last_name",
+        "organisation",
         "police_area",
         "provider",
         "is_active",
     )
-    list_filter = ("groups", "police_area", "provider", "is_active")
+    list_filter = ("organisation", "police_area", "provider", "is_active")
+    inlines = [MembershipInline]
 
 
 admin.site.unregister(Group)
@@ -120,9 +147,26 @@ class PoliceAreaAdmin(ThroughServiceAdmin):
         self._copy(saved, obj)
 
 
+@admin.register(Organisation)
+class OrganisationAdmin(ThroughServiceAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    fixed_on_change = ("kind",)
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        saved = organisation_save(
+            name=obj.name,
+            kind=obj.kind,
+            organisation=obj if change else None,
+            by=request_user(request),
+        )
+        self._copy(saved, obj)
+
+
 @admin.register(Provider)
 class ProviderAdmin(ThroughServiceAdmin):
-    list_display = ("name",)
+    list_display = ("name", "organisation")
+    exclude = ("organisation",)  # made with the provider by its service
 
     def save_model(self, request: HttpRequest, obj: Provider, form: Any, change: bool) -> None:
         saved = provider_save(

@@ -105,6 +105,13 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # signin.Auth
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
+    def refresh_from_db(self, *args: object, **kwargs: object) -> None:
+        # Memberships and permissions are cached on the instance (common/memberships.py): a
+        # fresh row means fresh roles.
+        for key in ("_memberships_cache", "_perm_cache", "_group_perm_cache", "_user_perm_cache"):
+            self.__dict__.pop(key, None)
+        super().refresh_from_db(*args, **kwargs)  # type: ignore[arg-type]
+
 
 # Roles held across the installation rather than in one trial: the audit trail is one chain.
 INSTALLATION_ROLES = ["Data protection officer"]

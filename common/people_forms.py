@@ -7,14 +7,22 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 
-from common.models import PoliceArea, Provider
+from common.models import INSTALLATION_ROLES, Organisation, PoliceArea, Provider
 from common.roles import LANDING_ORDER, Role
 from common.services import password_reset_send
 
 ROLE_CHOICES = [(role.value, role.value) for role in LANDING_ORDER]
+# What a trial manager grants on the People pages: roles in a trial (installation roles are a
+# superuser's to grant, from the command line).
+TRIAL_ROLE_CHOICES = [(v, label) for v, label in ROLE_CHOICES if v not in INSTALLATION_ROLES]
 
 
 class OrganisationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        help_text="The force, workshop provider or university the person works for.",
+    )
     police_area = forms.ModelChoiceField(
         queryset=PoliceArea.objects.all(),
         required=False,
@@ -34,7 +42,10 @@ class InviteForm(OrganisationForm):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     roles = forms.MultipleChoiceField(
-        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+        choices=TRIAL_ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Held in the trial you are working in (the trial picker); add others later.",
     )
 
     field_order = ["username", "email", "first_name", "last_name", "roles"]
@@ -45,7 +56,7 @@ class InviteForm(OrganisationForm):
 
 class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+        choices=TRIAL_ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
 
     def chosen_roles(self) -> list[Role]:

@@ -20,7 +20,13 @@ from common.models import User
 from common.people_forms import InviteForm, OrganisationForm, PeopleFilterForm, RolesForm
 from common.permissions import request_user, role_required
 from common.roles import Role
-from common.selectors import people_list, person_for, person_history, person_roles
+from common.selectors import (
+    people_list,
+    people_rows,
+    person_for,
+    person_history,
+    person_memberships,
+)
 from common.services import (
     password_reset_send,
     user_active_set,
@@ -29,6 +35,7 @@ from common.services import (
     user_roles_set,
 )
 from common.signin_marks import recent_sign_in_required
+from common.trial_picker import current_trial
 
 manager_only = role_required(Role.TRIAL_MANAGER)
 
@@ -42,7 +49,7 @@ def people(request: HttpRequest) -> HttpResponse:
         role, active = filters.cleaned_data["role"], filters.cleaned_data["active"]
     found = people_list(by=request_user(request), role=role, active=active)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
-    rows = [(person, person_roles(person)) for person in page]
+    rows = people_rows(by=request_user(request), people=page)
     context = {"filters": filters, "page": page, "rows": rows}
     return render(request, "common/people/list.html", context)
 
@@ -60,6 +67,8 @@ def invite(request: HttpRequest) -> HttpResponse:
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 roles=form.chosen_roles(),
+                trial=current_trial(request),
+                organisation=data["organisation"],
                 police_area=data["police_area"],
                 provider=data["provider"],
                 by=request_user(request),
@@ -69,19 +78,27 @@ def invite(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{person.username} is invited: the e-mail is on its way.")
             return redirect("people:detail", pk=person.pk)
-    return render(request, "common/people/invite.html", {"form": form})
+    context = {"form": form, "trial": current_trial(request)}
+    return render(request, "common/people/invite.html", context)
 
 
 def _detail(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
     me = request_user(request)
     person = person_for(by=me, pk=pk)
-    roles = person_roles(person)
+    trial = current_trial(request)
+    memberships = person_memberships(by=me, person=person)
+    here = [m.role for m in memberships if trial is not None and m.trial_id == trial.pk]
     context = {
         "person": person,
-        "roles": roles,
-        "roles_form": RolesForm(initial={"roles": [role.value for role in roles]}),
+        "trial": trial,
+        "memberships": memberships,
+        "roles_form": RolesForm(initial={"roles": here}),
         "organisation_form": OrganisationForm(
-            initial={"police_area": person.police_area, "provider": person.provider}
+            initial={
+                "organisation": person.organisation,
+                "police_area": person.police_area,
+                "provider": person.provider,
+            }
         ),
         "history": person_history(by=me, person=person),
         "is_me": person.pk == me.pk,
@@ -122,11 +139,14 @@ def _change(
 @require_POST
 @recent_sign_in_required
 def roles(request: HttpRequest, pk: int) -> HttpResponse:
-    """Grant the ticked roles and revoke the others, each with its audit event."""
+    """Grant the ticked roles in the current trial and revoke the others, each audited."""
     form = RolesForm(request.POST)
+    trial = current_trial(request)
 
     def save(person: User, me: User) -> None:
-        user_roles_set(user=person, roles=form.chosen_roles(), by=me)
+        if trial is None:
+            raise DomainError("Choose a trial first: roles are held in a trial.")
+        user_roles_set(user=person, trial=trial, roles=form.chosen_roles(), by=me)
 
     return _change(request, pk, form, save, "Roles saved.")
 
@@ -140,6 +160,7 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     def save(person: User, me: User) -> None:
         user_organisation_set(
             user=person,
+            organisation=form.cleaned_data["organisation"],
             police_area=form.cleaned_data["police_area"],
             provider=form.cleaned_data["provider"],
             by=me,

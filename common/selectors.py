@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -51,6 +53,22 @@ def person_for(*, by: User, pk: int) -> User:
     if person is None:
         raise Http404("No such user.")
     return person
+
+
+def people_rows(*, by: User, people: Iterable[User]) -> list[tuple[User, list[Membership]]]:
+    """Pair each listed user with their roles in the manager's trials (from the prefetch)."""
+    managed = trial_ids_where(by, Role.TRIAL_MANAGER)
+    return [
+        (
+            person,
+            [
+                m
+                for m in person.memberships.all()
+                if managed is None or m.trial_id is None or m.trial_id in managed
+            ],
+        )
+        for person in people
+    ]
 
 
 def person_roles(person: User) -> list[Role]:

@@ -15,9 +15,11 @@ from django.views.decorators.http import require_POST
 
 from common.exceptions import ConflictError, DomainError
 from common.forms import add_domain_error
-from common.models import PoliceArea
+from common.memberships import holds
+from common.models import PoliceArea, User
 from common.permissions import request_user, role_required
 from common.roles import Role, has_role
+from common.trial_picker import current_trial
 from participants.forms import ConsentForm, EnrolForm, ScreeningForm, SearchForm, WithdrawForm
 from participants.models import CaseStatus, Participant
 from participants.selectors import (
@@ -37,7 +39,8 @@ from participants.services import (
     personal_data_viewed,
     screening_record,
 )
-from trial.selectors import TrialStatus, trial_list
+from trial.models import Trial
+from trial.selectors import TrialStatus, trials_for
 
 PAGE_SIZE = 25
 CASE_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
@@ -46,8 +49,11 @@ CASE_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
 def _case_list(request: HttpRequest, template_title: str) -> HttpResponse:
     user = request_user(request)
     search = SearchForm(request.GET or None)
-    cases: QuerySet[Participant] = cases_visible_to(user).defer(*PERSONAL_FIELDS)
-    trials = list(trial_list())
+    trial = current_trial(request)
+    cases: QuerySet[Participant] = (
+        cases_visible_to(user).filter(trial=trial).defer(*PERSONAL_FIELDS)
+    )
+    trials = [trial] if trial is not None else []
     today = timezone.localdate()
     counts = bucket_counts(cases, today, trials)
     bucket = bucket_get(request.GET.get("bucket", ""))
@@ -55,7 +61,7 @@ def _case_list(request: HttpRequest, template_title: str) -> HttpResponse:
     query = ""
     if search.is_valid() and search.cleaned_data["q"]:
         query = search.cleaned_data["q"]
-        shown = case_search(user=user, text=query).defer(*PERSONAL_FIELDS)
+        shown = case_search(user=user, text=query).filter(trial=trial).defer(*PERSONAL_FIELDS)
     elif bucket is not None:
         shown = cases.filter(bucket.condition(today, trials))
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -70,7 +76,7 @@ def _case_list(request: HttpRequest, template_title: str) -> HttpResponse:
             "query": query,
             "page": page,
             "today": today,
-            "all_areas": has_role(user, Role.TRIAL_MANAGER),
+            "all_areas": trial is not None and holds(user, Role.TRIAL_MANAGER, trial),
         },
     )
 
@@ -87,15 +93,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return _case_list(request, "Cases of every area")
 
 
+def _recruiting(user: User) -> QuerySet[Trial]:
+    """The recruiting trials where the user may screen (officer or trial manager there)."""
+    return trials_for(user, *CASE_ROLES, statuses=[TrialStatus.RECRUITING])
+
+
 def _screening_form(request: HttpRequest, data: Any = None) -> ScreeningForm:
     user = request_user(request)
-    trials = trial_list(statuses=[TrialStatus.RECRUITING])
-    if has_role(user, Role.TRIAL_MANAGER):
+    trials = _recruiting(user)
+    if trials_for(user, Role.TRIAL_MANAGER).exists():
         areas = PoliceArea.objects.all()
     else:
         areas = PoliceArea.objects.filter(pk=user.police_area_id or 0)
     initial = {"token": uuid.uuid4(), "police_area": user.police_area_id}
-    first = trials.first()
+    chosen = current_trial(request)
+    first = chosen if chosen in trials else trials.first()
     if first is not None:
         initial["trial"] = first.pk
     return ScreeningForm(data, trials=trials, areas=areas, initial=initial)
@@ -105,8 +117,8 @@ def _screening_form(request: HttpRequest, data: Any = None) -> ScreeningForm:
 def screen(request: HttpRequest) -> HttpResponse:
     """Record a screened case; the answer is its eligibility result page."""
     user = request_user(request)
-    if not trial_list(statuses=[TrialStatus.RECRUITING]).exists():
-        messages.error(request, "No trial is recruiting: cases cannot be screened now.")
+    if not _recruiting(user).exists():
+        messages.error(request, "None of your trials is recruiting: cases cannot be screened now.")
         return redirect("home")
     if not user.police_area_id and not has_role(user, Role.TRIAL_MANAGER):
         messages.error(request, "Your account has no police area: ask a trial manager to set it.")

@@ -11,7 +11,8 @@ from django.conf import settings as django_settings
 
 from common.models import User
 from common.roles import Role
-from tests.support.factories import EVERY_TRIAL, make_user
+from tests.support.factories import EVERY_TRIAL, make_trial, make_user
+from trial.models import Trial
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright
 
@@ -99,3 +100,9 @@ def every_trial_members() -> Iterator[None]:
     EVERY_TRIAL.clear()
     yield
     EVERY_TRIAL.clear()
+
+
+@pytest.fixture
+def home_trial(db: None) -> Trial:
+    """A trial for tests about roles rather than trials: their users hold their roles in it."""
+    return make_trial("HOME")

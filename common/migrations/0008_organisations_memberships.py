@@ -23,7 +23,15 @@ ROLES = [
     "National coordinator",
     "Data protection officer",
 ]
-GRANTS = {"National coordinator": ["common.oversight_pages"]}
+GRANTS = {
+    "National coordinator": ["common.oversight_pages"],
+    "Trial manager": [
+        "common.view_organisation",
+        "common.add_organisation",
+        "common.change_organisation",
+        "common.view_membership",
+    ],
+}
 
 
 def organisations(apps, schema_editor):

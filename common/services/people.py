@@ -241,26 +241,41 @@ def user_organisation_set(
     police_area: PoliceArea | None,
     provider: Provider | None,
     by: User | None,
+    organisation: Organisation | None = None,
 ) -> bool:
-    """Set the police area and the workshop provider a user belongs to."""
+    """Set the organisation, police area and workshop provider a user belongs to.
+
+    Without an organisation, the area's force or the provider's organisation is taken.
+    """
     _check_actor(by, user)
+    if organisation is None:
+        organisation = police_area.force if police_area else None
+        organisation = organisation or (provider.organisation if provider else None)
+    _organisation_check(organisation, police_area, provider)
     with transaction.atomic():
         locked = _locked(user)
         roles = [Role(m.role) for m in Membership.objects.filter(user=locked)]
         _roles_check(roles, police_area, provider)
-        before = (locked.police_area_id, locked.provider_id)
-        after = (police_area.pk if police_area else None, provider.pk if provider else None)
+        before = (locked.organisation_id, locked.police_area_id, locked.provider_id)
+        after = (
+            organisation.pk if organisation else None,
+            police_area.pk if police_area else None,
+            provider.pk if provider else None,
+        )
         if before == after:
             return False
+        locked.organisation = organisation
         locked.police_area, locked.provider = police_area, provider
-        locked.save(update_fields=["police_area", "provider"])
+        locked.save(update_fields=["organisation", "police_area", "provider"])
         audit_record(
             actor=by,
             action="user.organisation",
             obj=locked,
-            police_area=[before[0], after[0]],
-            provider=[before[1], after[1]],
+            organisation=[before[0], after[0]],
+            police_area=[before[1], after[1]],
+            provider=[before[2], after[2]],
         )
+    user.organisation = organisation
     user.police_area, user.provider = police_area, provider
     return True
 

@@ -7,6 +7,7 @@ from participants.models import CaseStatus, DashRisk, OffenceType
 from participants.selectors.cases import (
     PERSONAL_FIELDS,
     PSEUDONYMISED_FIELDS,
+    case_check,
     case_for_subject_access,
     case_get,
     case_search,
@@ -45,6 +46,7 @@ __all__ = [
     "bucket_counts",
     "bucket_get",
     "bucket_register",
+    "case_check",
     "case_for_subject_access",
     "case_get",
     "case_search",

@@ -17,12 +17,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from common.exceptions import NotAllowedError
 from common.memberships import trial_q
 from common.models import User
 from common.roles import Role
 from participants.models import OFFENDER_PERSONAL as PERSONAL_FIELDS
 from participants.models import CaseStatus, Participant, Victim
-from participants.services.validation import normalise_custody_reference
 
 if TYPE_CHECKING:
     from trial.models import Trial
@@ -43,6 +43,14 @@ def cases_visible_to(user: AnyUser) -> QuerySet[Participant]:
     """Return the cases whose screening facts and personal data the user may open."""
     cases = Participant.objects.select_related("trial", "police_area", "allocation__arm")
     return cases.filter(trial_q(user, Role.TRIAL_MANAGER) | _officer_scope(user))
+
+
+def case_check(*, user: AnyUser | None, participant: Participant) -> None:
+    """Refuse a person who may not act on the case (None is a command or task)."""
+    if user is not None and not cases_visible_to(user).filter(pk=participant.pk).exists():
+        raise NotAllowedError(
+            f"{participant.pseudonym} is a case of another area or trial: you cannot change it."
+        )
 
 
 def case_get(*, user: AnyUser, pk: int) -> Participant:
@@ -202,6 +210,9 @@ def trial_case_counts(*, trial: Trial) -> tuple[int, int]:
 
 def trial_ids_for_custody_reference(reference: str) -> list[str]:
     """Return the trial IDs of the cases with this custody reference (the audit page's search)."""
+    # Services read these selectors to check who may act: imported here, not at the top.
+    from participants.services.validation import normalise_custody_reference
+
     wanted = normalise_custody_reference(reference)
     if not wanted:
         return []

@@ -21,6 +21,7 @@ from participants.models import (
     Participant,
     Victim,
 )
+from participants.selectors.cases import case_check
 from participants.services.case_status import check_transition, minimise
 from participants.services.validation import InvalidInputError, consent_problems
 
@@ -56,6 +57,7 @@ def consent_record(
     by: User,
 ) -> Participant:
     """Record the victim's details, safety and consent, and what they mean for eligibility."""
+    case_check(user=by, participant=participant)
     problems = consent_problems(
         contacted=victim.contacted,
         contacted_on=victim.contacted_on,
@@ -136,6 +138,7 @@ def consent_withdraw(
     *, participant: Participant, withdrawn_on: datetime.date, reason: str, by: User
 ) -> Participant:
     """Record the victim's withdrawal of consent; an enrolled participant stays in the analysis."""
+    case_check(user=by, participant=participant)
     if not reason.strip():
         raise DomainError("Give the reason for the withdrawal.", field="reason")
     if withdrawn_on > timezone.localdate():

@@ -13,6 +13,7 @@ from common.models import User
 from common.services import audit_record
 from participants.eligibility import age_on
 from participants.models import CaseStatus, Consent, ConsentDecision, Participant
+from participants.selectors.cases import case_check
 from participants.services.case_status import check_transition
 from trial.selectors import current_design
 from trial.services import allocation_claim
@@ -37,6 +38,7 @@ def participant_enrol(
     randomised_on: datetime.date | None = None,
 ) -> Participant:
     """Enrol an eligible, consented case and randomise it, in one transaction."""
+    case_check(user=by, participant=participant)
     today = randomised_on or timezone.localdate()
     with transaction.atomic():
         locked = (

@@ -14,8 +14,9 @@ from django.utils import timezone
 from common.crypto import person_key as make_person_key
 from common.exceptions import ConflictError, DomainError, NotAllowedError
 from common.identifiers import normalise_pnc
+from common.memberships import holds
 from common.models import PoliceArea, User
-from common.roles import Role, has_role
+from common.roles import Role
 from common.services import audit_record
 from participants.eligibility import CaseFacts, age_on, evaluate
 from participants.models import ACTIVE_STATUSES, CaseStatus, Participant
@@ -60,10 +61,12 @@ class ScreeningInput:
     support_needs: str = ""
 
 
-def _check_may_screen(by: User, police_area: PoliceArea) -> None:
-    if has_role(by, Role.TRIAL_MANAGER):
+def _check_may_screen(by: User, trial: Trial, police_area: PoliceArea) -> None:
+    if holds(by, Role.TRIAL_MANAGER, trial):
         return
-    if not (has_role(by, Role.OFFICER) and by.police_area_id == police_area.pk):
+    if not holds(by, Role.OFFICER, trial):
+        raise NotAllowedError(f"You are not a case officer of {trial.code}.", field="trial")
+    if by.police_area_id != police_area.pk:
         raise NotAllowedError(
             "You can record cases of your own police area only.", field="police_area"
         )
@@ -105,7 +108,7 @@ def screening_record(
     )
     if problems:
         raise InvalidInputError(problems)
-    _check_may_screen(by, police_area)
+    _check_may_screen(by, trial, police_area)
     if trial.status != TrialStatus.RECRUITING:
         raise NotAllowedError(
             f"Trial {trial.code} is not recruiting: no new cases can be screened."

@@ -12,12 +12,16 @@ from django.urls import reverse
 from common.roles import Role
 from tests.support.factories import PASSWORD, make_user
 
+# Roles are held in a trial: every test here has one (a user made by make_user holds it there).
+pytestmark = pytest.mark.usefixtures("home_trial")
+
 DASHBOARDS = {
     Role.OFFICER: "/officer/",
     Role.COUNSELLOR: "/counsellor/",
     Role.RESEARCHER: "/research/",
     Role.TRIAL_MANAGER: "/trial/",
     Role.DATA_MANAGER: "/outcomes/",
+    Role.NATIONAL_COORDINATOR: "/oversight/",
     Role.DATA_PROTECTION_OFFICER: "/audit/",
 }
 

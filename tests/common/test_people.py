@@ -13,11 +13,18 @@ from common.exceptions import DomainError
 from common.models import AuditEvent, OutboxMessage, User
 from common.people_urls import PAGES
 from common.roles import Role, roles_of
-from common.services import role_grant, user_active_set
-from tests.support.factories import PASSWORD, make_user, police_area
+from common.services import membership_grant, user_active_set
+from tests.support.factories import PASSWORD, make_trial, make_user, police_area
 from tests.support.signin import confirm_sign_in
+from trial.models import Trial
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def trial() -> Trial:
+    """The trial the People pages grant roles in (the manager's current trial)."""
+    return make_trial("CARA")
 
 
 def _manager(client: Client, **fields: Any) -> User:
@@ -168,11 +175,11 @@ def test_other_roles_cannot_open_or_post_to_any_people_page(
     assert AuditEvent.objects.count() == events
 
 
-def test_a_trial_manager_cannot_change_a_superusers_account() -> None:
+def test_a_trial_manager_cannot_change_a_superusers_account(trial: Trial) -> None:
     manager = make_user(Role.TRIAL_MANAGER)
     root = make_user(is_superuser=True, is_staff=True)
     with pytest.raises(DomainError, match="command line"):
-        role_grant(user=root, role=Role.RESEARCHER, by=manager)
+        membership_grant(user=root, role=Role.RESEARCHER, trial=trial, by=manager)
     with pytest.raises(DomainError, match="command line"):
         user_active_set(user=root, active=False, by=manager)
 
@@ -211,7 +218,8 @@ def test_the_user_admin_sets_no_superuser_no_password_and_no_group(
 
 def test_areas_and_providers_saved_in_the_admin_are_audited(client: Client) -> None:
     manager = _manager(client)
-    form = {"code": "winchester", "name": "Winchester", "force": "Hampshire Constabulary"}
+    force = police_area("fareham", "Fareham").force
+    form = {"code": "winchester", "name": "Winchester", "force": force.pk}
     assert client.post("/admin/common/policearea/add/", form).status_code == 302
     event = AuditEvent.objects.get(action="police_area.create")
     assert (event.actor, event.detail["code"]) == (manager, "winchester")

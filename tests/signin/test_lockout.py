@@ -13,7 +13,7 @@ from common.roles import Role
 from tests.support.factories import PASSWORD, make_user
 from tests.support.signin import confirm_sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("home_trial")]
 
 
 def _sign_in(client: Client, user: User, password: str) -> int:

@@ -13,7 +13,7 @@ from common.roles import Role
 from common.signin_marks import SEEN_AT, SIGNED_IN_AT
 from tests.support.factories import PASSWORD, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("home_trial")]
 
 
 def _signed_in(client: Client, role: Role) -> User:
