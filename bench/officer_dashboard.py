@@ -32,7 +32,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from common.models import PoliceArea, User  # noqa: E402
+from common.models import Organisation, PoliceArea, User  # noqa: E402
 from common.roles import Role  # noqa: E402
 from participants.models import CaseStatus, Participant  # noqa: E402
 from participants.services import rule_set_current  # noqa: E402
@@ -52,8 +52,9 @@ PAGES = ["/officer/", "/officer/?page=2", "/officer/?bucket=enrolled", "/officer
 def setup() -> tuple[Trial, User]:
     call_command("migrate", verbosity=0)
     Participant.objects.filter(trial__title="Dashboard benchmark").delete()
+    force, _ = Organisation.objects.get_or_create(name="Bench force", defaults={"kind": "force"})
     area, _ = PoliceArea.objects.get_or_create(
-        code="bench-area", defaults={"name": "Bench", "force": "Bench"}
+        code="bench-area", defaults={"name": "Bench", "force": force}
     )
     code = f"B{uuid.uuid4().hex[:6].upper()}"
     trial = trial_create(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import heapq
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from common.audit_rules import TRIAL_ID
 from common.disclosure import DISCLOSURE_ACTIONS
+from common.memberships import memberships_of, trial_ids_where
 from common.models import AuditEvent, AuditMention, User
 from common.roles import Role, has_role
 
@@ -28,6 +29,20 @@ def audit_reader(by: User) -> None:
     """Refuse anyone but a trial manager or the data protection officer."""
     if not (has_role(by, Role.TRIAL_MANAGER) or has_role(by, Role.DATA_PROTECTION_OFFICER)):
         raise PermissionDenied("Only a trial manager or the data protection officer reads this.")
+
+
+def audit_trials_of(by: User) -> tuple[str, ...] | None:
+    """Return the codes of the trials whose events the reader sees (None: every event).
+
+    The data protection officer reads the whole installation's trail; a trial manager reads
+    the events of the trials they manage (not sign-ins or other trials' work).
+    """
+    if has_role(by, Role.DATA_PROTECTION_OFFICER):
+        return None
+    managed = trial_ids_where(by, Role.TRIAL_MANAGER)
+    if managed is None:
+        return None
+    return tuple(sorted(m.trial.code for m in memberships_of(by) if m.trial_id in managed))
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,8 @@ class AuditQuery:
     since: datetime.date | None = None
     until: datetime.date | None = None
     unknown_user: bool = field(default=False)
+    # Set from the reader, never from the form: the trials the reader may see (None: all).
+    within: tuple[str, ...] | None = None
 
 
 Cursor = tuple[datetime.datetime, int]
@@ -57,6 +74,8 @@ def _filtered(events: QuerySet[AuditEvent], query: AuditQuery) -> QuerySet[Audit
         events = events.filter(action=query.action)
     if query.trial:
         events = events.filter(trial=query.trial)
+    if query.within is not None:
+        events = events.filter(trial__in=query.within)
     if query.since:
         events = events.filter(at__gte=_day_start(query.since))
     if query.until:
@@ -106,6 +125,7 @@ class AuditPage:
 def audit_page(*, by: User, query: AuditQuery, after: Cursor | None = None) -> AuditPage:
     """Return one page of the events matching the filters, newest first."""
     audit_reader(by)
+    query = replace(query, within=audit_trials_of(by))
     if query.unknown_user:
         return AuditPage([], None)
     ids = _page_ids(query, after, PAGE + 1)
@@ -118,6 +138,7 @@ def audit_page(*, by: User, query: AuditQuery, after: Cursor | None = None) -> A
 def audit_rows(*, by: User, query: AuditQuery, limit: int = 100_000) -> Iterator[AuditEvent]:
     """Yield every event matching the filters, newest first, a page at a time (CSV export)."""
     audit_reader(by)
+    query = replace(query, within=audit_trials_of(by))
     after: Cursor | None = None
     sent = 0
     while sent < limit and not query.unknown_user:

@@ -20,7 +20,7 @@ from common.models import User
 from common.roles import roles_of
 from common.services import disclosure_record
 from participants.selectors import PERSONAL_FIELDS, case_for_subject_access
-from privacy.selectors import audit_of_case, audit_reader
+from privacy.selectors import audit_of_case, audit_reader, audit_trials_of
 from workshops.selectors import booking_history
 
 README = """Subject access export for {trial_id}, made {made} by {by}.
@@ -54,6 +54,9 @@ def subject_access_export(
     """Return (file name, zip bytes) of one case's subject access export, logged."""
     audit_reader(by)
     case = case_for_subject_access(trial_id)
+    within = audit_trials_of(by)
+    if case is not None and within is not None and case.trial.code not in within:
+        case = None  # another trial's case does not exist for this manager
     if case is None:
         raise DomainError(f"No case has the trial ID {trial_id}.", field="person")
     record = {field: _value(getattr(case, field)) for field in PERSONAL_FIELDS}

@@ -21,7 +21,7 @@ from tests.reports.support import CUT
 from tests.support.factories import make_user
 from tests.support.signin import confirm_sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("home_trial")]
 WHY = {"purpose": "dmc_interim", "recipient": "the DMC", "justification": "March meeting"}
 
 

@@ -19,7 +19,7 @@ from tests.reports.support import LiveTrial, live_trial
 from trial.models import Allocation, Trial, TrialStatus
 from trial.services import trial_transition
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("home_trial")]
 
 
 def _closed(live: LiveTrial) -> Trial:

@@ -17,7 +17,7 @@ from tests.reports.support import live_trial
 from tests.support.factories import make_user
 from tests.support.signin import confirm_sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("home_trial")]
 
 
 def test_the_export_is_his_record_and_who_looked_and_is_logged() -> None:
