@@ -1,4 +1,10 @@
-"""Build the demo: organisations, users, then each app's synthetic trial data."""
+"""Build the demo: organisations, users, then two trials with each app's synthetic data.
+
+CARA-HANTS is the full story (two and a half years of recruitment, workshops, follow-up and an
+interim report); CARA-WMP started a few months ago in the West Midlands with its own provider,
+so the trial picker, the coordinator's side-by-side view and every wall between trials have
+something on both sides.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,15 @@ from dataclasses import dataclass
 
 from common.models import User
 from demo.outcomes import demo_outcomes_load
-from demo.participants import demo_participants_load
+from demo.participants import Recruitment, demo_participants_load
 from demo.people import (
+    HAMPSHIRE,
+    HANTS,
+    PROVIDER_OF,
+    WEST_MIDLANDS,
+    WMP,
     DemoLogin,
+    DemoOrganisations,
     demo_memberships_load,
     demo_organisations_load,
     demo_users_load,
@@ -17,6 +29,13 @@ from demo.privacy import demo_privacy_load
 from demo.reports import demo_reports_load
 from demo.trial import demo_chain_verify, demo_trial_load
 from demo.workshops import demo_workshops_load
+from trial.selectors import current_design
+from workshops.selectors import delivery_of
+from workshops.services import delivery_set
+
+# CARA-WMP: a few months in, its people numbered after CARA-HANTS's.
+WMP_RECRUITMENT = Recruitment(cases=36, months_back=4, seed=20260801, first_person=1001)
+WMP_VENUES = ["Midlands Change Trust, Digbeth", "Midlands Change Trust, Coventry"]
 
 
 @dataclass(frozen=True)
@@ -25,27 +44,56 @@ class DemoResult:
     logins: list[DemoLogin]
 
 
+def _deliveries(trial: object, orgs: DemoOrganisations, manager: User) -> None:
+    """Say which provider runs the trial's areas' workshops (its counsellors' queue)."""
+    provider = orgs.providers[PROVIDER_OF[trial.code]]  # type: ignore[attr-defined]
+    codes = current_design(trial).strata_factors.get("area", [])  # type: ignore[arg-type]
+    for areas in orgs.areas.values():
+        for area in areas:
+            if area.code in codes and delivery_of(trial=trial, police_area=area) != provider:
+                delivery_set(trial=trial, police_area=area, provider=provider, by=manager)
+
+
 def demo_load() -> DemoResult:
     """Load every part of the demo; safe to run again (existing demo data is kept)."""
-    areas, provider = demo_organisations_load()
+    orgs = demo_organisations_load()
     logins = demo_users_load()
     manager = User.objects.get(username="manager")
-    trial = demo_trial_load(areas=areas, manager=manager)
+    hampshire = orgs.areas[HAMPSHIRE]
+    trial = demo_trial_load(areas=hampshire, manager=manager, code=HANTS)
     demo_memberships_load(trial)
-    cases = demo_participants_load(trial=trial, areas=areas, manager=manager)
+    _deliveries(trial, orgs, manager)
+    cases = demo_participants_load(trial=trial, areas=hampshire, manager=manager)
     demo_chain_verify(trial=trial, manager=manager)  # after enrolment, so it covers every row
     follow_up = demo_outcomes_load(trial=trial, manager=manager)
     workshops = demo_workshops_load(trial=trial, manager=manager)
     report = demo_reports_load(trial=trial)
+
+    wmp_manager = User.objects.get(username="wmp-manager")
+    midlands = orgs.areas[WEST_MIDLANDS]
+    wmp = demo_trial_load(areas=midlands, manager=wmp_manager, code=WMP)
+    demo_memberships_load(wmp)
+    _deliveries(wmp, orgs, wmp_manager)
+    wmp_cases = demo_participants_load(
+        trial=wmp, areas=midlands, manager=wmp_manager, recruitment=WMP_RECRUITMENT
+    )
+    demo_chain_verify(trial=wmp, manager=wmp_manager)
+    wmp_workshops = demo_workshops_load(
+        trial=wmp, manager=wmp_manager, counsellor_name="wmp-counsellor", venues=WMP_VENUES
+    )
+
     audit = demo_privacy_load(trial=trial, report=report, manager=manager)  # last: covers all
     summary = (
         f"Demo loaded: trial {trial.code} ({trial.get_status_display()}), "
-        f"{len(areas)} police areas, provider {provider.name}, "
+        f"{len(hampshire)} police areas, provider {PROVIDER_OF[HANTS]}, "
         f"{cases.screened} cases screened ({cases.randomised} randomised), "
         f"{follow_up.records} re-offence records ({follow_up.snapshots} snapshots frozen), "
         f"{workshops.cycles} workshop cycles ({workshops.booked} men booked, "
         f"{workshops.breaches} breaches). Counsellor's calendar feed: {workshops.feed_path}"
         + (f" Interim report: /research/reports/{report.pk}/" if report else "")
+        + f" Trial {wmp.code} ({wmp.get_status_display()}): {len(midlands)} police areas, "
+        f"provider {PROVIDER_OF[WMP]}, {wmp_cases.screened} cases screened "
+        f"({wmp_cases.randomised} randomised), {wmp_workshops.cycles} workshop cycles."
         + f" Audit trail: {audit.rows_checked} rows, "
         + ("intact (/audit/)." if audit.ok else f"BROKEN: {audit.problem}")
     )

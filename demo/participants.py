@@ -81,7 +81,9 @@ def demo_pnc_id(number: int) -> str:
     return make_pnc(2005 + number % 15, 310000 + number * 37)
 
 
-def _details(rng: random.Random, number: int, offence_date: datetime.date) -> ScreeningInput:
+def _details(
+    rng: random.Random, number: int, offence_date: datetime.date, county: str
+) -> ScreeningInput:
     given, family = rng.choice(GIVEN), rng.choice(FAMILY)
     age = rng.randint(19, 62)
     born = offence_date - datetime.timedelta(days=age * 365 + rng.randint(0, 360))
@@ -107,7 +109,7 @@ def _details(rng: random.Random, number: int, offence_date: datetime.date) -> Sc
         caution_offered=True,
         phone=f"07700 9{number:05d}",
         email=f"{given.lower()}.{family.lower()}{number}@example.invalid",
-        address=f"{1 + number % 120} Demo Road, Hampshire",
+        address=f"{1 + number % 120} Demo Road, {county}",
         support_needs=rng.choice([""] * 8 + ["Dyslexia: read documents aloud", "Works nights"]),
     )
 
@@ -123,16 +125,34 @@ def _ineligible(details: ScreeningInput, change: dict[str, object]) -> Screening
     return replace(details, **change)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class Recruitment:
+    """How a demo trial's screening log looks: its size, its start, whose people."""
+
+    cases: int = CASES
+    months_back: int = MONTHS_BACK
+    seed: int = SEED
+    first_person: int = 1  # demo people are numbered across trials: PNC IDs never repeat
+    county: str = "Hampshire"
+
+
 def demo_participants_load(
-    *, trial: Trial, areas: list[PoliceArea], manager: User, cases: int = CASES
+    *,
+    trial: Trial,
+    areas: list[PoliceArea],
+    manager: User,
+    cases: int = CASES,
+    recruitment: Recruitment | None = None,
 ) -> DemoCases:
     """Screen, consent and randomise the demo cases once (a second load adds nothing)."""
+    plan = recruitment or Recruitment(cases=cases)
+    cases = plan.cases
     screened, randomised = trial_case_counts(trial=trial)
     if screened:
         return DemoCases(screened, randomised)
-    rng = random.Random(SEED)  # noqa: S311 (synthetic data, not security)
+    rng = random.Random(plan.seed)  # noqa: S311 (synthetic data, not security)
     today = timezone.localdate()
-    first_day = today - datetime.timedelta(days=MONTHS_BACK * 30)
+    first_day = today - datetime.timedelta(days=plan.months_back * 30)
     days = sorted(rng.randint(0, (today - first_day).days - 14) for _ in range(cases - RECENT))
     dates = [first_day + datetime.timedelta(days=d) for d in days]
     dates += [today - datetime.timedelta(days=RECENT - i) for i in range(RECENT)]
@@ -142,7 +162,7 @@ def demo_participants_load(
         recent = number > cases - RECENT
         area = areas[0] if recent else rng.choice(areas)
         offence_date = day - datetime.timedelta(days=rng.randint(1, 6))
-        details = _details(rng, number, offence_date)
+        details = _details(rng, plan.first_person + number - 1, offence_date, plan.county)
         if not recent and rng.random() < 0.12:
             details = _ineligible(details, rng.choice(INELIGIBLE_CHANGES))
         when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10 + number % 8)))
@@ -164,7 +184,7 @@ def demo_participants_load(
             contacted=True,
             contacted_on=day,
             risk_raised=False,
-            phone=f"07700 8{number:05d}",
+            phone=f"07700 8{plan.first_person + number - 1:05d}",
         )
         decision = ConsentInput(
             decision="refused" if refuses else "given",

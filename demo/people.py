@@ -1,4 +1,9 @@
-"""Demo organisations and one demo user per role."""
+"""Demo organisations (two forces, two providers, a university) and the demo users.
+
+Two trials share the installation: CARA-HANTS (Hampshire, recruiting for two and a half years)
+and CARA-WMP (West Midlands, recruiting for a few months). Each person holds their roles in the
+trials they work in, so signing in as each shows what that membership opens and nothing else.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,11 @@ from typing import TYPE_CHECKING
 
 from common.models import Organisation, PoliceArea, Provider, User
 from common.roles import Role
+from common.selectors import organisations
 from common.services import (
     membership_grant,
     organisation_save,
     police_area_save,
-    provider_save,
     user_active_set,
     user_invite,
     user_organisation_set,
@@ -30,25 +35,81 @@ from signin.services import (
 if TYPE_CHECKING:
     from trial.models import Trial
 
-FORCE = "Hampshire Constabulary"
-AREAS = [
-    ("southampton", "Southampton"),
-    ("portsmouth", "Portsmouth"),
-    ("basingstoke", "Basingstoke"),
-    ("isle-of-wight", "Isle of Wight"),
-]
+HANTS, WMP = "CARA-HANTS", "CARA-WMP"
+HAMPSHIRE, WEST_MIDLANDS = "Hampshire Constabulary", "West Midlands Police"
+FORCES = {
+    HAMPSHIRE: [
+        ("southampton", "Southampton"),
+        ("portsmouth", "Portsmouth"),
+        ("basingstoke", "Basingstoke"),
+        ("isle-of-wight", "Isle of Wight"),
+    ],
+    WEST_MIDLANDS: [("birmingham", "Birmingham"), ("coventry", "Coventry")],
+}
 PROVIDER = "Hampton Trust"
+WMP_PROVIDER = "Midlands Change Trust"
+UNIVERSITY = "University of Cambridge"
+# The provider that runs each force's workshops in its trial.
+PROVIDER_OF = {HANTS: PROVIDER, WMP: WMP_PROVIDER}
 
-# username, role, first name, last name, area code (officers), provider (counsellors)
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first: str
+    last: str
+    organisation: str
+    roles: tuple[tuple[str | None, Role], ...]  # (trial code, role); None: the installation
+    area: str = ""
+    provider: str = ""
+
+
 DEMO_USERS = [
-    ("officer", Role.OFFICER, "Olivia", "Officer", "southampton", None),
-    ("counsellor", Role.COUNSELLOR, "Colin", "Counsellor", None, PROVIDER),
-    ("researcher", Role.RESEARCHER, "Rachel", "Researcher", None, None),
-    ("manager", Role.TRIAL_MANAGER, "Mandy", "Manager", None, None),
-    ("datamanager", Role.DATA_MANAGER, "Dev", "Datamanager", None, None),
-    ("dpo", Role.DATA_PROTECTION_OFFICER, "Dara", "Protection", None, None),
+    DemoUser("officer", "Olivia", "Officer", HAMPSHIRE, ((HANTS, Role.OFFICER),), "southampton"),
+    DemoUser(
+        "counsellor",
+        "Colin",
+        "Counsellor",
+        PROVIDER,
+        ((HANTS, Role.COUNSELLOR),),
+        provider=PROVIDER,
+    ),
+    DemoUser(
+        "researcher",
+        "Rachel",
+        "Researcher",
+        UNIVERSITY,
+        ((HANTS, Role.RESEARCHER), (WMP, Role.RESEARCHER)),
+    ),
+    DemoUser("manager", "Mandy", "Manager", HAMPSHIRE, ((HANTS, Role.TRIAL_MANAGER),)),
+    DemoUser("datamanager", "Dev", "Datamanager", HAMPSHIRE, ((HANTS, Role.DATA_MANAGER),)),
+    DemoUser(
+        "coordinator",
+        "Nadia",
+        "Coordinator",
+        UNIVERSITY,
+        ((HANTS, Role.NATIONAL_COORDINATOR), (WMP, Role.NATIONAL_COORDINATOR)),
+    ),
+    DemoUser("dpo", "Dara", "Protection", HAMPSHIRE, ((None, Role.DATA_PROTECTION_OFFICER),)),
+    DemoUser(
+        "wmp-officer", "Wesley", "Officer", WEST_MIDLANDS, ((WMP, Role.OFFICER),), "birmingham"
+    ),
+    DemoUser(
+        "wmp-counsellor",
+        "Mina",
+        "Counsellor",
+        WMP_PROVIDER,
+        ((WMP, Role.COUNSELLOR),),
+        provider=WMP_PROVIDER,
+    ),
+    DemoUser(
+        "wmp-manager",
+        "Will",
+        "Manager",
+        WEST_MIDLANDS,
+        ((WMP, Role.TRIAL_MANAGER), (WMP, Role.DATA_MANAGER)),
+    ),
 ]
-
 
 # The demo user whose sign-in shows the second factor (the others may set one up themselves on
 # their Sign-in security page; outside demo mode every role must).
@@ -58,62 +119,95 @@ TWO_FACTOR_USER = "manager"
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
-    role: Role
+    roles: str  # e.g. "Researcher (CARA-HANTS, CARA-WMP)"
     password: str
     authenticator_key: str = ""  # base32, for an authenticator app (or `manage.py signin_code`)
+    landing: Role | None = None
 
 
-def demo_organisations_load() -> tuple[list[PoliceArea], Provider]:
-    """Create the demo force's areas and the workshop provider (idempotent)."""
-    areas = []
-    force = Organisation.objects.filter(name=FORCE).first() or organisation_save(
-        name=FORCE, kind=Organisation.Kind.FORCE, by=None
-    )
-    for code, name in AREAS:
-        area = PoliceArea.objects.filter(code=code).first()
-        if area is None or (area.name, area.force_id) != (name, force.pk):
-            area = police_area_save(code=code, name=name, force=force, area=area, by=None)
-        areas.append(area)
-    provider = Provider.objects.filter(name=PROVIDER).first()
-    return areas, provider or provider_save(name=PROVIDER, by=None)
+@dataclass(frozen=True)
+class DemoOrganisations:
+    areas: dict[str, list[PoliceArea]]  # force name -> its areas
+    providers: dict[str, Provider]
+
+
+def _organisation(name: str, kind: str) -> Organisation:
+    found = organisations(kind).filter(name=name).first()
+    return found or organisation_save(name=name, kind=kind, by=None)
+
+
+def demo_organisations_load() -> DemoOrganisations:
+    """Create the forces with their areas, the providers and the university (idempotent)."""
+    areas: dict[str, list[PoliceArea]] = {}
+    for force_name, force_areas in FORCES.items():
+        force = _organisation(force_name, Organisation.Kind.FORCE)
+        areas[force_name] = []
+        for code, name in force_areas:
+            area = PoliceArea.objects.filter(code=code).first()
+            if area is None or (area.name, area.force_id) != (name, force.pk):
+                area = police_area_save(code=code, name=name, force=force, area=area, by=None)
+            areas[force_name].append(area)
+    providers = {}
+    for name in (PROVIDER, WMP_PROVIDER):
+        organisation = _organisation(name, Organisation.Kind.PROVIDER)
+        providers[name] = Provider.objects.get(organisation=organisation)
+    _organisation(UNIVERSITY, Organisation.Kind.UNIVERSITY)
+    return DemoOrganisations(areas=areas, providers=providers)
+
+
+def _describe(person: DemoUser) -> str:
+    by_role: dict[Role, list[str]] = {}
+    for code, role in person.roles:
+        by_role.setdefault(role, []).append(code or "every trial")
+    return "; ".join(f"{role.value} ({', '.join(codes)})" for role, codes in by_role.items())
 
 
 def demo_users_load() -> list[DemoLogin]:
-    """Create or refresh one user per role, each with a new random password.
+    """Create or refresh the demo users, each with a new random password.
 
     Through the same services as the People pages: the invitation each new user gets is
-    cancelled by the outbox once the loader has set the password it prints.
+    cancelled by the outbox once the loader has set the password it prints. Their roles in
+    the trials are granted once the trials exist (demo_memberships_load).
     """
     logins = []
-    for username, role, first, last, area_code, provider_name in DEMO_USERS:
-        area = PoliceArea.objects.get(code=area_code) if area_code else None
-        provider = Provider.objects.get(name=provider_name) if provider_name else None
-        user = User.objects.filter(username=username).first()
+    for person in DEMO_USERS:
+        area = PoliceArea.objects.get(code=person.area) if person.area else None
+        provider = Provider.objects.get(name=person.provider) if person.provider else None
+        organisation = organisations().get(name=person.organisation)
+        user = User.objects.filter(username=person.username).first()
+        installation = [role for code, role in person.roles if code is None]
         if user is None:
             user = user_invite(
-                username=username,
-                email=f"{username}@demo.invalid",
-                first_name=first,
-                last_name=last,
-                roles=[role] if role is Role.DATA_PROTECTION_OFFICER else [],
+                username=person.username,
+                email=f"{person.username}@demo.invalid",
+                first_name=person.first,
+                last_name=person.last,
+                roles=installation,
+                organisation=organisation,
                 police_area=area,
                 provider=provider,
                 by=None,
             )
         else:
-            user_organisation_set(user=user, police_area=area, provider=provider, by=None)
+            user_organisation_set(
+                user=user, organisation=organisation, police_area=area, provider=provider, by=None
+            )
             user_active_set(user=user, active=True, by=None)
         password = secrets.token_urlsafe(12)
         user_password_set(user=user, password=password, via="load_demo")
-        key = _demo_authenticator(user) if username == TWO_FACTOR_USER else ""
-        logins.append(DemoLogin(username, role, password, key))
+        key = _demo_authenticator(user) if person.username == TWO_FACTOR_USER else ""
+        landing = person.roles[0][1]
+        logins.append(DemoLogin(person.username, _describe(person), password, key, landing))
     return logins
 
 
 def demo_memberships_load(trial: Trial) -> None:
-    """Give each demo user their role in the demo trial."""
-    for username, role, *_ in DEMO_USERS:
-        membership_grant(user=User.objects.get(username=username), role=role, trial=trial, by=None)
+    """Give each demo user their roles in this trial."""
+    for person in DEMO_USERS:
+        user = User.objects.get(username=person.username)
+        for code, role in person.roles:
+            if code == trial.code:
+                membership_grant(user=user, role=role, trial=trial, by=None)
 
 
 def _demo_authenticator(user: User) -> str:

@@ -11,25 +11,31 @@ from trial.services import ArmSpec, chain_verify, trial_create, trial_transition
 if TYPE_CHECKING:
     from trial.models import ChainVerification, Trial
 
-DEMO_TRIAL_CODE = "CARA"
+DEMO_TRIAL_CODE = "CARA-HANTS"
+TITLES = {
+    "CARA-HANTS": "CARA in Hampshire: conditional cautions with workshops for domestic abuse",
+    "CARA-WMP": "CARA in the West Midlands: conditional cautions with workshops",
+}
 
 
-def demo_trial_load(*, areas: list[PoliceArea], manager: User) -> Trial:
-    """Create the demo CARA trial once and open it for recruitment."""
-    existing = trial_by_code(DEMO_TRIAL_CODE)
+def demo_trial_load(
+    *, areas: list[PoliceArea], manager: User, code: str = DEMO_TRIAL_CODE
+) -> Trial:
+    """Create a demo CARA trial once, stratified by its force's areas, and open recruitment."""
+    existing = trial_by_code(code)
     if existing is not None:
         demo_chain_verify(trial=existing, manager=manager)
         return existing
     trial = trial_create(
-        code=DEMO_TRIAL_CODE,
-        title="Conditional cautions with workshops for first-time domestic abuse",
+        code=code,
+        title=TITLES.get(code, f"CARA trial {code}"),
         arms=[
             ArmSpec("cara", "CARA workshops", 1, is_intervention=True),
             ArmSpec("control", "Control", 1),
         ],
         strata_factors={"area": [area.code for area in areas]},
         block_multipliers=[1, 2, 3],
-        research_email="cara-research@demo.invalid",
+        research_email=f"{code.lower()}-research@demo.invalid",
         by=manager,
     )
     if trial.status == TrialStatus.SETUP:

@@ -63,7 +63,7 @@ class DemoWorkshops:
     feed_path: str
 
 
-def _cycles(trial: Trial, counsellor: User, first_day: datetime.date) -> None:
+def _cycles(trial: Trial, counsellor: User, first_day: datetime.date, venues: list[str]) -> None:
     """Create cycles every interval from the first caution to a few cycles ahead."""
     today = timezone.localdate()
     interval = datetime.timedelta(days=trial.cycle_interval_days)
@@ -75,7 +75,9 @@ def _cycles(trial: Trial, counsellor: User, first_day: datetime.date) -> None:
     number = 0
     while day <= end:
         starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
-        plan = CyclePlan(part_1_starts_at=starts, venue=VENUES[number % 2], leads=[counsellor])
+        plan = CyclePlan(
+            part_1_starts_at=starts, venue=venues[number % len(venues)], leads=[counsellor]
+        )
         cycle_create(trial=trial, plan=plan, by=counsellor)
         day += datetime.timedelta(days=trial.cycle_interval_days)
         number += 1
@@ -163,15 +165,21 @@ def _feedback(man: Participant, counsellor: User, rng: random.Random) -> None:
     feedback_record(participant=man, answers=answers, comments="", by=counsellor)
 
 
-def demo_workshops_load(*, trial: Trial, manager: User) -> DemoWorkshops:
+def demo_workshops_load(
+    *,
+    trial: Trial,
+    manager: User,
+    counsellor_name: str = "counsellor",
+    venues: list[str] | None = None,
+) -> DemoWorkshops:
     """Load the demo's workshops once (a second load only renews the counsellor's feed)."""
-    counsellor = User.objects.get(username="counsellor")
+    counsellor = User.objects.get(username=counsellor_name)
     token = calendar_token_create(user=counsellor)
     feed_path = reverse("workshops:calendar_feed", args=[token])
     men = intervention_enrolled(trial=trial).order_by("caution_given_on", "number")
     if not trial_workshop_counts(trial=trial)[0]:
         first = men.aggregate(first=Min("caution_given_on"))["first"] or timezone.localdate()
-        _cycles(trial, counsellor, first)
+        _cycles(trial, counsellor, first, venues or VENUES)
         rng = random.Random(SEED)  # noqa: S311 (synthetic data, not security)
         now = timezone.now()
         for man in men:

@@ -20,6 +20,7 @@ BEFORE = [
     ("workshops", "0004_attendance_corrections"),
 ]
 
+HAMPSHIRE = "Hampshire Constabulary"
 # username -> (groups held before, area code, provider name)
 PEOPLE = {
     "olivia": (["Case officer"], "southampton", None),
@@ -43,7 +44,9 @@ def _old_installation(apps: Any) -> dict[str, set[tuple[str, str]]]:
     """Build a one-trial installation as it was; return each user's permissions then."""
     area_model = apps.get_model("common", "PoliceArea")
     areas = {
-        code: area_model.objects.create(code=code, name=code.title(), force="Hampshire Constabulary")
+        code: area_model.objects.create(
+            code=code, name=code.title(), force="Hampshire Constabulary"
+        )
         for code in ("southampton", "portsmouth")
     }
     provider = apps.get_model("common", "Provider").objects.create(name="Hampton Trust")
@@ -76,7 +79,7 @@ def test_every_user_keeps_exactly_the_access_they_had_in_the_one_trial() -> None
     _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
     trial_id = Membership._meta.get_field("trial").related_model.objects.get(code="CARA").pk
-    for username, (groups, area, provider) in PEOPLE.items():
+    for username, (groups, _area, _provider) in PEOPLE.items():
         user = User.objects.get(username=username)
         assert _permissions(user) == before[username], username
         assert {r.value for r in roles_of(user)} == set(groups), username

@@ -29,7 +29,7 @@ from trial.services.notifications import (
 )
 from trial.services.retention import trial_erasure_begin
 from trial.services.strata import NAME_PATTERN, stratum_key, stratum_key_of
-from trial.services.verification import Break, chain_verify, chains_verify, stratum_label
+from trial.services.verification import Break, chain_verify, stratum_label
 
 __all__ = [
     "ALGORITHM",
@@ -45,7 +45,6 @@ __all__ = [
     "allocation_import",
     "allocation_notice_sent",
     "chain_verify",
-    "chains_verify",
     "compose_allocation_notice",
     "post_randomisation_record",
     "sequence_export",

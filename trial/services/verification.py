@@ -214,8 +214,3 @@ def chain_verify(*, trial: Trial, by: User | None) -> ChainVerification:
             first_broken_seq=verification.first_broken_seq,
         )
     return verification
-
-
-def chains_verify(*, by: User | None = None) -> int:
-    """Verify every trial's chains (the nightly job); return how many trials are broken."""
-    return sum(not chain_verify(trial=trial, by=by).ok for trial in Trial.objects.all())

@@ -11,7 +11,7 @@ from demo.loader import demo_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo CARA trial with one user per role, printing usernames and passwords."
+    help = "Load the demo (two forces, two CARA trials, users per role), printing their passwords."
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
@@ -20,11 +20,10 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo users (passwords are new each time the demo is loaded):")
         for login in result.logins:
             self.stdout.write(
-                f"  {login.role.value:<14} username: {login.username:<12} "
-                f"password: {login.password}"
+                f"  username: {login.username:<15} password: {login.password}   {login.roles}"
             )
             if login.authenticator_key:
                 self.stdout.write(
-                    f"  {'':<14} two-factor: add key {login.authenticator_key} to an "
+                    f"  {'':<10}two-factor: add key {login.authenticator_key} to an "
                     f"authenticator app, or run `manage.py signin_code {login.username}`"
                 )

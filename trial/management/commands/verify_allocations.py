@@ -11,12 +11,15 @@ from trial.services import chain_verify
 
 
 class Command(BaseCommand):
-    help = "Verify each trial's allocation hash chains, one per stratum (or one trial's: --trial)."
+    help = "Verify a trial's allocation hash chains, one per stratum (--trial CODE, or --all)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--trial", help="Trial code, e.g. CARA")
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--trial", help="Trial code, e.g. CARA-HANTS")
+        which.add_argument("--all", action="store_true", help="Every trial of the installation")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # One installation holds several trials: say which, or say every one on purpose.
         trials = Trial.objects.all()
         if options["trial"]:
             trials = trials.filter(code=options["trial"])
