@@ -10,11 +10,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from common.exceptions import DomainError
 from common.forms import add_domain_error
+from common.memberships import memberships_of, trial_ids_where, trial_q
 from common.models import (
     AuditEvent,
     Membership,
@@ -25,10 +26,28 @@ from common.models import (
     User,
 )
 from common.permissions import request_user
+from common.roles import Role
+from common.selectors import managed_people
 from common.services import organisation_save, police_area_save, provider_save
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class TrialScopedAdmin(admin.ModelAdmin):
+    """Lists and opens only the rows of the trials the manager manages (superusers: all).
+
+    `trial_path` names the row's trial (e.g. "trial", "allocation__trial", "pk" for trials);
+    None for shared rows (areas, providers). Another trial's row is "not found", as on the pages.
+    """
+
+    trial_path: str | None = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        rows = super().get_queryset(request)
+        if self.trial_path is None:
+            return rows
+        return rows.filter(trial_q(request.user, Role.TRIAL_MANAGER, field=self.trial_path))
+
+
+class ReadOnlyAdmin(TrialScopedAdmin):
     """Writes go through services with their audit events, never through the admin."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -41,7 +60,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ThroughServiceAdmin(admin.ModelAdmin):
+class ThroughServiceAdmin(TrialScopedAdmin):
     """Saved by a service (save_model), never deleted from the admin."""
 
     fixed_on_change: tuple[str, ...] = ()  # a row's key: set when it is made, never changed
@@ -122,6 +141,10 @@ class UserAdmin(ReadOnlyAdmin, BaseUserAdmin):
     list_filter = ("organisation", "police_area", "provider", "is_active")
     inlines = [MembershipInline]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # The people of the manager's trials, as on the People pages.
+        return managed_people(request_user(request))
+
 
 admin.site.unregister(Group)
 
@@ -179,9 +202,19 @@ class ProviderAdmin(ThroughServiceAdmin):
 class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit trail is written by services, never edited."""
 
-    list_display = ("at", "actor", "action", "object_type", "object_id")
+    list_display = ("at", "actor", "action", "trial", "object_type", "object_id")
     list_filter = ("action",)
     search_fields = ("action", "object_id")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # A manager reads their trials' events, as on the audit page (privacy.selectors).
+        events = super().get_queryset(request)
+        managed = trial_ids_where(request.user, Role.TRIAL_MANAGER)
+        if managed is None:
+            return events
+        held = memberships_of(request.user)
+        codes = [m.trial.code for m in held if m.trial is not None and m.trial.pk in managed]
+        return events.filter(trial__in=codes)
 
 
 @admin.register(OutboxMessage)

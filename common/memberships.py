@@ -68,7 +68,7 @@ def trials_of(user: AnyUser) -> list[Any]:
     """Return the trials where the user holds any role, by code (superusers: every trial)."""
     if user.is_authenticated and user.is_superuser:
         model = Membership._meta.get_field("trial").related_model
-        return list(model._default_manager.order_by("code"))  # type: ignore[union-attr]
+        return list(model._default_manager.order_by("code"))
     trials = {m.trial_id: m.trial for m in memberships_of(user) if m.trial_id}
     return sorted(trials.values(), key=lambda trial: trial.code)
 

@@ -23,7 +23,7 @@ def _manager(by: User) -> None:
         raise PermissionDenied("Only a trial manager manages users and roles.")
 
 
-def _managed_people(by: User) -> QuerySet[User]:
+def managed_people(by: User) -> QuerySet[User]:
     """The users a manager manages: with a role in one of their trials, or with none yet."""
     people = User.objects.select_related("organisation", "police_area", "provider")
     managed = trial_ids_where(by, Role.TRIAL_MANAGER)
@@ -38,7 +38,7 @@ def _managed_people(by: User) -> QuerySet[User]:
 def people_list(*, by: User, role: str = "", active: str = "") -> QuerySet[User]:
     """Return the users a trial manager manages, with their roles and organisations."""
     _manager(by)
-    people = _managed_people(by).prefetch_related("memberships__trial")
+    people = managed_people(by).prefetch_related("memberships__trial")
     if role:
         people = people.filter(pk__in=Membership.objects.filter(role=role).values("user_id"))
     if active:
@@ -49,7 +49,7 @@ def people_list(*, by: User, role: str = "", active: str = "") -> QuerySet[User]
 def person_for(*, by: User, pk: int) -> User:
     """Return one user a trial manager manages, or 404 (another trial's people do not exist)."""
     _manager(by)
-    person = _managed_people(by).filter(pk=pk).first()
+    person = managed_people(by).filter(pk=pk).first()
     if person is None:
         raise Http404("No such user.")
     return person

@@ -14,14 +14,16 @@ from participants.selectors import PERSONAL_FIELDS
 
 @admin.register(EligibilityRuleSet)
 class EligibilityRuleSetAdmin(ReadOnlyAdmin):
+    trial_path = "trial"
     list_display = ("trial", "version", "created_at", "created_by", "reason")
-    list_filter = ("trial",)
+    list_filter = (("trial", admin.RelatedOnlyFieldListFilter),)
 
 
 @admin.register(Participant)
 class ParticipantAdmin(ReadOnlyAdmin):
+    trial_path = "trial"
     list_display = ("pseudonym", "trial", "police_area", "status", "screened_at", "allocation")
-    list_filter = ("trial", "status", "police_area")
+    list_filter = (("trial", admin.RelatedOnlyFieldListFilter), "status", "police_area")
     search_fields = ("pseudonym", "custody_reference")
     exclude = (*PERSONAL_FIELDS, "person_key", "submission_token", "enrol_token")
     list_select_related = ("trial", "police_area", "allocation")

@@ -42,7 +42,9 @@ def audit_trials_of(by: User) -> tuple[str, ...] | None:
     managed = trial_ids_where(by, Role.TRIAL_MANAGER)
     if managed is None:
         return None
-    return tuple(sorted(m.trial.code for m in memberships_of(by) if m.trial_id in managed))
+    return tuple(
+        sorted(m.trial.code for m in memberships_of(by) if m.trial and m.trial.pk in managed)
+    )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from common.memberships import trial_ids_where
 from common.models import Membership, User
 from common.roles import Role, roles_of
 from tests.support.roles import roles_restore
+from trial.models import Trial
 from workshops.models import Delivery
 
 BEFORE = [
@@ -78,7 +79,7 @@ def test_every_user_keeps_exactly_the_access_they_had_in_the_one_trial() -> None
     before = _old_installation(_migrate(BEFORE))
     _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
-    trial_id = Membership._meta.get_field("trial").related_model.objects.get(code="CARA").pk
+    trial_id = Trial.objects.get(code="CARA").pk
     for username, (groups, _area, _provider) in PEOPLE.items():
         user = User.objects.get(username=username)
         assert _permissions(user) == before[username], username
