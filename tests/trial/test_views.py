@@ -68,6 +68,7 @@ def test_researchers_follow_the_balance_but_never_see_the_sequence(client: Clien
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("home_trial")  # a manager of one trial sets up another
 def test_a_manager_creates_a_two_to_one_trial_and_takes_it_live(client: Client) -> None:
     signed_in(client, Role.TRIAL_MANAGER)
     form = {
