@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from common.identifiers import make_pnc
-from common.models import PoliceArea, User
+from common.models import User
 from common.roles import Role
 from outcomes.models import HarmIndexVersion, Snapshot
 from outcomes.windows import window_end
@@ -24,7 +24,7 @@ from participants.services import (
     participant_enrol,
     screening_record,
 )
-from tests.support.factories import make_trial, make_user
+from tests.support.factories import make_trial, make_user, police_area
 from trial.models import Allocation, Trial
 from trial.services import ArmSpec
 
@@ -138,9 +138,7 @@ class LiveTrial:
 
 
 def live_trial(*, code: str = "CARA", research_email: str = "") -> LiveTrial:
-    area = PoliceArea.objects.get_or_create(
-        code="southampton", defaults={"name": "Southampton", "force": "Hampshire"}
-    )[0]
+    area = police_area("southampton", "Southampton")
     trial = make_trial(
         code,
         title=f"Project {code}",
