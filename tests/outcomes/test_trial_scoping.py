@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.http import Http404
@@ -14,6 +15,7 @@ from django.test import Client
 
 from common.exceptions import NotAllowedError
 from common.roles import Role
+from outcomes import tasks
 from outcomes.models import ImportRun, RecordSource
 from outcomes.selectors import dashboard_trials, import_run_get, source_get
 from outcomes.services import (
@@ -170,3 +172,44 @@ def test_history_import_into_another_trial_is_refused(tmp_path: Path) -> None:
         call_command(
             "import_trial_history", str(people), str(offences), "--trial", "WMP", "--user", "dora"
         )
+
+
+def test_the_admin_lists_and_offers_only_the_managers_trials(
+    client: Client, tmp_path: Path
+) -> None:
+    hants, _, wmp_source, wmp_run = _two_trials(tmp_path)
+    folder_source(hants, tmp_path / "hants-drop", name="HANTS records system")
+    manager = make_user(Role.TRIAL_MANAGER, trial=hants, is_staff=True)
+    # No role's group opens these admin pages today (superusers use them); were one to, it
+    # would still see only its own trials.
+    manager.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="outcomes", codename__regex=r"_(recordsource|importrun)$"
+        )
+    )
+    client.force_login(manager)
+    listing = client.get("/admin/outcomes/recordsource/")
+    assert listing.status_code == 200
+    assert b"HANTS records system" in listing.content
+    assert b"WMP records system" not in listing.content
+    add = client.get("/admin/outcomes/recordsource/add/")
+    assert [t.code for t in add.context["adminform"].form.fields["trial"].queryset] == ["HANTS"]
+    runs = client.get("/admin/outcomes/importrun/")
+    assert b"wmp-bad.csv" not in runs.content
+    for url in (
+        f"/admin/outcomes/recordsource/{wmp_source.pk}/change/",
+        f"/admin/outcomes/importrun/{wmp_run.pk}/change/",
+    ):
+        assert client.get(url).status_code in (302, 404)  # Django's "does not exist" redirect
+
+
+def test_the_daily_job_queues_one_task_per_trial_with_participants(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hants, wmp, _, _ = _two_trials(tmp_path)
+    randomise(hants, 1, D(2024, 1, 10))
+    queued: list[tuple[int, str]] = []
+    monkeypatch.setattr(tasks.followup_trial_task, "delay", lambda *args: queued.append(args))
+    assert tasks.followup_daily("2025-06-01") == [hants.pk]
+    assert queued == [(hants.pk, "2025-06-01")]  # WMP has nobody to follow up yet
+    assert wmp.pk not in [trial_id for trial_id, _ in queued]

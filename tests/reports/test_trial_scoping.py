@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from common.exceptions import NotAllowedError
 from common.roles import Role
+from reports import tasks
 from reports.models import ReportRun
 from reports.selectors import reportable_trials, run_get, runs_visible_to, trial_summaries
 from reports.services import report_build, report_request, run_disclose
@@ -144,3 +146,17 @@ def test_analyse_names_the_trial_option(trials: tuple[Trial, Trial]) -> None:
         "analyse", "--trial", "WMP", "--window", "12", "--cut", CUT.isoformat(), stdout=out
     )
     assert out.getvalue().startswith("WMP: 12-month follow-up")
+
+
+def test_the_daily_job_queues_one_automatic_report_task_per_trial(
+    trials: tuple[Trial, Trial], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hants, wmp = trials
+    queued: list[tuple[int, str]] = []
+    monkeypatch.setattr(tasks.auto_interim_trial_task, "delay", lambda *args: queued.append(args))
+    day = (CUT + datetime.timedelta(days=1)).isoformat()
+    assert sorted(tasks.auto_interim_task(day)) == sorted([hants.pk, wmp.pk])
+    assert sorted(queued) == sorted([(hants.pk, day), (wmp.pk, day)])
+    (run,) = [ReportRun.objects.get(pk=pk) for pk in tasks.auto_interim_trial_task(wmp.pk, day)]
+    assert run.trial == wmp
+    assert not ReportRun.objects.filter(trial=hants).exists()
