@@ -5,7 +5,8 @@ harm_index_pin and offence_code_map, with their checks (where a source may point
 target code that exists) shown next to the field, their transaction and their audit event.
 Nothing here is deleted: a source is switched off, a pin or a mapping is changed with a reason.
 Catalogue versions are loaded whole with load_harm_index and import runs are a record: both
-are read-only.
+are read-only. Sources, pins and runs are those of the trials whose data the user manages; the
+catalogue and the code mappings are the installation's, shared by every trial.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from django.http import HttpRequest
 
 from common.admin import ReadOnlyAdmin, ServiceCheckedForm, ThroughServiceAdmin
 from common.exceptions import DomainError
+from common.memberships import trial_q
 from common.permissions import request_user
+from common.roles import Role
 from outcomes.models import (
     HarmIndexEntry,
     HarmIndexVersion,
@@ -39,6 +42,24 @@ from outcomes.services import (
     source_create,
     source_update,
 )
+from trial.selectors import trials_for
+
+DATA_ROLES = (Role.DATA_MANAGER, Role.TRIAL_MANAGER)
+
+
+class TrialScopedAdmin(admin.ModelAdmin):
+    """Lists and opens only rows of the user's trials; offers only those trials to pick."""
+
+    trial_field = "trial"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        rows = super().get_queryset(request)
+        return rows.filter(trial_q(request.user, *DATA_ROLES, field=self.trial_field))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "trial":
+            kwargs["queryset"] = trials_for(request.user, *DATA_ROLES)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class RecordSourceForm(ServiceCheckedForm):
@@ -84,10 +105,10 @@ class RecordSourceForm(ServiceCheckedForm):
 
 
 @admin.register(RecordSource)
-class RecordSourceAdmin(ThroughServiceAdmin):
+class RecordSourceAdmin(TrialScopedAdmin, ThroughServiceAdmin):
     form = RecordSourceForm
     list_display = ("name", "trial", "kind", "is_active", "has_token")
-    list_filter = ("trial", "kind", "is_active")
+    list_filter = (("trial", admin.RelatedOnlyFieldListFilter), "kind", "is_active")
     fields = ("trial", "kind", *SOURCE_FIELDS, "new_token", "clear_token")
     fixed_on_change = ("trial", "kind")
 
@@ -155,7 +176,7 @@ class PinForm(ServiceCheckedForm):
 
 
 @admin.register(TrialHarmIndex)
-class TrialHarmIndexAdmin(ThroughServiceAdmin):
+class TrialHarmIndexAdmin(TrialScopedAdmin, ThroughServiceAdmin):
     form = PinForm
     list_display = ("trial", "version")
     fixed_on_change = ("trial",)
@@ -206,6 +227,8 @@ class OffenceCodeMappingAdmin(ThroughServiceAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(ReadOnlyAdmin):
+class ImportRunAdmin(TrialScopedAdmin, ReadOnlyAdmin):
+    trial_field = "source__trial"
     list_display = ("source", "label", "status", "rows", "added", "duplicates", "unmatched")
-    list_filter = ("status", "source")
+    # Only the sources of the runs listed: the filter names no other trial's sources.
+    list_filter = ("status", ("source", admin.RelatedOnlyFieldListFilter))

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from common.exceptions import DomainError
 from common.forms import DatePickerInput
+from common.memberships import AnyUser
+from common.roles import Role
 from outcomes.models import RecordStatus, VictimRelationship
 from outcomes.services import upload_size_check
-from trial.selectors import trial_list
+from trial.selectors import trial_list, trials_for
 
 
-class UploadForm(forms.Form):
-    trial = forms.ModelChoiceField(queryset=trial_list(), empty_label=None)
+class _TrialForm(forms.Form):
+    """A form whose trial is one of those whose data the user manages (the shown one first)."""
+
+    trial = forms.ModelChoiceField(queryset=trial_list().none(), empty_label=None)
+
+    def __init__(self, *args: Any, user: AnyUser, current: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["trial"]
+        field.queryset = trials_for(user, Role.DATA_MANAGER, Role.TRIAL_MANAGER)  # type: ignore[attr-defined]
+        if current is not None:
+            field.initial = current.pk
+
+
+class UploadForm(_TrialForm):
     extract = forms.FileField(
         label="CSV extract",
         help_text="UTF-8, comma or semicolon separated, with the documented header line.",
@@ -28,8 +44,7 @@ class UploadForm(forms.Form):
         return extract
 
 
-class RecordForm(forms.Form):
-    trial = forms.ModelChoiceField(queryset=trial_list(), empty_label=None)
+class RecordForm(_TrialForm):
     record_id = forms.CharField(max_length=100, label="Record id in the records system")
     person_id = forms.CharField(max_length=20, label="PNC ID", help_text="e.g. 14/0123456D")
     offence_date = forms.DateField(widget=DatePickerInput(), label="Offence date")

@@ -6,7 +6,7 @@ from typing import Literal, cast
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -15,9 +15,9 @@ from common.forms import add_domain_error
 from common.permissions import request_user, role_required
 from common.roles import Role
 from common.signin_marks import recent_sign_in_required
+from common.trial_picker import current_trial
 from outcomes import selectors
 from outcomes.forms import RecordForm, UploadForm
-from outcomes.models import ImportRun, RecordSource
 from outcomes.services import (
     record_enter,
     run_file_open,
@@ -31,14 +31,15 @@ data_pages = role_required(Role.DATA_MANAGER, Role.TRIAL_MANAGER)
 
 @data_pages
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Show sources, import runs, unmatched and unscored records, and snapshot counts."""
+    """Show the shown trial's sources, import runs, unmatched, unscored and snapshot counts."""
+    user, trial = request_user(request), current_trial(request)
     return render(
         request,
         "outcomes/dashboard.html",
         {
-            "trials": selectors.dashboard_trials(),
-            "runs": selectors.recent_runs(),
-            "upload_form": UploadForm(),
+            "trials": selectors.dashboard_trials(user=user, trial=trial),
+            "runs": selectors.recent_runs(user=user, trial=trial),
+            "upload_form": UploadForm(user=user, current=trial),
         },
     )
 
@@ -64,7 +65,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 def _upload(request: HttpRequest) -> HttpResponse:
     """Receive a CSV extract and queue its import."""
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, user=request_user(request))
     if not form.is_valid():
         problems = form.errors.get("extract") or ["Choose a trial and a CSV file to upload."]
         messages.error(request, str(problems[0]))
@@ -81,7 +82,9 @@ def _upload(request: HttpRequest) -> HttpResponse:
 @data_pages
 def enter(request: HttpRequest) -> HttpResponse:
     """Enter one re-offence record by hand."""
-    form = RecordForm(request.POST or None)
+    form = RecordForm(
+        request.POST or None, user=request_user(request), current=current_trial(request)
+    )
     if request.method == "POST" and form.is_valid():
         values = {k: str(v) for k, v in form.cleaned_data.items() if k != "trial"}
         try:
@@ -102,7 +105,7 @@ def enter(request: HttpRequest) -> HttpResponse:
 @require_POST
 def pull(request: HttpRequest, source_id: int) -> HttpResponse:
     """Queue a pull of one source now."""
-    source = get_object_or_404(RecordSource, pk=source_id)
+    source = selectors.source_get(user=request_user(request), pk=source_id)
     source_pull_request(source=source, by=request_user(request))
     messages.info(request, f"{source.name} will be read now; refresh to see its runs.")
     return redirect("outcomes:dashboard")
@@ -124,7 +127,7 @@ def kept_extract(request: HttpRequest, run_id: int) -> HttpResponse:
 def _kept_file(
     request: HttpRequest, run_id: int, which: Literal["extract", "errors"]
 ) -> HttpResponse:
-    run = get_object_or_404(ImportRun, pk=run_id)
+    run = selectors.import_run_get(user=request_user(request), pk=run_id)
     try:
         handle, name = run_file_open(run=run, which=which, by=request_user(request))
     except FileNotFoundError:

@@ -40,9 +40,13 @@ class ReportRequestForm(forms.Form):
         label="Blinded (arms labelled A and B, for a data monitoring committee)", required=False
     )
 
-    def __init__(self, *args: Any, trials: QuerySet[Trial], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, trials: QuerySet[Trial], current: Trial | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["trial"].queryset = trials  # type: ignore[attr-defined]
+        if current is not None:
+            self.fields["trial"].initial = current.pk
         self.fields["data_cut"].initial = timezone.localdate()
         self.helper = FormHelper()
         self.helper.form_action = reverse("reports:request")

@@ -1,4 +1,7 @@
-"""Celery tasks: take ids, call one service, safe to run twice."""
+"""Celery tasks: take ids, call one service, safe to run twice.
+
+Work on a trial names the trial: the daily job queues one automatic-report task per trial.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from django.utils import timezone
 
 from reports.selectors import run_for_build
 from reports.services import auto_reports_request, report_build, report_fail
+from trial.selectors import STARTED, trial_get, trial_list
 
 RETRY_DELAYS = (10, 60, 300)  # seconds: a database restart or failover comes back
 
@@ -29,6 +33,17 @@ def report_build_task(self: Task, run_id: int) -> str:
 
 @shared_task(name="reports.auto_interim")
 def auto_interim_task(today: str | None = None) -> list[int]:
-    """Request an interim report for each window a follow-up wave has added snapshots to."""
-    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
-    return [run.pk for run in auto_reports_request(today=day)]
+    """Queue the automatic interim reports of every started trial (the beat job)."""
+    day = (datetime.date.fromisoformat(today) if today else timezone.localdate()).isoformat()
+    ids = list(trial_list(statuses=STARTED).values_list("pk", flat=True))
+    for trial_id in ids:
+        auto_interim_trial_task.delay(trial_id, day)
+    return ids
+
+
+@shared_task(name="reports.auto_interim_trial")
+def auto_interim_trial_task(trial_id: int, today: str) -> list[int]:
+    """Request an interim report for each window of one trial a wave added snapshots to."""
+    trial = trial_get(pk=trial_id)
+    day = datetime.date.fromisoformat(today)
+    return [run.pk for run in auto_reports_request(trial=trial, today=day)]

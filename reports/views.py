@@ -15,6 +15,7 @@ from common.exceptions import DomainError
 from common.permissions import request_user, role_required
 from common.roles import Role
 from common.signin_marks import passive, recent_sign_in_required
+from common.trial_picker import current_trial
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, RunStatus
 from reports.selectors import (
@@ -30,9 +31,10 @@ REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER)
 
 
 def _dashboard(request: HttpRequest, form: ReportRequestForm, status: int = 200) -> HttpResponse:
-    context = {
-        "summaries": trial_summaries(request_user(request)),
-        "runs": runs_visible_to(request_user(request))[:50],
+    user, trial = request_user(request), current_trial(request)
+    context = {  # the trial chosen in the navigation only (none chosen: nothing)
+        "summaries": trial_summaries(user, trial=trial) if trial else [],
+        "runs": runs_visible_to(user, trial=trial)[:50] if trial else [],
         "form": form,
     }
     return render(request, "reports/dashboard.html", context, status=status)
@@ -41,7 +43,8 @@ def _dashboard(request: HttpRequest, form: ReportRequestForm, status: int = 200)
 @role_required(*REPORT_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show recruitment, follow-up, the reports and the request form."""
-    return _dashboard(request, ReportRequestForm(trials=reportable_trials(request_user(request))))
+    trials = reportable_trials(request_user(request))
+    return _dashboard(request, ReportRequestForm(trials=trials, current=current_trial(request)))
 
 
 @require_POST

@@ -8,8 +8,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 
 from common.exceptions import DomainError
+from common.memberships import AnyUser, holds, trial_q
+from common.roles import Role
 from outcomes.models import (
     HarmIndexEntry,
     HarmIndexVersion,
@@ -21,10 +24,16 @@ from outcomes.models import (
     Snapshot,
     TrialHarmIndex,
 )
-from trial.selectors import trial_list
 
 if TYPE_CHECKING:
     from trial.models import Trial
+
+# Who reads the follow-up data of a trial: its data managers and its trial managers.
+DATA_ROLES = (Role.DATA_MANAGER, Role.TRIAL_MANAGER)
+
+
+def _data_q(user: AnyUser, field: str) -> Q:
+    return trial_q(user, *DATA_ROLES, field=field)
 
 
 @dataclass(frozen=True)
@@ -137,28 +146,29 @@ class TrialFollowUp:
     snapshots: dict[int, int]  # window months -> participants frozen
 
 
-def dashboard_trials() -> list[TrialFollowUp]:
-    """Return, per trial, its sources, unmatched count, unscored codes and snapshot counts."""
-    found: list[TrialFollowUp] = []
-    for trial in trial_list():
-        counts = dict(
-            Snapshot.objects.filter(allocation__trial=trial, version=1)
-            .values_list("window_months")
-            .annotate(n=Count("id"))
-            .values_list("window_months", "n")
+def dashboard_trials(*, user: AnyUser, trial: Trial | None) -> list[TrialFollowUp]:
+    """Return the shown trial's sources, unmatched count, unscored codes and snapshot counts.
+
+    Empty when no trial is shown or the user is not one of its data or trial managers.
+    """
+    if trial is None or not _allowed(user, trial):
+        return []
+    counts = frozen_counts(trial=trial)
+    return [
+        TrialFollowUp(
+            trial=trial,
+            sources=list(RecordSource.objects.filter(trial=trial)),
+            unmatched=ReoffenceRecord.objects.filter(
+                source__trial=trial, allocation__isnull=True
+            ).count(),
+            unscored=_unscored_or_empty(trial),
+            snapshots={int(m): counts.get(m, 0) for m in trial.follow_up_months},
         )
-        found.append(
-            TrialFollowUp(
-                trial=trial,
-                sources=list(RecordSource.objects.filter(trial=trial)),
-                unmatched=ReoffenceRecord.objects.filter(
-                    source__trial=trial, allocation__isnull=True
-                ).count(),
-                unscored=_unscored_or_empty(trial),
-                snapshots={int(m): counts.get(m, 0) for m in trial.follow_up_months},
-            )
-        )
-    return found
+    ]
+
+
+def _allowed(user: AnyUser, trial: Trial) -> bool:
+    return any(holds(user, role, trial) for role in DATA_ROLES)
 
 
 def _unscored_or_empty(trial: Trial) -> list[UnscoredCode]:
@@ -168,13 +178,16 @@ def _unscored_or_empty(trial: Trial) -> list[UnscoredCode]:
         return []
 
 
-def recent_runs(limit: int = 50) -> QuerySet[ImportRun]:
-    """Return the latest import runs with their source and trial."""
-    return ImportRun.objects.select_related("source__trial").order_by("-started_at", "-id")[:limit]
+def recent_runs(*, user: AnyUser, trial: Trial | None, limit: int = 50) -> QuerySet[ImportRun]:
+    """Return the shown trial's latest import runs the user may see, with source and trial."""
+    runs = ImportRun.objects.filter(_data_q(user, "source__trial"), source__trial=trial)
+    return runs.select_related("source__trial").order_by("-started_at", "-id")[:limit]
 
 
-def failed_run_count() -> int:
-    return ImportRun.objects.filter(Q(status="failed") | Q(status="rejected")).count()
+def failed_run_count(*, user: AnyUser) -> int:
+    """Count the failed or refused runs of the trials whose data the user manages."""
+    failed = Q(status="failed") | Q(status="rejected")
+    return ImportRun.objects.filter(failed, _data_q(user, "source__trial")).count()
 
 
 @dataclass(frozen=True)
@@ -212,14 +225,26 @@ def harm_index_for(trial: Trial) -> HarmIndexVersion:
     return current
 
 
-def source_get(*, pk: int) -> RecordSource:
-    """Return one record source with its trial (raises RecordSource.DoesNotExist)."""
-    return RecordSource.objects.select_related("trial").get(pk=pk)
+def source_get(*, user: AnyUser | None, pk: int) -> RecordSource:
+    """Return a source of a trial whose data the user manages, or 404 (None: a task's read)."""
+    sources = RecordSource.objects.select_related("trial")
+    if user is not None:
+        sources = sources.filter(_data_q(user, "trial"))
+    found = sources.filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such record source.")
+    return found
 
 
-def import_run_get(*, pk: int) -> ImportRun:
-    """Return one import run with its source (raises ImportRun.DoesNotExist)."""
-    return ImportRun.objects.select_related("source__trial").get(pk=pk)
+def import_run_get(*, user: AnyUser | None, pk: int) -> ImportRun:
+    """Return an import run of a trial whose data the user manages, or 404 (None: a task's)."""
+    runs = ImportRun.objects.select_related("source__trial")
+    if user is not None:
+        runs = runs.filter(_data_q(user, "source__trial"))
+    found = runs.filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such import run.")
+    return found
 
 
 def frozen_counts(*, trial: Trial) -> dict[int, int]:

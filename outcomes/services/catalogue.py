@@ -14,7 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError
+from common.memberships import membership_check
 from common.models import User
+from common.roles import Role
 from common.services import audit_record
 from outcomes.cells import file_size_problem, harm_days, text_problem, width, xlsx_problem
 from outcomes.models import HarmIndexEntry, HarmIndexVersion, OffenceCodeMapping, TrialHarmIndex
@@ -272,6 +274,7 @@ def harm_index_pin(
     *, trial: Trial, version: HarmIndexVersion, reason: str, by: User | None
 ) -> TrialHarmIndex:
     """Pin the catalogue version a trial scores its snapshots with, saying why."""
+    membership_check(by, trial, Role.DATA_MANAGER, Role.TRIAL_MANAGER)
     reason = harm_index_pin_check(reason=reason)
     with transaction.atomic():
         pin, _ = TrialHarmIndex.objects.update_or_create(trial=trial, defaults={"version": version})

@@ -35,7 +35,9 @@ from common.crypto import (
     seal_bytes,
     seal_file,
 )
+from common.memberships import membership_check
 from common.models import User
+from common.roles import Role
 from common.services import audit_record
 from outcomes.models import ImportRun, RecordSource, RunStatus, SourceKind
 from outcomes.sources.address import folder_problem
@@ -94,6 +96,7 @@ def run_file_open(
     The extract holds PNC IDs, so opening it is audited; the error report never names one.
     Raise FileNotFoundError if the run kept no such file or it has expired.
     """
+    membership_check(by, run.source.trial, Role.DATA_MANAGER, Role.TRIAL_MANAGER)
     stored = run.file_path if which == "extract" else run.error_report
     path = Path(stored)
     if not stored or not path.is_file():

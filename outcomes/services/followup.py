@@ -14,6 +14,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from common.exceptions import DomainError, NotAllowedError
+from common.memberships import membership_check
 from common.models import User
 from common.services import audit_record
 from outcomes.models import (
@@ -27,10 +28,10 @@ from outcomes.models import (
 )
 from outcomes.scoring import RecordFacts, Score, UnscoredError, score
 from outcomes.selectors import harm_index_for
-from outcomes.services.records import records_rematch, source_pull
+from outcomes.services.records import DATA_ROLES, records_rematch, source_pull
 from outcomes.sources.base import reader_for
 from outcomes.windows import latest_randomisation_closed, window_closed, window_end
-from trial.selectors import allocations, trials_with_allocations
+from trial.selectors import allocations
 
 if TYPE_CHECKING:
     from trial.models import Allocation, Trial
@@ -107,6 +108,7 @@ def snapshots_freeze(
     limit: int | None = None,
 ) -> FreezeResult:
     """Freeze version 1 of every closed window not yet frozen; safe to run again at any point."""
+    membership_check(by, trial, *DATA_ROLES)
     scorer = _Scorer.for_trial(trial)
     result = FreezeResult()
     for months in trial.follow_up_months:
@@ -169,6 +171,7 @@ def snapshot_correct(
     by: User | None,
 ) -> Snapshot:
     """Freeze a new version of a snapshot from the records known now, with the reason."""
+    membership_check(by, allocation.trial, *DATA_ROLES)
     today = today or timezone.localdate()
     if not reason.strip():
         raise DomainError("Say why the snapshot is corrected.", field="reason")
@@ -213,23 +216,24 @@ def snapshot_correct(
     return snap
 
 
-def followup_wave_run(*, today: datetime.date, by: User | None = None) -> WaveResult:
-    """Pull every trial's sources, then freeze its closed windows (not after a failed pull)."""
+def followup_wave_run(*, trial: Trial, today: datetime.date, by: User | None = None) -> WaveResult:
+    """Pull a trial's sources, then freeze its closed windows (not after a failed pull).
+
+    One trial per call: the daily job runs one task per trial, so a records system that is down
+    for one force retries that trial only.
+    """
+    membership_check(by, trial, *DATA_ROLES)
     result = WaveResult()
-    for trial in trials_with_allocations():
-        failed = False
-        for source in RecordSource.objects.filter(trial=trial, is_active=True):
-            if reader_for(source.kind) is None:
-                continue
-            pulled = source_pull(source=source, by=by, today=today)
-            if pulled.failure is not None:
-                failed = True
-                result.failed_sources.append(source.name)
-                result.transient = result.transient or pulled.failure.transient
-        if failed:
-            continue  # a snapshot frozen without a source's records would be wrong for good
-        records_rematch(trial=trial, by=by)
-        frozen = snapshots_freeze(trial=trial, today=today, by=by)
-        result.frozen += frozen.frozen
-        result.blocked += frozen.blocked
+    for source in RecordSource.objects.filter(trial=trial, is_active=True):
+        if reader_for(source.kind) is None:
+            continue
+        pulled = source_pull(source=source, by=by, today=today)
+        if pulled.failure is not None:
+            result.failed_sources.append(source.name)
+            result.transient = result.transient or pulled.failure.transient
+    if result.failed_sources:
+        return result  # a snapshot frozen without a source's records would be wrong for good
+    records_rematch(trial=trial, by=by)
+    frozen = snapshots_freeze(trial=trial, today=today, by=by)
+    result.frozen, result.blocked = frozen.frozen, frozen.blocked
     return result

@@ -22,7 +22,9 @@ from django.utils import timezone
 
 from common.crypto import SEALED_SUFFIX, seal_file, sealed_text
 from common.exceptions import DomainError, NotAllowedError
+from common.memberships import membership_check
 from common.models import User
+from common.roles import Role
 from common.services import audit_record
 from outcomes.extracts import FileRejectedError, csv_rows
 from outcomes.history_rows import (
@@ -141,6 +143,8 @@ def trial_history_import(
         if not path.is_file():
             raise DomainError(f"There is no file {path}.")
     target = _target(code, options)
+    if target.trial is not None:  # a new trial is managed by whoever creates it (trial_create)
+        membership_check(by, target.trial, Role.DATA_MANAGER, Role.TRIAL_MANAGER)
     errors: list[HistoryError] = []
     people = _read(participants, PARTICIPANT_COLUMNS, parse_participant, code, today, errors)
     specs: list[ArmSpec] = []

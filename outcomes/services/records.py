@@ -16,7 +16,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError
+from common.memberships import membership_check
 from common.models import User
+from common.roles import Role
 from common.services import audit_record
 from outcomes.cells import size_problem
 from outcomes.extracts import csv_rows
@@ -31,6 +33,7 @@ from trial.selectors import allocations
 if TYPE_CHECKING:
     from trial.models import Trial
 
+DATA_ROLES = (Role.DATA_MANAGER, Role.TRIAL_MANAGER)  # who loads and configures a trial's data
 STALE_RUN = timedelta(hours=1)  # a run still "running" after this lost its worker
 
 
@@ -87,6 +90,7 @@ def source_create(
     **options: float,
 ) -> RecordSource:
     """Configure a record source for a trial."""
+    membership_check(by, trial, *DATA_ROLES)
     source_check(kind=kind, folder=folder, url=url, **options)
     with transaction.atomic():
         if RecordSource.objects.filter(trial=trial, name=name).exists():
@@ -106,6 +110,7 @@ def source_update(
     by: User | None,
 ) -> RecordSource:
     """Change a source's settings; token None keeps it, "" removes it, text replaces it."""
+    membership_check(by, source.trial, *DATA_ROLES)
     unknown = set(values) - set(SOURCE_FIELDS)
     if unknown:
         raise DomainError(f"{', '.join(sorted(unknown))} cannot be changed here.")
@@ -167,6 +172,7 @@ def source_pull(
     *, source: RecordSource, by: User | None = None, today: datetime.date | None = None
 ) -> PullResult:
     """Import every new file or page of a source, each atomically; record a failure, not raise."""
+    membership_check(by, source.trial, *DATA_ROLES)  # the asker may have lost the role since
     reader = reader_for(source.kind)
     if reader is None:
         raise DomainError(f"{source.get_kind_display()} sources are not pulled.")
@@ -217,6 +223,7 @@ def upload_size_check(*, size: int) -> None:
 
 def upload_receive(*, trial: Trial, extract: File, by: User | None) -> ImportRun:
     """Keep an uploaded extract as a pending run of the trial's upload source; import it after."""
+    membership_check(by, trial, *DATA_ROLES)
     path = upload_store(extract)
     with transaction.atomic():
         source = _pushed_source(trial, SourceKind.UPLOAD, by)
@@ -233,6 +240,7 @@ def upload_receive(*, trial: Trial, extract: File, by: User | None) -> ImportRun
 
 def source_pull_request(*, source: RecordSource, by: User) -> None:
     """Ask for a pull of one source now (the data manager's button): audited, queued on commit."""
+    membership_check(by, source.trial, *DATA_ROLES)
     with transaction.atomic():
         audit_record(actor=by, action="source.pull_request", obj=source, trial=source.trial.code)
         transaction.on_commit(partial(_source_pull_queue, source.pk, by.pk))
@@ -260,6 +268,7 @@ def upload_import(*, run: ImportRun, by: User | None = None) -> ImportRun:
 
 def record_enter(*, trial: Trial, values: dict[str, str], by: User | None) -> ReoffenceRecord:
     """Enter one record by hand; refuse it with the field's error if a check fails."""
+    membership_check(by, trial, *DATA_ROLES)
     today = timezone.localdate()
     parsed, errors = parse_row(1, values, today)
     if errors:
@@ -282,6 +291,7 @@ def record_enter(*, trial: Trial, values: dict[str, str], by: User | None) -> Re
 
 def records_rematch(*, trial: Trial, by: User | None = None) -> int:
     """Link unmatched records to participants randomised since (exact person key only)."""
+    membership_check(by, trial, *DATA_ROLES)
     same_person = allocations(trial=trial).filter(person_key=OuterRef("person_key"))
     with transaction.atomic():
         count = ReoffenceRecord.objects.filter(

@@ -1,7 +1,8 @@
 """Reads that depend on who is asking: row-level visibility is decided here.
 
-Researchers and trial managers see every trial's reports; the reports, datasets and summaries
-carry trial IDs and counts only, never personal data. Everyone else sees none.
+Researchers and trial managers see the reports of the trials where they hold the role; the
+reports, datasets and summaries carry trial IDs and counts only, never personal data. Everyone
+else sees none, and another trial's run is a 404.
 """
 
 from __future__ import annotations
@@ -9,20 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from common.models import User
+from common.memberships import AnyUser, trial_q
 from common.roles import Role, has_role
 from outcomes.selectors import frozen_counts
 from reports.models import ReportRun
-from trial.selectors import STARTED, allocations, trial_arms, trial_list
+from trial.selectors import STARTED, allocations, trial_arms, trials_for
 
 if TYPE_CHECKING:
     from trial.models import Trial
 
-AnyUser = User | AnonymousUser
+REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER)
 
 
 def can_see_reports(user: AnyUser) -> bool:
@@ -30,10 +30,11 @@ def can_see_reports(user: AnyUser) -> bool:
     return has_role(user, Role.RESEARCHER) or has_role(user, Role.TRIAL_MANAGER)
 
 
-def runs_visible_to(user: AnyUser) -> QuerySet[ReportRun]:
-    """Return the report runs the user may see, newest first."""
+def runs_visible_to(user: AnyUser, *, trial: Trial | None = None) -> QuerySet[ReportRun]:
+    """Return the runs of the user's research or managed trials (of one, if given), newest first."""
     runs = ReportRun.objects.select_related("trial", "requested_by")
-    return runs if can_see_reports(user) else runs.none()
+    runs = runs.filter(trial_q(user, *REPORT_ROLES))
+    return runs if trial is None else runs.filter(trial=trial)
 
 
 def run_get(*, user: AnyUser, pk: int) -> ReportRun:
@@ -45,9 +46,8 @@ def run_get(*, user: AnyUser, pk: int) -> ReportRun:
 
 
 def reportable_trials(user: AnyUser) -> QuerySet[Trial]:
-    """Return the trials the user may ask reports of (set up and past)."""
-    trials = trial_list(statuses=STARTED)
-    return trials if can_see_reports(user) else trials.none()
+    """Return the user's research or managed trials they may ask reports of (started and past)."""
+    return trials_for(user, *REPORT_ROLES, statuses=STARTED)
 
 
 @dataclass(frozen=True)
@@ -75,24 +75,26 @@ class TrialSummary:
         return sum(a.randomised for a in self.arms)
 
 
-def trial_summaries(user: AnyUser) -> list[TrialSummary]:
-    """Return per visible trial the randomised count per arm and the follow-up windows closed."""
+def trial_summaries(user: AnyUser, *, trial: Trial | None = None) -> list[TrialSummary]:
+    """Return per visible trial (or the one given) the randomised count per arm and windows."""
+    trials = reportable_trials(user)
+    if trial is not None:
+        trials = trials.filter(pk=trial.pk)
     found = []
-    for trial in reportable_trials(user):
+    for each in trials:
         counts = dict(
-            allocations(trial=trial)
+            allocations(trial=each)
             .values_list("arm_id")
             .annotate(n=Count("id"))
             .values_list("arm_id", "n")
         )
         arms = [
-            ArmRecruitment(a.name, a.is_intervention, counts.get(a.pk, 0))
-            for a in trial_arms(trial)
+            ArmRecruitment(a.name, a.is_intervention, counts.get(a.pk, 0)) for a in trial_arms(each)
         ]
-        frozen = frozen_counts(trial=trial)
+        frozen = frozen_counts(trial=each)
         total = sum(counts.values())
-        windows = [WindowProgress(int(m), frozen.get(m, 0), total) for m in trial.follow_up_months]
-        found.append(TrialSummary(trial=trial, arms=arms, windows=windows))
+        windows = [WindowProgress(int(m), frozen.get(m, 0), total) for m in each.follow_up_months]
+        found.append(TrialSummary(trial=each, arms=arms, windows=windows))
     return found
 
 

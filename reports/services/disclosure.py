@@ -7,7 +7,9 @@ import io
 
 from django.db import transaction
 
+from common.memberships import membership_check
 from common.models import User
+from common.roles import Role
 from common.services import disclosure_record
 from reports.models import ReportRun
 
@@ -30,6 +32,7 @@ def run_disclose(
     participants: list[str] | None = None,
 ) -> None:
     """Record the download of a run's PDF ('pdf') or dataset ('dataset') with its purpose."""
+    membership_check(by, run.trial, Role.RESEARCHER, Role.TRIAL_MANAGER)
     disclosure_record(
         actor=by,
         kind=f"report_{what}",

@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.exceptions import DomainError, NotAllowedError
+from common.memberships import membership_check
 from common.models import User
+from common.roles import Role
 from common.services import audit_record
 from outcomes.selectors import latest_data_cut
 from reports.analysis.blinding import blind_dataset
@@ -23,7 +25,6 @@ from reports.models import TRANSITIONS, ReportRun, ReportType, RunStatus
 from reports.selectors import analysis_dataset
 from reports.services.notifications import report_ready_queue
 from reports.version import software_version
-from trial.selectors import STARTED, trial_list
 
 if TYPE_CHECKING:
     from trial.models import Trial
@@ -68,6 +69,7 @@ def report_request(
     today: datetime.date | None = None,
 ) -> ReportRun:
     """Ask for a report; the same data at the same cut returns the run already made."""
+    membership_check(by, trial, Role.RESEARCHER, Role.TRIAL_MANAGER)
     if report_type not in ReportType.values:
         raise DomainError("A report is either interim or final.", field="report_type")
     # Building the dataset here refuses a bad request on the form, not in a failed PDF later.
@@ -246,44 +248,43 @@ def report_fail(*, run: ReportRun, message: str) -> ReportRun:
     return locked
 
 
-def auto_reports_request(*, today: datetime.date) -> list[ReportRun]:
-    """Request an interim report for every window with snapshots newer than its last report.
+def auto_reports_request(*, trial: Trial, today: datetime.date) -> list[ReportRun]:
+    """Request an interim report for each of a trial's windows with snapshots newer than its last.
 
     Only snapshots frozen before today count, so a wave still running today cannot change the
-    data of a report built from it.
+    data of a report built from it. One trial per call: the daily job runs a task per trial.
     """
     requested: list[ReportRun] = []
-    for trial in trial_list(statuses=STARTED):
-        for months in (int(m) for m in trial.follow_up_months):
-            latest = latest_data_cut(trial=trial, window_months=months, before=today)
-            if latest is None:
-                continue
-            reported = (
-                ReportRun.objects.filter(
-                    trial=trial,
-                    window_months=months,
-                    report_type=ReportType.INTERIM,
-                    blinded=False,
-                    data_cut__gte=latest,
-                )
-                .exclude(status=RunStatus.FAILED)
-                .exists()
+    for months in (int(m) for m in trial.follow_up_months):
+        latest = latest_data_cut(trial=trial, window_months=months, before=today)
+        if latest is None:
+            continue
+        reported = (
+            ReportRun.objects.filter(
+                trial=trial,
+                window_months=months,
+                report_type=ReportType.INTERIM,
+                blinded=False,
+                data_cut__gte=latest,
             )
-            if reported:
-                continue
-            try:
-                run = report_request(
-                    trial=trial,
-                    window_months=months,
-                    data_cut=latest,
-                    report_type=ReportType.INTERIM,
-                    blinded=False,
-                    by=None,
-                    automatic=True,
-                    today=today,
-                )
-            except DomainError as exc:  # e.g. one arm still empty: try again after the next wave
-                logger.info("No automatic report for %s %sm: %s", trial.code, months, exc.message)
-                continue
-            requested.append(run)
+            .exclude(status=RunStatus.FAILED)
+            .exists()
+        )
+        if reported:
+            continue
+        try:
+            run = report_request(
+                trial=trial,
+                window_months=months,
+                data_cut=latest,
+                report_type=ReportType.INTERIM,
+                blinded=False,
+                by=None,
+                automatic=True,
+                today=today,
+            )
+        except DomainError as exc:  # e.g. one arm still empty: try again after the next wave
+            logger.info("No automatic report for %s %sm: %s", trial.code, months, exc.message)
+            continue
+        requested.append(run)
     return requested

@@ -54,7 +54,7 @@ def test_the_wave_freezes_closed_windows_with_harm_and_flags(tmp_path: Path) -> 
             row("R6", 4, D(2025, 2, 1), "105/01", "same_partner"),
         ],
     )
-    result = followup_wave_run(today=TODAY)
+    result = followup_wave_run(trial=trial, today=TODAY)
     assert (result.frozen, result.blocked, result.failed_sources) == (3, 0, [])
     rows = {
         r.participant_key: r
@@ -78,8 +78,8 @@ def test_the_wave_freezes_closed_windows_with_harm_and_flags(tmp_path: Path) -> 
     assert snap.last_import_run_id == snap.import_run_ids[0]
 
     # Running the wave again changes nothing; so does a later day with no new window closed.
-    assert followup_wave_run(today=TODAY).frozen == 0
-    assert followup_wave_run(today=D(2025, 6, 2)).frozen == 0
+    assert followup_wave_run(trial=trial, today=TODAY).frozen == 0
+    assert followup_wave_run(trial=trial, today=D(2025, 6, 2)).frozen == 0
     assert Snapshot.objects.count() == 3
 
 
@@ -89,7 +89,7 @@ def test_an_unknown_offence_code_blocks_only_that_snapshot_until_resolved(tmp_pa
         tmp_path,
         [row("R1", 1, D(2024, 6, 1), "008/77"), row("R2", 2, D(2024, 6, 1), "008/01")],
     )
-    result = followup_wave_run(today=TODAY)
+    result = followup_wave_run(trial=trial, today=TODAY)
     assert (result.frozen, result.blocked) == (1, 2)
     assert [(u.code, u.records, u.participants) for u in unscored_codes(trial)] == [
         ("008/01", 1, 1),
@@ -99,13 +99,13 @@ def test_an_unknown_offence_code_blocks_only_that_snapshot_until_resolved(tmp_pa
 
     # Resolved by a mapping and by a catalogue version that has the code.
     offence_code_map(from_code="008/01", to_code="008/01-minor", reason="Minor wound", by=None)
-    assert followup_wave_run(today=TODAY).frozen == 1
+    assert followup_wave_run(trial=trial, today=TODAY).frozen == 1
     new = tmp_path / "cchi.csv"
     new.write_text(
         "code,title,harm_days,source\n008/77,Non-fatal strangulation,365,test\n", encoding="utf-8"
     )
     harm_index_load(path=new, version="CCHI-TEST", by=None)
-    assert followup_wave_run(today=TODAY).frozen == 1
+    assert followup_wave_run(trial=trial, today=TODAY).frozen == 1
     harms = dict(Snapshot.objects.values_list("allocation__participant_key", "harm_days"))
     assert harms == {"CARA-0001": 365, "CARA-0002": 19, "CARA-0003": 0}
     # The newer catalogue lacks 008/01-minor, so CARA-0002's 24-month window will wait for it.
@@ -115,7 +115,7 @@ def test_an_unknown_offence_code_blocks_only_that_snapshot_until_resolved(tmp_pa
 @pytest.mark.django_db
 def test_a_correction_is_a_new_version_and_old_cuts_still_see_the_old_one(tmp_path: Path) -> None:
     trial, source = with_records(tmp_path, [row("R1", 1, D(2024, 6, 1), "105/01")])
-    followup_wave_run(today=TODAY)
+    followup_wave_run(trial=trial, today=TODAY)
     allocation = trial.allocations.get(participant_key="CARA-0001")
     snapshot = Snapshot.objects.get(allocation=allocation)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -136,7 +136,7 @@ def test_a_correction_is_a_new_version_and_old_cuts_still_see_the_old_one(tmp_pa
     # A late record arrives; the frozen snapshot does not move.
     write_csv(tmp_path / "drop" / "late.csv", [row("R9", 1, D(2024, 9, 1), "008/06")])
     source_pull(source=source)
-    followup_wave_run(today=D(2025, 7, 1))
+    followup_wave_run(trial=trial, today=D(2025, 7, 1))
     assert Snapshot.objects.get(allocation=allocation).offences == 1
     with pytest.raises(DomainError, match="Say why"):
         snapshot_correct(allocation=allocation, window_months=12, reason=" ", by=None)
@@ -173,14 +173,14 @@ def test_a_wave_stopped_half_way_and_run_again_gives_the_same_snapshots(tmp_path
         tmp_path / "drop" / "x.csv",
         [row(f"R{n}", n, D(2024, 6, 1), "008/06") for n in range(1, 31, 3)],
     )
-    followup_wave_run(today=D(2024, 7, 1))  # imports the records; no window closed yet
+    followup_wave_run(trial=trial, today=D(2024, 7, 1))  # imports the records; no window closed yet
 
     followup.FREEZE_BATCH, saved = 7, followup.FREEZE_BATCH
     try:
         partial = snapshots_freeze(trial=trial, today=TODAY, limit=7)  # "killed" after a batch
         assert partial.frozen == 7
-        assert followup_wave_run(today=TODAY).frozen == 23
-        assert followup_wave_run(today=TODAY).frozen == 0
+        assert followup_wave_run(trial=trial, today=TODAY).frozen == 23
+        assert followup_wave_run(trial=trial, today=TODAY).frozen == 0
     finally:
         followup.FREEZE_BATCH = saved
     reference = {
@@ -195,7 +195,7 @@ def test_a_wave_stopped_half_way_and_run_again_gives_the_same_snapshots(tmp_path
 def test_a_failed_source_holds_back_that_trials_snapshots(tmp_path: Path) -> None:
     trial, _ = with_records(tmp_path, [row("R1", 1, D(2024, 6, 1), "105/01")])
     source_create(trial=trial, name="Gone", kind="folder", folder=str(tmp_path / "nope"), by=None)
-    result = followup_wave_run(today=TODAY)
+    result = followup_wave_run(trial=trial, today=TODAY)
     assert result.failed_sources == ["Gone"]
     assert result.transient
     assert Snapshot.objects.count() == 0
@@ -210,6 +210,6 @@ def test_records_that_arrived_before_the_person_was_randomised_are_matched_later
     write_csv(tmp_path / "drop" / "x.csv", [row("R1", 7, D(2024, 6, 1))])
     assert source_pull(source=source).runs[0].unmatched == 1
     randomise(trial, 7, D(2024, 3, 1))
-    followup_wave_run(today=TODAY)
+    followup_wave_run(trial=trial, today=TODAY)
     (snap,) = snapshots_at_cut(trial=trial, window_months=12, data_cut=TODAY)
     assert (snap.participant_key, snap.offences) == ("CARA-0007", 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -34,11 +35,16 @@ def test_the_daily_job_pulls_scores_and_freezes_in_a_real_worker(
         [row(f"R{n}", n, D(2023, 6, 1), "008/06", "same_partner") for n in range(1, 21, 4)]
         + [row("R99", 99, D(2023, 6, 1))],
     )
+    make_trial("EMPTY")  # no participants: no follow-up task is queued for it
     with celery_worker():
-        first = app.send_task("outcomes.followup_daily", args=["2025-06-01"]).get(timeout=60)
-        again = app.send_task("outcomes.followup_daily", args=["2025-06-01"]).get(timeout=60)
-    assert first["frozen"] == 20 + 20  # both windows (12 and 24 months) have closed
-    assert again["frozen"] == 0
+        queued = app.send_task("outcomes.followup_daily", args=["2025-06-01"]).get(timeout=60)
+        assert queued == [trial.pk]
+        deadline = time.monotonic() + 60
+        while Snapshot.objects.count() < 40 and time.monotonic() < deadline:
+            time.sleep(0.2)  # the trial's own task, queued by the daily job
+        again = app.send_task("outcomes.followup_trial", args=[trial.pk, "2025-06-01"])
+        result = again.get(timeout=60)
+    assert (result["trial"], result["frozen"]) == ("CARA", 0)  # both windows frozen already
     assert ImportRun.objects.get().status == RunStatus.SUCCEEDED
     assert ReoffenceRecord.objects.filter(allocation__isnull=True).count() == 1
     assert Snapshot.objects.count() == 40

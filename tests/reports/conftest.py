@@ -19,13 +19,13 @@ def media(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     return root
 
 
-def outcomes_trial(*, per_arm: int = 4, research_email: str = "") -> LiveTrial:
+def outcomes_trial(*, code: str = "CARA", per_arm: int = 4, research_email: str = "") -> LiveTrial:
     """Return a trial whose 12-month window is frozen for everyone: CARA 1, control 3 re-offend.
 
     Harm: CARA 10 CCHI days in total, control 20 + 8 + 5 = 33. Blocks may give an arm more
     men than per_arm: their snapshots wait (as if a code were not yet in the catalogue).
     """
-    live = live_trial(research_email=research_email)
+    live = live_trial(code=code, research_email=research_email)
     live.enrol_both_arms(per_arm)
     harms = {"cara": ["10"], "control": ["20", "8", "5"]}
     for code in ("cara", "control"):

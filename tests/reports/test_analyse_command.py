@@ -57,7 +57,8 @@ def test_without_json_a_readable_summary() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--trial", "NOPE", "--window", "12"], "No trial"),
+        (["--trial", "NOPE", "--window", "12"], "--trial NOPE: there is no trial"),
+        (["--window", "12"], "the following arguments are required: --trial"),
         (["--trial", "CARA", "--window", "18"], "no 18-month"),
         (["--trial", "CARA", "--window", "24"], "nothing to analyse"),
     ],

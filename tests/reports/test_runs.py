@@ -20,7 +20,7 @@ from reports.selectors import analysis_dataset
 from reports.services.runs import _transition, auto_reports_request, report_build, report_request
 from tests.reports.conftest import outcomes_trial, pdf_text
 from tests.reports.support import CUT, freeze
-from tests.support.factories import make_user
+from tests.support.factories import make_trial, make_user
 
 pytestmark = pytest.mark.django_db
 Capture = Callable[..., Any]
@@ -116,15 +116,18 @@ def test_status_changes_follow_the_table() -> None:
 def test_a_follow_up_wave_builds_an_interim_report_and_tells_researchers_once(
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
-    outcomes_trial(research_email="cara-research@cam.example")
+    live = outcomes_trial(research_email="cara-research@cam.example")
     make_user(Role.RESEARCHER, email="rita@cam.example")
     make_user(Role.OFFICER, email="olivia@police.example")
     day_after = CUT + datetime.timedelta(days=1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        runs = auto_reports_request(today=day_after)
+        runs = auto_reports_request(trial=live.trial, today=day_after)
     with django_capture_on_commit_callbacks(execute=True):
-        assert auto_reports_request(today=day_after + datetime.timedelta(days=1)) == []
+        assert (
+            auto_reports_request(trial=live.trial, today=day_after + datetime.timedelta(days=1))
+            == []
+        )
 
     assert len(runs) == 1
     run = ReportRun.objects.get()
@@ -140,4 +143,24 @@ def test_a_follow_up_wave_builds_an_interim_report_and_tells_researchers_once(
     assert f"{settings.SITE_URL}{reverse('reports:run', args=[run.pk])} " in mail.outbox[0].body
     assert run.notified_at is not None
     # The wave of the day itself waits for tomorrow: it may still be running.
-    assert auto_reports_request(today=CUT) == []
+    assert auto_reports_request(trial=live.trial, today=CUT) == []
+
+
+def test_an_automatic_report_is_told_to_its_own_trials_researchers_only(
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    live = outcomes_trial(research_email="cara-research@cam.example")
+    other = make_trial("WMP", title="West Midlands", research_email="wmp-research@uni.example")
+    make_user(Role.RESEARCHER, trial=live.trial, email="rita@cam.example")
+    make_user(Role.RESEARCHER, trial=other, email="walter@uni.example")
+    make_user(Role.TRIAL_MANAGER, trial=live.trial, email="tom@cam.example")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        (run,) = auto_reports_request(trial=live.trial, today=CUT + datetime.timedelta(days=1))
+
+    assert auto_reports_request(trial=other, today=CUT + datetime.timedelta(days=1)) == []
+    assert run.trial == live.trial
+    (sent,) = mail.outbox
+    # Neither the other trial's researcher nor its research address hears of this trial's report.
+    assert sorted(sent.bcc) == ["cara-research@cam.example", "rita@cam.example"]
+    assert sent.to == []

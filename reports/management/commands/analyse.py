@@ -81,7 +81,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         trial = trial_by_code(options["trial"], ignore_case=True)
         if trial is None:
-            raise CommandError(f"No trial with code {options['trial']!r}.")
+            raise CommandError(f"--trial {options['trial']}: there is no trial with this code.")
         try:
             dataset = analysis_dataset(
                 trial=trial, window_months=options["window"], data_cut=options["cut"]
