@@ -46,6 +46,7 @@ from workshops.selectors.schedule import (
 from workshops.selectors.scope import (
     AreaDelivery,
     deliveries_for,
+    delivery_of,
     own_cycles,
     provider_scope,
     provider_serves,
@@ -72,6 +73,7 @@ __all__ = [
     "cycles_visible_to",
     "day_text",
     "deliveries_for",
+    "delivery_of",
     "feed_owner",
     "feed_render",
     "feed_sessions",

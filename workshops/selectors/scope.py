@@ -84,6 +84,12 @@ def providers() -> QuerySet[Provider]:
     return Provider.objects.order_by("name")
 
 
+def delivery_of(*, trial: Trial, police_area: PoliceArea) -> Provider | None:
+    """Return the provider running an area's workshops in a trial (a system read: the demo)."""
+    found = Delivery.objects.filter(trial=trial, police_area=police_area).first()
+    return found.provider if found is not None else None
+
+
 @dataclass(frozen=True)
 class AreaDelivery:
     area: PoliceArea
