@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db.models import QuerySet
 
-from common.models import User
+from common.models import PoliceArea, Provider, User
 from trial.selectors import trial_list
 from workshops.models import Attendance, BreachOutcome, Cycle, LikertAnswer
 from workshops.selectors import ITEMS
@@ -149,3 +149,21 @@ class BreachDecisionForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+
+
+class DeliveryForm(forms.Form):
+    police_area = forms.ModelChoiceField(
+        queryset=PoliceArea.objects.none(), widget=forms.HiddenInput
+    )
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), empty_label=None)
+
+    def __init__(
+        self,
+        *args: Any,
+        areas: QuerySet[PoliceArea],
+        providers: QuerySet[Provider],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["police_area"].queryset = areas  # type: ignore[attr-defined]
+        self.fields["provider"].queryset = providers  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from common.exceptions import DomainError
 from common.forms import add_domain_error
 from common.permissions import request_user, role_required
 from common.roles import Role
+from common.trial_picker import current_trial
 from workshops.forms import BreachDecisionForm
 from workshops.models import BreachStatus
 from workshops.selectors import breach_get, breaches_visible_to, rebooking_flags_for_officer
@@ -20,16 +21,16 @@ OFFICER_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
 
 @role_required(*OFFICER_ROLES)
 def breach_list(request: HttpRequest) -> HttpResponse:
-    """Show the area's open breaches first, then decided ones and men awaiting rebooking."""
-    user = request_user(request)
-    breaches = breaches_visible_to(user)
+    """Show the current trial's open breaches, then decided ones and men awaiting rebooking."""
+    user, trial = request_user(request), current_trial(request)
+    breaches = breaches_visible_to(user, trial)
     return render(
         request,
         "workshops/breach_list.html",
         {
             "open": breaches.filter(status=BreachStatus.OPEN).order_by("opened_at"),
             "decided": breaches.filter(status=BreachStatus.DECIDED).order_by("-decided_at")[:50],
-            "flags": rebooking_flags_for_officer(user).order_by("session__starts_at")[:50],
+            "flags": rebooking_flags_for_officer(user, trial).order_by("session__starts_at")[:50],
         },
     )
 

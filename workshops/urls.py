@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workshops import views
+from workshops import manager_views, views
 
 app_name = "workshops"
 urlpatterns = [
@@ -23,4 +23,5 @@ urlpatterns = [
     path("calendar/week/", views.calendar_week, name="calendar_week"),
     path("calendar/feed/", views.calendar_feed_settings, name="calendar_feed_settings"),
     path("calendar/feed/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("deliveries/", manager_views.deliveries, name="deliveries"),
 ]

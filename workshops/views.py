@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from common.exceptions import DomainError
+from common.exceptions import DomainError, NotAllowedError
 from common.forms import add_domain_error
 from common.models import User
 from common.permissions import request_user, role_required
 from common.roles import Role, has_role
+from common.trial_picker import current_trial
 from participants.services import personal_data_listed, personal_data_viewed
-from trial.selectors import TrialStatus, trial_list
+from trial.selectors import TrialStatus, trials_for
 from workshops import selectors
 from workshops.forms import (
     AttendanceCorrectionForm,
@@ -58,18 +59,18 @@ ACTIVE_TRIALS = [TrialStatus.RECRUITING, TrialStatus.RECRUITMENT_CLOSED, TrialSt
 @role_required(Role.COUNSELLOR)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show the counsellor's dashboard."""
-    user, now = request_user(request), timezone.now()
-    upcoming = selectors.sessions_visible_to(user).filter(
+    user, now, trial = request_user(request), timezone.now(), current_trial(request)
+    upcoming = selectors.sessions_visible_to(user, trial).filter(
         starts_at__gt=now, starts_at__lt=now + datetime.timedelta(days=42)
     )
-    queue = list(selectors.scheduling_queue(user=user)[:50])
-    feedback_due = list(selectors.feedback_to_record(user=user)[:50])
+    queue = list(selectors.scheduling_queue(user=user, trial=trial)[:50])
+    feedback_due = list(selectors.feedback_to_record(user=user, trial=trial)[:50])
     # Both lists show names: the look is audited like the man's own page.
     personal_data_listed(participants=[*queue, *feedback_due], by=user, what="workshops")
     context = {
         "queue": queue,
         "upcoming": upcoming,
-        "awaiting": selectors.awaiting_attendance(user=user, now=now),
+        "awaiting": selectors.awaiting_attendance(user=user, now=now, trial=trial),
         "feedback_due": feedback_due,
         "today": timezone.localdate(),
         "feed_live": CalendarToken.objects.filter(user=user, revoked_at__isnull=True).exists(),
@@ -87,16 +88,28 @@ def _counsellors(user: User, trial: Trial | None) -> QuerySet[User]:
     ).order_by("first_name", "last_name")
 
 
+def _cycle_trial(request: HttpRequest, trials: QuerySet[Trial]) -> Trial | None:
+    """The trial the cycle form is for: the one posted, else the current one, else the first."""
+    posted = request.POST.get("trial", "")
+    if posted.isdigit() and (found := trials.filter(pk=int(posted)).first()) is not None:
+        return found
+    current = current_trial(request)
+    if current is not None and trials.filter(pk=current.pk).exists():
+        return current
+    return trials.first()
+
+
 @role_required(Role.COUNSELLOR)
 def cycle_new(request: HttpRequest) -> HttpResponse:
     """Create one cycle, or a run of cycles at a fixed rhythm."""
     user = request_user(request)
-    trials = trial_list(statuses=ACTIVE_TRIALS)
+    trials = trials_for(user, Role.COUNSELLOR, statuses=ACTIVE_TRIALS)
+    trial = _cycle_trial(request, trials)
     form = CycleForm(
         request.POST or None,
         trials=trials,
-        counsellors=_counsellors(user, trials.first()),
-        initial={"leads": [user.pk], "count": 1, "trial": trials.first()},
+        counsellors=_counsellors(user, trial),
+        initial={"leads": [user.pk], "count": 1, "trial": trial},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -255,7 +268,10 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def _booking_form(request: HttpRequest, man: Participant, data: Any = None) -> BookingForm:
     user = request_user(request)
     cycles = selectors.open_cycles(user=user, trial=man.trial, now=timezone.now())
-    proposed = booking_propose(participant=man)
+    try:
+        proposed = booking_propose(participant=man, by=user)
+    except NotAllowedError:  # seen as his trial's manager, not as a counsellor of it
+        proposed = None
     return BookingForm(
         data,
         cycles=cycles.prefetch_related("sessions"),
@@ -335,7 +351,8 @@ def _calendar(request: HttpRequest, template: str, context: dict[str, object]) -
 def calendar_month(request: HttpRequest) -> HttpResponse:
     """Show a month of sessions with their fill levels."""
     year, month = selectors.parse_month(request.GET.get("month"))
-    weeks = selectors.month_grid(selectors.sessions_visible_to(request_user(request)), year, month)
+    sessions = selectors.sessions_visible_to(request_user(request), current_trial(request))
+    weeks = selectors.month_grid(sessions, year, month)
     return _calendar(
         request,
         "workshops/calendar_month.html",
@@ -352,7 +369,8 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 def calendar_week(request: HttpRequest) -> HttpResponse:
     """Show a week of sessions with their fill levels."""
     monday = selectors.parse_monday(request.GET.get("week"))
-    days = selectors.week_days(selectors.sessions_visible_to(request_user(request)), monday)
+    sessions = selectors.sessions_visible_to(request_user(request), current_trial(request))
+    days = selectors.week_days(sessions, monday)
     week = datetime.timedelta(days=7)
     return _calendar(
         request,

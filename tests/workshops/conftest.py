@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from common.identifiers import make_pnc
-from common.models import User
+from common.models import PoliceArea, Provider, User
 from common.roles import Role
 from participants.models import Participant
 from tests.support import fixtures
@@ -24,7 +24,7 @@ from tests.support.factories import ProviderFactory, make_user
 from trial.models import Trial
 from workshops.models import Cycle, Session
 from workshops.selectors import scheduling_queue
-from workshops.services import CyclePlan, cycle_create
+from workshops.services import CyclePlan, cycle_create, delivery_set
 
 # A recruiting trial over two areas with an officer in each (tests/support/fixtures.py).
 area, other_area, trial = fixtures.area, fixtures.other_area, fixtures.trial
@@ -73,9 +73,23 @@ def counsellor(db: None) -> User:
     )
 
 
+def deliver(trial: Trial, *areas: PoliceArea, provider: str = "Hampton Trust") -> Provider:
+    """Have a provider run the areas' workshops in the trial: its counsellors queue those men."""
+    found: Provider = ProviderFactory.create(name=provider)
+    for area in areas:
+        delivery_set(trial=trial, police_area=area, provider=found, by=None)
+    return found
+
+
 @pytest.fixture
-def workshop_man(trial: Trial, officer: User) -> Callable[..., Participant]:
-    """Make an enrolled man of the workshop arm (officer's area)."""
+def delivered(trial: Trial, area: PoliceArea, other_area: PoliceArea) -> Provider:
+    """Hampton Trust (the counsellor's provider) runs both areas' workshops."""
+    return deliver(trial, area, other_area)
+
+
+@pytest.fixture
+def workshop_man(trial: Trial, officer: User, delivered: Provider) -> Callable[..., Participant]:
+    """Make an enrolled man of the workshop arm (officer's area), queued for Hampton Trust."""
     return lambda **kwargs: enrol_in_arm(trial, officer, True, **kwargs)
 
 

@@ -13,6 +13,7 @@ from icalendar import Calendar
 
 from common.models import User
 from participants.models import Participant
+from trial.models import Trial
 from workshops.models import CalendarToken, Cycle
 from workshops.services import (
     booking_create,
@@ -70,8 +71,9 @@ def test_a_revoked_replaced_or_unknown_token_gives_404(
 
 
 def test_the_feed_page_shows_the_new_address_once_and_revokes_it(
-    client: Client, counsellor: User
+    client: Client, counsellor: User, trial: Trial
 ) -> None:
+    # The counsellor holds the role in the trial: without a trial there is no role to hold.
     client.force_login(counsellor)
     page = client.post(reverse("workshops:calendar_feed_settings"), {"action": "create"})
     url = page.context["new_url"]
@@ -113,7 +115,7 @@ def test_month_and_week_views_show_the_fill_level(
     ],
 )
 def test_a_month_or_week_at_the_ends_of_time_shows_this_one_instead_of_failing(
-    client: Client, counsellor: User, view: str, param: str, value: str
+    client: Client, counsellor: User, trial: Trial, view: str, param: str, value: str
 ) -> None:
     client.force_login(counsellor)
     response = client.get(reverse(view), {param: value})

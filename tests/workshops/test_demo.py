@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from common.models import PoliceArea, User
+from common.models import PoliceArea, Provider, User
 from demo.participants import demo_participants_load
 from demo.workshops import demo_workshops_load
 from trial.models import Trial
@@ -20,7 +20,9 @@ def test_demo_workshops_tell_the_cara_story_and_load_once(
     counsellor: User,
     trial_manager: User,
     client: Client,
+    delivered: Provider,
 ) -> None:
+    # Hampton Trust runs both areas (`delivered`): its counsellor is queued the demo's men.
     counsellor.username = "counsellor"
     counsellor.save()
     demo_participants_load(trial=trial, areas=[area, other_area], manager=trial_manager, cases=80)

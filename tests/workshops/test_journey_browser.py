@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from common.models import User
+from common.models import Provider, User
 from tests.support.browser import sign_in as browser_sign_in
 from trial.models import Trial
 from workshops.models import Cycle
@@ -28,7 +28,12 @@ def sign_in(page: Page, live_server: LiveServer, user: User) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_counsellor_books_a_man_records_a_no_show_and_the_officer_sees_the_breach(
-    live_server: LiveServer, page: Page, trial: Trial, counsellor: User, officer: User
+    live_server: LiveServer,
+    page: Page,
+    trial: Trial,
+    counsellor: User,
+    officer: User,
+    delivered: Provider,
 ) -> None:
     man = enrol_in_arm(trial, officer, True, given_name="Gareth")
     # A cycle that began an hour ago: still open for booking, and attendance can be recorded.
@@ -81,6 +86,7 @@ def test_counsellor_corrects_a_no_show_and_the_breach_leaves_the_officers_list(
     counsellor: User,
     officer: User,
     make_cycle: Callable[..., Cycle],
+    delivered: Provider,
 ) -> None:
     man = enrol_in_arm(trial, officer, True, given_name="Gareth")
     cycle = make_cycle(starts_at=timezone.now() - datetime.timedelta(hours=6))

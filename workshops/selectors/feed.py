@@ -14,6 +14,7 @@ from icalendar import Calendar, Event
 
 from common.models import User
 from workshops.models import BookingStatus, CalendarToken, Session
+from workshops.selectors.scope import own_cycles
 
 FEED_DAYS_BACK = 90
 
@@ -34,9 +35,14 @@ def feed_owner(token: str) -> User | None:
 
 
 def feed_sessions(user: User, now: datetime.datetime) -> QuerySet[Session]:
-    """Return the sessions a counsellor leads, from a while back, with their booked counts."""
+    """Return the sessions a counsellor leads, from a while back, with their booked counts.
+
+    Only their provider's, in the trials where they are still a counsellor: a revoked role
+    takes its sessions out of the subscribed calendar.
+    """
     return (
         Session.objects.filter(leads=user, starts_at__gte=now - datetime.timedelta(FEED_DAYS_BACK))
+        .filter(own_cycles(user, "cycle__"))
         .select_related("cycle__trial")
         .annotate(booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED)))
         .order_by("starts_at")

@@ -1,7 +1,9 @@
 """Reads that depend on who is asking: row-level visibility is decided here, once.
 
-- Counsellors see their provider's cycles and the workshop-arm men (participants' selector):
-  never the control arm, victims or the allocation list. Trial managers see everything.
+Every rule holds in the trials where the user has the role (common/memberships.py):
+- Counsellors see their provider's cycles and the workshop-arm men their provider books or is
+  queued for (selectors/scope.py): never the control arm, victims or the allocation list.
+  Trial managers see every cycle and breach of their trials.
 - Case officers see the breaches (and rebooking flags) of their own police area only.
 - The reports read `compliance_for_trial` and `feedback_summary`: trial IDs and counts only.
 """
@@ -16,8 +18,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from common.memberships import trial_q
 from common.models import User
-from common.roles import Role, has_role
+from common.roles import Role
 from participants.selectors import (
     intervention_enrolled,
     intervention_participant_get,
@@ -39,6 +42,7 @@ from workshops.models import (
 )
 from workshops.questionnaire import AGREEING, ITEMS
 from workshops.rules import BLOCKING_BREACH
+from workshops.selectors.scope import NO_ROW, own_cycles, provider_scope
 
 if TYPE_CHECKING:
     from participants.models import Participant
@@ -48,21 +52,21 @@ AnyUser = User | AnonymousUser
 LIVE = Q(bookings__status=BookingStatus.BOOKED)
 
 
-def cycles_visible_to(user: AnyUser) -> QuerySet[Cycle]:
-    """Return the cycles the user may see: their provider's (counsellors) or all (managers)."""
-    cycles = Cycle.objects.select_related("trial", "provider")
-    if has_role(user, Role.TRIAL_MANAGER):
-        return cycles
-    provider_id = getattr(user, "provider_id", None)
-    if has_role(user, Role.COUNSELLOR) and provider_id is not None:
-        return cycles.filter(provider_id=provider_id)
-    return cycles.none()
+def cycles_visible_to(user: AnyUser, trial: Trial | None = None) -> QuerySet[Cycle]:
+    """Return the cycles the user may see: their trials' (managers), their provider's (counsellors).
+
+    With a trial, that trial's only (list pages show the current trial).
+    """
+    cycles = Cycle.objects.select_related("trial", "provider").filter(
+        trial_q(user, Role.TRIAL_MANAGER) | own_cycles(user)
+    )
+    return cycles if trial is None else cycles.filter(trial=trial)
 
 
-def sessions_visible_to(user: AnyUser) -> QuerySet[Session]:
-    """Return the visible sessions with `booked` (live places) annotated."""
+def sessions_visible_to(user: AnyUser, trial: Trial | None = None) -> QuerySet[Session]:
+    """Return the visible sessions (of one trial if given) with `booked` (live places)."""
     return (
-        Session.objects.filter(cycle__in=cycles_visible_to(user))
+        Session.objects.filter(cycle__in=cycles_visible_to(user, trial))
         .select_related("cycle__trial", "cycle__provider")
         .annotate(booked=Count("bookings", filter=LIVE))
         .order_by("starts_at", "part")
@@ -88,8 +92,8 @@ def cycle_get(*, user: AnyUser, pk: int) -> Cycle:
 def open_cycles(*, user: AnyUser, trial: Trial, now: datetime.datetime) -> QuerySet[Cycle]:
     """Return the visible cycles of a trial whose part 1 has not ended and is not cancelled."""
     return (
-        cycles_visible_to(user)
-        .filter(trial=trial, sessions__part=1, sessions__ends_at__gt=now)
+        cycles_visible_to(user, trial)
+        .filter(sessions__part=1, sessions__ends_at__gt=now)
         .exclude(sessions__cancelled_at__isnull=False)
         .order_by("number")
         .distinct()
@@ -101,7 +105,9 @@ def workshop_participant_get(*, user: AnyUser, pk: int) -> Participant:
     trial_id = participant_trial_id(pk=pk)
     if trial_id is None:
         raise Http404("No such participant in the workshop arm.")
-    return intervention_participant_get(user=user, trial=trial_get(pk=trial_id), pk=pk)
+    return intervention_participant_get(
+        user=user, trial=trial_get(pk=trial_id), pk=pk, provider_scope=provider_scope(user)
+    )
 
 
 def booking_history(*, participant: Participant) -> QuerySet[Booking]:
@@ -113,11 +119,11 @@ def booking_history(*, participant: Participant) -> QuerySet[Booking]:
     )
 
 
-def _workshop_men(user: AnyUser) -> QuerySet[Participant]:
-    return intervention_participants(user=user)
+def _workshop_men(user: AnyUser, trial: Trial | None) -> QuerySet[Participant]:
+    return intervention_participants(user=user, trial=trial, provider_scope=provider_scope(user))
 
 
-def scheduling_queue(*, user: AnyUser) -> QuerySet[Participant]:
+def scheduling_queue(*, user: AnyUser, trial: Trial | None = None) -> QuerySet[Participant]:
     """Return the workshop-arm men to be scheduled (no live place, not done, not blocked).
 
     Each row has `attended_parts` (0 or 1) and `flagged` (a place lost to a cancellation, an
@@ -132,7 +138,7 @@ def scheduling_queue(*, user: AnyUser) -> QuerySet[Participant]:
         distinct=True,
     )
     return (
-        _workshop_men(user)
+        _workshop_men(user, trial)
         .filter(~Exists(live), ~Exists(blocked))
         .annotate(attended_parts=attended, flagged=Exists(flagged))
         .filter(attended_parts__lt=2)
@@ -140,41 +146,56 @@ def scheduling_queue(*, user: AnyUser) -> QuerySet[Participant]:
     )
 
 
-def awaiting_attendance(*, user: AnyUser, now: datetime.datetime) -> QuerySet[Session]:
+def awaiting_attendance(
+    *, user: AnyUser, now: datetime.datetime, trial: Trial | None = None
+) -> QuerySet[Session]:
     """Return visible sessions that have started and still have places without attendance."""
     return (
-        sessions_visible_to(user)
+        sessions_visible_to(user, trial)
         .filter(starts_at__lte=now, cancelled_at__isnull=True)
         .filter(Exists(Booking.objects.filter(session=OuterRef("pk"), status=BookingStatus.BOOKED)))
         .order_by("starts_at")
     )
 
 
-def feedback_to_record(*, user: AnyUser) -> QuerySet[Participant]:
+def feedback_to_record(*, user: AnyUser, trial: Trial | None = None) -> QuerySet[Participant]:
     """Return visible men who attended part 2 and whose questionnaire is not recorded."""
     done_part_2 = Booking.objects.filter(
         participant=OuterRef("pk"), part=2, status=BookingStatus.ATTENDED
     )
     has_feedback = Feedback.objects.filter(participant=OuterRef("pk"))
-    return _workshop_men(user).filter(Exists(done_part_2), ~Exists(has_feedback))
+    return _workshop_men(user, trial).filter(Exists(done_part_2), ~Exists(has_feedback))
 
 
-def breaches_visible_to(user: AnyUser) -> QuerySet[Breach]:
-    """Return the breaches the user may act on: their area's (officers) or all (managers)."""
+def _officer_area(user: AnyUser, prefix: str) -> Q:
+    """Rows of men of the officer's area, in the trials where they are an officer."""
+    area_id = getattr(user, "police_area_id", None)
+    if area_id is None:
+        return NO_ROW
+    return trial_q(user, Role.OFFICER, field=f"{prefix}trial") & Q(
+        **{f"{prefix}police_area_id": area_id}
+    )
+
+
+def breaches_visible_to(user: AnyUser, trial: Trial | None = None) -> QuerySet[Breach]:
+    """Return the breaches the user may see, of one trial if given.
+
+    Officers: their area's men in their officer trials; counsellors: their provider's sessions
+    in their counsellor trials; trial managers: every breach of their trials.
+    """
     breaches = Breach.objects.select_related(
         "participant__police_area", "participant__trial", "booking__session__cycle", "decided_by"
+    ).filter(
+        trial_q(user, Role.TRIAL_MANAGER, field="participant__trial")
+        | _officer_area(user, "participant__")
+        | own_cycles(user, "booking__session__cycle__")
     )
-    if has_role(user, Role.TRIAL_MANAGER):
-        return breaches
-    area_id = getattr(user, "police_area_id", None)
-    if has_role(user, Role.OFFICER) and area_id is not None:
-        return breaches.filter(participant__police_area_id=area_id)
-    return breaches.none()
+    return breaches if trial is None else breaches.filter(participant__trial=trial)
 
 
-def open_breaches_for_officer(user: AnyUser) -> QuerySet[Breach]:
+def open_breaches_for_officer(user: AnyUser, trial: Trial | None = None) -> QuerySet[Breach]:
     """Return the open breaches awaiting the officer's decision, oldest first."""
-    return breaches_visible_to(user).filter(status=BreachStatus.OPEN).order_by("opened_at")
+    return breaches_visible_to(user, trial).filter(status=BreachStatus.OPEN).order_by("opened_at")
 
 
 def breach_get(*, user: AnyUser, pk: int) -> Breach:
@@ -185,16 +206,20 @@ def breach_get(*, user: AnyUser, pk: int) -> Breach:
         raise Http404("No such breach in your area.") from None
 
 
-def rebooking_flags_for_officer(user: AnyUser) -> QuerySet[Booking]:
-    """Return the area's places lost to cancelled sessions that still await rebooking."""
-    if not (has_role(user, Role.OFFICER) or has_role(user, Role.TRIAL_MANAGER)):
-        return Booking.objects.none()
-    flags = Booking.objects.filter(needs_rebooking=True).select_related(
-        "participant", "session__cycle"
+def rebooking_flags_for_officer(user: AnyUser, trial: Trial | None = None) -> QuerySet[Booking]:
+    """Return the area's places lost to cancelled sessions that still await rebooking.
+
+    Officers see their area's in their officer trials, trial managers every area of theirs.
+    """
+    flags = (
+        Booking.objects.filter(needs_rebooking=True)
+        .select_related("participant", "session__cycle")
+        .filter(
+            trial_q(user, Role.TRIAL_MANAGER, field="participant__trial")
+            | _officer_area(user, "participant__")
+        )
     )
-    if has_role(user, Role.TRIAL_MANAGER):
-        return flags
-    return flags.filter(participant__police_area_id=getattr(user, "police_area_id", None))
+    return flags if trial is None else flags.filter(participant__trial=trial)
 
 
 def compliance_for_trial(trial: Trial, as_of: datetime.date | None = None) -> dict[str, int]:

@@ -9,6 +9,7 @@ breaches (docs/workshops.md).
 from workshops.services.attendance import attendance_record, breach_decide
 from workshops.services.calendar_tokens import calendar_token_create, calendar_token_revoke
 from workshops.services.corrections import attendance_correct
+from workshops.services.deliveries import delivery_set
 from workshops.services.erasure import trial_workshop_notes_erase
 from workshops.services.feedback import feedback_record
 from workshops.services.looks import register_viewed
@@ -36,6 +37,7 @@ __all__ = [
     "calendar_token_revoke",
     "cycle_create",
     "cycle_run_create",
+    "delivery_set",
     "feedback_record",
     "notices_register",
     "register_viewed",

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
+from common.memberships import holds
 from common.models import User
-from common.roles import Role, has_role
+from common.roles import Role
 from common.services import audit_record
 from participants.selectors import participant_locked
 from workshops.models import (
@@ -26,6 +27,7 @@ from workshops.models import (
     BreachStatus,
 )
 from workshops.rules import day_text, session_name
+from workshops.services.access import cycle_check
 from workshops.services.notices import breach_notice_queue
 from workshops.services.scheduling import transition
 
@@ -66,6 +68,7 @@ def attendance_record(
             .get(pk=booking.pk)
         )
         session = locked.session
+        cycle_check(by, session.cycle)
         if locked.status != BookingStatus.BOOKED:
             raise ConflictError(
                 f"{locked.participant.pseudonym}'s place in {session_name(session)} is already "
@@ -138,11 +141,15 @@ def breach_decide(
             .select_related("participant", "booking")
             .get(pk=breach.pk)
         )
+        man = locked.participant
+        # An officer of his trial working in his area, or a trial manager of his trial.
         same_area = (
-            has_role(by, Role.OFFICER) and by.police_area_id == locked.participant.police_area_id
+            holds(by, Role.OFFICER, man.trial_id) and by.police_area_id == man.police_area_id
         )
-        if not (same_area or has_role(by, Role.TRIAL_MANAGER)):
-            raise NotAllowedError("Only a case officer of his police area can decide this breach.")
+        if not (same_area or holds(by, Role.TRIAL_MANAGER, man.trial_id)):
+            raise NotAllowedError(
+                "Only a case officer of his police area in his trial can decide this breach."
+            )
         if locked.status == BreachStatus.WITHDRAWN:
             raise ConflictError(
                 "This breach was withdrawn: the counsellor corrected the attendance behind it."

@@ -28,6 +28,7 @@ from workshops.models import (
     BreachStatus,
 )
 from workshops.rules import session_name
+from workshops.services.access import cycle_check
 from workshops.services.attendance import attendance_check, outcome_status, part_2_cancel
 from workshops.services.notices import breach_notice_queue, breach_withdrawal_queue
 
@@ -55,6 +56,7 @@ def attendance_correct(
             .select_related("session__cycle", "participant")
             .get(pk=booking.pk)
         )
+        cycle_check(by, locked.session.cycle)
         name = f"{locked.participant.pseudonym}'s attendance at {session_name(locked.session)}"
         if locked.status not in RECORDED_STATUSES:
             raise ConflictError(f"{name} has not been recorded: there is nothing to correct.")

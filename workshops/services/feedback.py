@@ -12,6 +12,7 @@ from common.services import audit_record
 from participants.selectors import participant_locked
 from workshops.models import Booking, BookingStatus, Feedback, FeedbackAnswer, LikertAnswer
 from workshops.questionnaire import ITEMS
+from workshops.services.access import man_check
 
 if TYPE_CHECKING:
     from participants.models import Participant
@@ -28,6 +29,7 @@ def feedback_record(
         raise DomainError("Each answer is on the five-point scale.", field=None)
     with transaction.atomic():
         man = participant_locked(pk=participant.pk)
+        man_check(by, man)
         if not Booking.objects.filter(
             participant=man, part=2, status=BookingStatus.ATTENDED
         ).exists():

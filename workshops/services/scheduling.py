@@ -17,8 +17,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
+from common.memberships import holds, membership_check
 from common.models import User
-from common.roles import Role, has_role
+from common.roles import Role
 from common.services import audit_record
 from participants.selectors import participant_for_booking, participant_locked
 from trial.selectors import trial_locked
@@ -36,6 +37,7 @@ from workshops.rules import (
     parts_needed,
     session_name,
 )
+from workshops.services.access import cycle_check, man_check
 
 if TYPE_CHECKING:
     from participants.models import Participant
@@ -71,6 +73,7 @@ class CyclePlan:
 
 
 def _check_plan(trial: Trial, plan: CyclePlan, by: User) -> tuple[int, Decimal, int]:
+    membership_check(by, trial, Role.COUNSELLOR)
     if by.provider is None:
         raise NotAllowedError(
             "Your account belongs to no workshop provider: ask a trial manager to set it."
@@ -95,8 +98,12 @@ def _check_plan(trial: Trial, plan: CyclePlan, by: User) -> tuple[int, Decimal, 
     if not plan.leads:
         raise DomainError("Name at least one lead counsellor.", field="leads")
     for lead in plan.leads:
-        if not has_role(lead, Role.COUNSELLOR):
-            raise DomainError(f"{lead.get_full_name()} is not a counsellor.", field="leads")
+        # A lead runs the sessions for the cycle's provider, in this trial.
+        if not holds(lead, Role.COUNSELLOR, trial) or lead.provider_id != by.provider_id:
+            raise DomainError(
+                f"{lead.get_full_name()} is not a counsellor of {by.provider} in {trial.code}.",
+                field="leads",
+            )
     return gap, hours, capacity
 
 
@@ -256,6 +263,8 @@ def booking_create(
 ) -> list[Booking]:
     """Book a man into the parts he still needs (or the given parts) of a cycle."""
     at = at or timezone.now()
+    man_check(by, participant)
+    cycle_check(by, cycle)
     with transaction.atomic():
         man = _lock_participant(participant)
         bookings = _book(man, cycle, parts, by, at)
@@ -271,10 +280,15 @@ def booking_create(
 
 
 def booking_propose(
-    *, participant: Participant, at: datetime.datetime | None = None
+    *, participant: Participant, by: User | None = None, at: datetime.datetime | None = None
 ) -> Cycle | None:
-    """Return the earliest cycle with space he can be booked into before his deadline."""
+    """Return the earliest cycle with space he can be booked into before his deadline.
+
+    Only the acting counsellor's provider's cycles are proposed; without `by` (a command: the
+    demo's loader) any provider's.
+    """
     at = at or timezone.now()
+    man_check(by, participant)
     man = participant_for_booking(pk=participant.pk)
     try:
         check_participant(man, at)
@@ -293,6 +307,8 @@ def booking_propose(
         .order_by("sessions__starts_at")
         .distinct()
     )
+    if by is not None and by.provider_id is not None and not by.is_superuser:
+        candidates = candidates.filter(provider_id=by.provider_id)  # man_check wants a provider
     if man.workshop_deadline is not None:
         candidates = candidates.filter(sessions__starts_at__date__lte=man.workshop_deadline)
     for cycle in candidates[:60]:
@@ -320,6 +336,9 @@ def session_cancel(
 ) -> CancelResult:
     """Cancel a session; its men are moved to another cycle where they fit, else flagged."""
     at = at or timezone.now()
+    cycle_check(by, session.cycle)
+    if move_to is not None:
+        cycle_check(by, move_to)
     if not reason.strip():
         raise DomainError("Give the reason for the cancellation.", field="reason")
     for _ in range(CANCEL_TRIES):
