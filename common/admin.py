@@ -39,12 +39,20 @@ class TrialScopedAdmin(admin.ModelAdmin):
     """
 
     trial_path: str | None = None
+    trial_roles: tuple[Role, ...] = (Role.TRIAL_MANAGER,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         rows = super().get_queryset(request)
         if self.trial_path is None:
             return rows
-        return rows.filter(trial_q(request.user, Role.TRIAL_MANAGER, field=self.trial_path))
+        return rows.filter(trial_q(request.user, *self.trial_roles, field=self.trial_path))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # A form that picks a trial offers only the user's.
+        if self.trial_path is not None and db_field.name == "trial":
+            trials = db_field.related_model._default_manager.all()
+            kwargs["queryset"] = trials.filter(trial_q(request.user, *self.trial_roles, field="pk"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ReadOnlyAdmin(TrialScopedAdmin):

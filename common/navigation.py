@@ -36,6 +36,7 @@ MENUS: dict[Role, list[tuple[str, str]]] = {
         ("Cases", "participants:case_list"),
         ("Follow-up data", "outcomes:dashboard"),
         ("Reports", "reports:dashboard"),
+        ("Workshop providers", "workshops:deliveries"),
         ("People", "people:list"),
         ("Audit trail", "privacy:audit"),
         ("Admin", "admin:index"),

@@ -20,7 +20,6 @@ from django.http import HttpRequest
 
 from common.admin import ReadOnlyAdmin, ServiceCheckedForm, ThroughServiceAdmin
 from common.exceptions import DomainError
-from common.memberships import trial_q
 from common.permissions import request_user
 from common.roles import Role
 from outcomes.models import (
@@ -42,24 +41,8 @@ from outcomes.services import (
     source_create,
     source_update,
 )
-from trial.selectors import trials_for
 
 DATA_ROLES = (Role.DATA_MANAGER, Role.TRIAL_MANAGER)
-
-
-class TrialScopedAdmin(admin.ModelAdmin):
-    """Lists and opens only rows of the user's trials; offers only those trials to pick."""
-
-    trial_field = "trial"
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        rows = super().get_queryset(request)
-        return rows.filter(trial_q(request.user, *DATA_ROLES, field=self.trial_field))
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "trial":
-            kwargs["queryset"] = trials_for(request.user, *DATA_ROLES)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class RecordSourceForm(ServiceCheckedForm):
@@ -105,7 +88,8 @@ class RecordSourceForm(ServiceCheckedForm):
 
 
 @admin.register(RecordSource)
-class RecordSourceAdmin(TrialScopedAdmin, ThroughServiceAdmin):
+class RecordSourceAdmin(ThroughServiceAdmin):
+    trial_path, trial_roles = "trial", DATA_ROLES
     form = RecordSourceForm
     list_display = ("name", "trial", "kind", "is_active", "has_token")
     list_filter = (("trial", admin.RelatedOnlyFieldListFilter), "kind", "is_active")
@@ -176,7 +160,8 @@ class PinForm(ServiceCheckedForm):
 
 
 @admin.register(TrialHarmIndex)
-class TrialHarmIndexAdmin(TrialScopedAdmin, ThroughServiceAdmin):
+class TrialHarmIndexAdmin(ThroughServiceAdmin):
+    trial_path, trial_roles = "trial", DATA_ROLES
     form = PinForm
     list_display = ("trial", "version")
     fixed_on_change = ("trial",)
@@ -227,8 +212,8 @@ class OffenceCodeMappingAdmin(ThroughServiceAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(TrialScopedAdmin, ReadOnlyAdmin):
-    trial_field = "source__trial"
+class ImportRunAdmin(ReadOnlyAdmin):
+    trial_path, trial_roles = "source__trial", DATA_ROLES
     list_display = ("source", "label", "status", "rows", "added", "duplicates", "unmatched")
     # Only the sources of the runs listed: the filter names no other trial's sources.
     list_filter = ("status", ("source", admin.RelatedOnlyFieldListFilter))

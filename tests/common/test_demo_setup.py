@@ -54,8 +54,15 @@ def test_migrate_and_demo_load_on_a_fresh_database(tmp_path: Path) -> None:
         "researcher",
         "manager",
         "datamanager",
+        "coordinator",
         "dpo",
+        "wmp-officer",
+        "wmp-counsellor",
+        "wmp-manager",
     }
+    # Two forces, two trials: each printed with its trials.
+    assert "Trial CARA-WMP (Recruiting)" in output
+    assert re.search(r"username: researcher\s+password: \S+\s+Researcher \(CARA-HANTS, CARA-WMP\)", output)
     assert (tmp_path / "db.sqlite3").exists()
     assert re.search(r"Audit trail: \d+ rows, intact", output), output
 
@@ -104,7 +111,11 @@ def test_migrate_and_demo_load_on_a_fresh_database(tmp_path: Path) -> None:
         "researcher": "/research/",
         "manager": "/trial/",
         "datamanager": "/outcomes/",
+        "coordinator": "/oversight/",
         "dpo": "/audit/",
+        "wmp-officer": "/officer/",
+        "wmp-counsellor": "/counsellor/",
+        "wmp-manager": "/trial/",
     }
 
     # Loading again keeps one user per role and prints fresh passwords.
