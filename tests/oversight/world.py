@@ -111,7 +111,8 @@ def case(
             by=officer,
             randomised_on=on if days_ago else None,
         )
-    secrets = [details.given_name, details.family_name, details.pnc_id, details.phone]
+    known = [details.given_name, details.family_name, details.pnc_id, details.phone]
+    secrets = [secret for secret in known if secret]
     made = Made(participant, world.areas[area].force.name, secrets)
     world.made.append(made)
     return made
