@@ -37,11 +37,16 @@ MENUS: dict[Role, list[tuple[str, str]]] = {
         ("Follow-up data", "outcomes:dashboard"),
         ("Reports", "reports:dashboard"),
         ("Workshop providers", "workshops:deliveries"),
+        ("Data quality", "oversight:quality"),
         ("People", "people:list"),
         ("Audit trail", "privacy:audit"),
         ("Admin", "admin:index"),
     ],
     Role.DATA_MANAGER: [("Follow-up data", "outcomes:dashboard")],
+    Role.NATIONAL_COORDINATOR: [
+        ("Programme", "oversight:national"),
+        ("Data quality", "oversight:quality"),
+    ],
     Role.DATA_PROTECTION_OFFICER: [
         ("Audit trail", "privacy:audit"),
         ("Subject access", "privacy:subject_access"),

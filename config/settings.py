@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "outcomes",
     "reports",
     "privacy",
+    "oversight",
     "demo",
 ]
 

@@ -23,4 +23,5 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("research/", include("reports.urls")),
     path("audit/", include("privacy.urls")),
+    path("oversight/", include("oversight.urls")),
 ]

@@ -21,6 +21,7 @@ APPS = (
     "outcomes",
     "reports",
     "privacy",
+    "oversight",
     "demo",
     "config",
     "signin",

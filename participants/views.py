@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -39,8 +39,10 @@ from participants.services import (
     personal_data_viewed,
     screening_record,
 )
-from trial.models import Trial
 from trial.selectors import TrialStatus, trials_for
+
+if TYPE_CHECKING:
+    from trial.models import Trial
 
 PAGE_SIZE = 25
 CASE_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)

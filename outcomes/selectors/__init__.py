@@ -25,6 +25,7 @@ from outcomes.selectors.followup import (
     trial_sources,
     unscored_codes,
 )
+from outcomes.selectors.oversight import *  # noqa: F403  (counts for the oversight app)
 from outcomes.windows import add_months, in_window, window_closed, window_end
 
 __all__ = [

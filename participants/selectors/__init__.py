@@ -34,6 +34,7 @@ from participants.selectors.dashboard import (
     bucket_register,
     months_before,
 )
+from participants.selectors.oversight import *  # noqa: F403  (counts for the oversight app)
 
 __all__ = [
     "BUCKETS",

@@ -26,6 +26,7 @@ PACKAGES = [
     "demo",
     "signin",
     "privacy",
+    "oversight",
 ]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

@@ -62,7 +62,9 @@ def test_migrate_and_demo_load_on_a_fresh_database(tmp_path: Path) -> None:
     }
     # Two forces, two trials: each printed with its trials.
     assert "Trial CARA-WMP (Recruiting)" in output
-    assert re.search(r"username: researcher\s+password: \S+\s+Researcher \(CARA-HANTS, CARA-WMP\)", output)
+    assert re.search(
+        r"username: researcher\s+password: \S+\s+Researcher \(CARA-HANTS, CARA-WMP\)", output
+    )
     assert (tmp_path / "db.sqlite3").exists()
     assert re.search(r"Audit trail: \d+ rows, intact", output), output
 
