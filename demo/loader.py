@@ -9,6 +9,7 @@ something on both sides.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from common.models import User
 from demo.outcomes import demo_outcomes_load
@@ -33,6 +34,9 @@ from trial.selectors import current_design
 from workshops.selectors import delivery_of
 from workshops.services import delivery_set
 
+if TYPE_CHECKING:
+    from trial.models import Trial
+
 # CARA-WMP: a few months in, its people numbered after CARA-HANTS's.
 WMP_RECRUITMENT = Recruitment(cases=36, months_back=4, seed=20260801, first_person=1001)
 WMP_VENUES = ["Midlands Change Trust, Digbeth", "Midlands Change Trust, Coventry"]
@@ -44,10 +48,10 @@ class DemoResult:
     logins: list[DemoLogin]
 
 
-def _deliveries(trial: object, orgs: DemoOrganisations, manager: User) -> None:
+def _deliveries(trial: Trial, orgs: DemoOrganisations, manager: User) -> None:
     """Say which provider runs the trial's areas' workshops (its counsellors' queue)."""
-    provider = orgs.providers[PROVIDER_OF[trial.code]]  # type: ignore[attr-defined]
-    codes = current_design(trial).strata_factors.get("area", [])  # type: ignore[arg-type]
+    provider = orgs.providers[PROVIDER_OF[trial.code]]
+    codes = current_design(trial).strata_factors.get("area", [])
     for areas in orgs.areas.values():
         for area in areas:
             if area.code in codes and delivery_of(trial=trial, police_area=area) != provider:
