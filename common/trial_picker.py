@@ -35,3 +35,13 @@ def trial_remember(request: HttpRequest, trial_id: int) -> bool:
     request.session[SESSION_KEY] = trial_id
     request.__dict__.pop(CACHE, None)
     return True
+
+
+def trial_shown(request: HttpRequest, trial: Any) -> None:
+    """Make the trial of the object a page shows the current one, so the page names it.
+
+    Opening a case of another of your trials (from a link or an e-mail) switches the picker to
+    it, as a person would expect; the lists that follow show that trial too.
+    """
+    if trial is not None and getattr(current_trial(request), "pk", None) != trial.pk:
+        trial_remember(request, trial.pk)

@@ -19,7 +19,7 @@ from common.memberships import holds
 from common.models import PoliceArea, User
 from common.permissions import request_user, role_required
 from common.roles import Role, has_role
-from common.trial_picker import current_trial
+from common.trial_picker import current_trial, trial_shown
 from participants.forms import ConsentForm, EnrolForm, ScreeningForm, SearchForm, WithdrawForm
 from participants.models import CaseStatus, Participant
 from participants.selectors import (
@@ -147,6 +147,7 @@ def _render_case(
 ) -> HttpResponse:
     user = request_user(request)
     victim = victim_get(user=user, participant=case)
+    trial_shown(request, case.trial)
     consent = getattr(case, "consent", None)
     if case.given_name is not None or (victim is not None and victim.given_name is not None):
         personal_data_viewed(participant=case, by=user, what="case")

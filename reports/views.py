@@ -15,7 +15,7 @@ from common.exceptions import DomainError
 from common.permissions import request_user, role_required
 from common.roles import Role
 from common.signin_marks import passive, recent_sign_in_required
-from common.trial_picker import current_trial
+from common.trial_picker import current_trial, trial_shown
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, RunStatus
 from reports.selectors import (
@@ -73,7 +73,9 @@ def request_report(request: HttpRequest) -> HttpResponse:
 @role_required(*REPORT_ROLES)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one report: its metadata, its progress while built, then the downloads."""
-    return render(request, "reports/run.html", {"run": run_get(user=request_user(request), pk=pk)})
+    run = run_get(user=request_user(request), pk=pk)
+    trial_shown(request, run.trial)
+    return render(request, "reports/run.html", {"run": run})
 
 
 @passive  # the page polls it every second: not the user being there

@@ -18,6 +18,7 @@ from common.permissions import request_user, role_required
 from common.roles import Role
 from common.selectors import audit_verification_last
 from common.signin_marks import recent_sign_in_required
+from common.trial_picker import trial_shown
 from trial.forms import (
     ArmFormSet,
     CorrectionForm,
@@ -58,7 +59,9 @@ balance_roles = role_required(Role.TRIAL_MANAGER, Role.RESEARCHER)
 
 def _managed(request: HttpRequest, code: str) -> Trial:
     """The trial of the URL if the user manages it, else 404 (another trial does not exist)."""
-    return trial_for(request_user(request), Role.TRIAL_MANAGER, code=code)
+    trial = trial_for(request_user(request), Role.TRIAL_MANAGER, code=code)
+    trial_shown(request, trial)
+    return trial
 
 
 @manager_only

@@ -20,7 +20,7 @@ from common.forms import add_domain_error
 from common.models import User
 from common.permissions import request_user, role_required
 from common.roles import Role, has_role
-from common.trial_picker import current_trial
+from common.trial_picker import current_trial, trial_shown
 from participants.services import personal_data_listed, personal_data_viewed
 from trial.selectors import TrialStatus, trials_for
 from workshops import selectors
@@ -145,6 +145,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 def cycle(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a cycle's two sessions with their fill levels."""
     found = selectors.cycle_get(user=request_user(request), pk=pk)
+    trial_shown(request, found.trial)
     sessions = selectors.sessions_visible_to(request_user(request)).filter(cycle=found)
     return render(request, "workshops/cycle.html", {"cycle": found, "sessions": sessions})
 
@@ -154,6 +155,7 @@ def _render_session(
 ) -> HttpResponse:
     """Render a session's register; errors put a refusal next to that man's attendance row."""
     user = request_user(request)
+    trial_shown(request, found.cycle.trial)
     bookings = list(
         Booking.objects.filter(session=found)
         .select_related("participant", "breach")
@@ -284,6 +286,7 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a workshop-arm man: contact, needs, deadline, booking history; book him."""
     user = request_user(request)
     man = selectors.workshop_participant_get(user=user, pk=pk)
+    trial_shown(request, man.trial)
     form = _booking_form(request, man, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
