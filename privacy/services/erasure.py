@@ -43,9 +43,15 @@ def personal_data_erase(*, trial: Trial, by: User | None, early_reason: str = ""
     return counts
 
 
-def erasures_due() -> dict[str, dict[str, int]]:
-    """Erase every closed trial whose retention period has ended (the nightly job)."""
-    done = {}
-    for trial in trials_due_for_erasure(timezone.localdate()):
-        done[trial.code] = personal_data_erase(trial=trial, by=None)
-    return done
+def erasures_due() -> list[int]:
+    """Return the ids of the closed trials whose retention period has ended (the nightly job)."""
+    return [trial.pk for trial in trials_due_for_erasure(timezone.localdate())]
+
+
+def erasure_due_run(*, trial_id: int) -> dict[str, int]:
+    """Erase one trial's personal data if its retention has ended; else change nothing.
+
+    Asked again (a retried task, a second worker) once the trial is erased, it does nothing.
+    """
+    due = [t for t in trials_due_for_erasure(timezone.localdate()) if t.pk == trial_id]
+    return personal_data_erase(trial=due[0], by=None) if due else {}

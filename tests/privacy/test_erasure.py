@@ -14,7 +14,7 @@ from outcomes.models import ReoffenceRecord
 from outcomes.services import record_enter
 from participants.models import Participant, Victim
 from participants.selectors import pseudonymised_rows
-from privacy.tasks import erasures_due_task
+from privacy.tasks import erasure_due_task, erasures_due_task
 from tests.reports.support import LiveTrial, live_trial
 from trial.models import Allocation, Trial, TrialStatus
 from trial.services import trial_transition
@@ -105,11 +105,11 @@ def test_erasure_before_retention_ends_needs_a_reason_then_removes_the_personal_
 def test_the_nightly_job_erases_a_trial_whose_retention_has_ended() -> None:
     live = _trial_with_data()
     trial = _closed(live)
-    assert erasures_due_task.delay().get() == {}
+    assert erasures_due_task.delay().get() == []
     Trial.objects.filter(pk=trial.pk).update(closed_on=datetime.date(2019, 1, 31))
     trial.refresh_from_db()
     assert trial.retention_months == 72
-    done = erasures_due_task.delay().get()
-    assert done[trial.code]["cases"] == 3
+    assert erasures_due_task.delay().get() == [trial.pk]  # one erasure task per trial
+    assert erasure_due_task.delay(trial.pk).get() == {}  # run again: already done
     assert not Participant.objects.filter(trial=trial).exclude(pnc_id=None).exists()
     assert AuditEvent.objects.get(action="trial.erasure").actor is None

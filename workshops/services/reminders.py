@@ -22,13 +22,14 @@ from workshops.rules import session_name
 
 if TYPE_CHECKING:
     from participants.models import Participant
+    from trial.models import Trial
 
 MAX_DAYS_AHEAD = 14
 REMINDER = "workshops.reminder"
 
 
-def sessions_due(now: datetime.datetime) -> list[Session]:
-    """Return the sessions whose reminder day has come and that have not started."""
+def sessions_due(now: datetime.datetime, trial: Trial | None = None) -> list[Session]:
+    """Return the sessions (of a trial, if named) whose reminder day has come, not started."""
     today = timezone.localtime(now).date()
     sessions = (
         Session.objects.filter(
@@ -39,6 +40,8 @@ def sessions_due(now: datetime.datetime) -> list[Session]:
         .select_related("cycle__trial", "cycle__provider")
         .order_by("starts_at")
     )
+    if trial is not None:
+        sessions = sessions.filter(cycle__trial=trial)
     return [
         s
         for s in sessions
@@ -67,11 +70,11 @@ def _queue(session: Session, channel: str, **recipient: Participant | User) -> b
     return True
 
 
-def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
-    """Queue every reminder that is due and not yet claimed; return how many were queued."""
+def reminders_send_due(*, trial: Trial | None = None, now: datetime.datetime | None = None) -> int:
+    """Queue every reminder due (of a trial, if named) not yet claimed; return how many."""
     now = now or timezone.now()
     queued = 0
-    for session in sessions_due(now):
+    for session in sessions_due(now, trial):
         bookings = session.bookings.filter(status=BookingStatus.BOOKED)
         for man in [b.participant for b in bookings.select_related("participant")]:
             if man.email:
