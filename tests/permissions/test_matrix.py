@@ -40,7 +40,8 @@ The policy, read top to bottom (PAGES below is the same table in code):
 A URL pattern with no row in PAGES fails the test by name: a new page needs its expectation.
 
 ADMIN (namespace admin, as a group): its index, app lists, and for each registered model its
-changelist, add page, and the change and history pages of a trial-A object. Only trial managers
+changelist and the change and history pages of a trial-A object (add, delete, autocomplete and
+view-on-site pages are not requested). Only trial managers
 get in (others are sent to the admin's sign-in); manager B must not get a 200 on a trial-A
 object's page nor see its change link on a changelist. POSTs on the admin are sent for refused
 actors only (an empty POST to a delete page would delete for an allowed one).
