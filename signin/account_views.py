@@ -8,15 +8,15 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
 from common.forms import add_domain_error
-from common.models import User
 from common.people_forms import OutboxPasswordResetForm
 from common.permissions import request_user, role_required
 from common.roles import Role
+from common.selectors import person_for
 from common.signin_marks import recent_sign_in_required
 from signin import selectors
 from signin.selectors import client_address
@@ -94,7 +94,7 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
 @role_required(Role.TRIAL_MANAGER)
 @recent_sign_in_required
 def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(User, pk=pk)
+    person = person_for(by=request_user(request), pk=pk)  # another trial's people: 404
     cleared = sign_in_unlock(user=person, by=request_user(request))
     messages.success(
         request, f"{person.username} can sign in again ({cleared} failed attempts cleared)."
@@ -106,7 +106,7 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.TRIAL_MANAGER)
 @recent_sign_in_required
 def person_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(User, pk=pk)
+    person = person_for(by=request_user(request), pk=pk)
     try:
         second_factor_reset(user=person, by=request_user(request))
     except DomainError as error:

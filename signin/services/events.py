@@ -15,7 +15,7 @@ from django.utils import timezone
 from common.exceptions import DomainError
 from common.models import AuditEvent, User
 from common.roles import Role, has_role
-from common.services import audit_record
+from common.services import audit_record, person_is_managed_by
 
 RESET_REQUESTED = "auth.password_reset_requested"
 
@@ -36,6 +36,8 @@ def sign_in_unlock(*, user: User, by: User) -> int:
     """Clear a user's failed sign-ins, so the lockout ends now; returns the attempts cleared."""
     if not has_role(by, Role.TRIAL_MANAGER):
         raise DomainError("Only a trial manager can unlock an account.")
+    if not person_is_managed_by(user, by):
+        raise DomainError("This person works in trials you do not manage.")
     cleared = axes_reset(username=user.username)
     audit_record(actor=by, action="auth.unlocked", obj=user, cleared=cleared)
     return cleared

@@ -18,7 +18,7 @@ from django_otp.oath import TOTP
 from common.exceptions import DomainError
 from common.models import User
 from common.roles import Role, has_role
-from common.services import audit_record
+from common.services import audit_record, person_is_managed_by
 from signin.models import Authenticator, RecoveryCode
 
 RECOVERY_CODES = 10
@@ -188,6 +188,8 @@ def second_factor_reset(*, user: User, by: User) -> None:
     """
     if not has_role(by, Role.TRIAL_MANAGER):
         raise DomainError("Only a trial manager can reset a second factor.")
+    if not person_is_managed_by(user, by):
+        raise DomainError("This person works in trials you do not manage.")
     if user.is_superuser and not by.is_superuser:
         raise DomainError("A superuser's second factor is reset from the command line.")
     removed, _ = Authenticator.objects.filter(user=user).delete()

@@ -12,6 +12,7 @@ from tests.support.factories import make_user
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("home_trial")
 def test_officer_signs_in_through_the_login_page(live_server, page: Page) -> None:
     user = make_user(Role.OFFICER, first_name="Olivia", last_name="Officer")
     page.goto(f"{live_server.url}/")

@@ -22,6 +22,7 @@ def _password(page: Page, base: str, username: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("home_trial")
 def test_a_new_officer_enrols_keeps_codes_and_signs_in_with_one(live_server, page: Page) -> None:
     officer = make_user(Role.OFFICER)
     base = live_server.url
@@ -57,6 +58,7 @@ def test_a_new_officer_enrols_keeps_codes_and_signs_in_with_one(live_server, pag
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("home_trial")
 def test_the_idle_warning_keeps_the_session_then_idleness_signs_out(
     live_server, page: Page, settings: object
 ) -> None:

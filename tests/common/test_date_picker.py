@@ -20,6 +20,7 @@ def test_the_picker_renders_an_iso_value_in_a_british_locale() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("home_trial")
 def test_the_report_form_offers_today_as_the_data_cut(client: Client) -> None:
     client.force_login(make_user(Role.RESEARCHER))
     page = client.get("/research/").content.decode()

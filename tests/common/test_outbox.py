@@ -19,7 +19,7 @@ from common.models import AuditEvent, OutboxMessage, PoliceArea, User
 from common.roles import Role
 from common.services import Outcome, outbox_enqueue, outbox_send, outbox_send_pending
 from tests.support import outbox_kinds as kinds
-from tests.support.factories import PoliceAreaFactory, make_user
+from tests.support.factories import PoliceAreaFactory, make_trial, make_user
 from tests.support.smtp import REFUSED_DOMAIN, SmtpSink, free_port, smtp_server
 
 Status = OutboxMessage.Status
@@ -130,6 +130,7 @@ def test_a_message_with_nothing_left_to_say_is_cancelled_and_not_sent(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("home_trial")
 def test_recipients_are_resolved_at_send_time_by_role_to_active_users_in_blind_copy(
     smtp: SmtpSink, area: PoliceArea
 ) -> None:
@@ -146,6 +147,24 @@ def test_recipients_are_resolved_at_send_time_by_role_to_active_users_in_blind_c
     [delivery] = smtp.accepted
     assert sorted(delivery.rcpt_tos) == sorted([first.email, second.email])
     assert delivery.to_header == ""  # blind copies: nobody sees the others' addresses
+
+
+@pytest.mark.django_db
+def test_a_role_in_one_trial_reaches_only_that_trials_people(
+    smtp: SmtpSink, area: PoliceArea
+) -> None:
+    hants, wmp = make_trial("CARA-HANTS"), make_trial("CARA-WMP")
+    ours = make_user(Role.RESEARCHER, trial=hants)
+    make_user(Role.RESEARCHER, trial=wmp)
+    with transaction.atomic():
+        message = outbox_enqueue(
+            kind=kinds.AREA_NOTICE,
+            context={"area": area.pk},
+            recipients={"role": "Researcher", "trial": hants.pk},
+        )
+    outbox_send(message_id=message.pk)
+    [delivery] = smtp.accepted
+    assert list(delivery.rcpt_tos) == [ours.email]
 
 
 @pytest.mark.django_db

@@ -27,7 +27,13 @@ from tests.support.cases import TODAY, screening_input, victim_input
 from tests.support.factories import grant, make_trial, make_user, police_area
 from trial.models import Trial
 from workshops.models import Cycle
-from workshops.services import CyclePlan, attendance_record, booking_create, cycle_create
+from workshops.services import (
+    CyclePlan,
+    attendance_record,
+    booking_create,
+    cycle_create,
+    delivery_set,
+)
 
 LONDON = ZoneInfo("Europe/London")
 HANTS, WMP = "Hampshire Constabulary", "West Midlands Police"
@@ -180,6 +186,9 @@ def build() -> World:
             grant(officer, Role.OFFICER, trial_b)
             officers[("OVS-B", code)] = officer
     counsellor = make_user(Role.COUNSELLOR, trial=trial_a)
+    assert counsellor.provider is not None
+    for area in areas.values():  # the counsellor's provider runs trial A's workshops
+        delivery_set(trial=trial_a, police_area=area, provider=counsellor.provider, by=None)
     return World(trial_a, trial_b, areas, officers, counsellor)
 
 

@@ -21,7 +21,7 @@ def test_the_demo_has_one_finished_interim_report_and_loads_it_once(
     settings.VAR_DIR = tmp_path
     first = demo_load()
     # Loading again returns the report already built (the rest of the demo has its own tests).
-    again = demo_reports_load(trial=Trial.objects.get(code="CARA"))
+    again = demo_reports_load(trial=Trial.objects.get(code="CARA-HANTS"))
 
     run = ReportRun.objects.get()
     assert run.status == RunStatus.DONE
@@ -41,7 +41,7 @@ def test_the_demo_has_one_finished_interim_report_and_loads_it_once(
     consort = run.results["consort"]
     assert consort["assessed"] > consort["randomised"]
     # The interim flow counts everyone randomised by the cut, not only those analysed.
-    randomised = Allocation.objects.filter(trial__code="CARA").count()
+    randomised = Allocation.objects.filter(trial__code="CARA-HANTS").count()
     assert consort["randomised"] == randomised
     assert consort["assessed"] - consort["excluded"] == randomised
     assert consort["analysed"] == arms["cara"]["n"] + arms["control"]["n"] < randomised
