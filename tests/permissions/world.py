@@ -46,6 +46,7 @@ from workshops.services import (
     booking_create,
     calendar_token_create,
     cycle_create,
+    delivery_set,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -220,15 +221,7 @@ _extra: list[Person] = []
 
 def _deliver(trial: Trial, area: PoliceArea, provider: Provider) -> None:
     """Name the provider that runs the area's workshops in the trial."""
-    from workshops import services
-
-    setter = getattr(services, "delivery_set", None)
-    if setter is not None:
-        setter(trial=trial, police_area=area, provider=provider, by=None)
-        return
-    from workshops.models import Delivery  # before the workshops branch: no service yet
-
-    Delivery.objects.get_or_create(trial=trial, police_area=area, provider=provider)
+    delivery_set(trial=trial, police_area=area, provider=provider, by=None)
 
 
 def _cycle(trial: Trial, counsellor: User) -> Cycle:
