@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from common.confirm import Confirmation, confirmation, confirmation_needed
 from common.exceptions import DomainError
 from common.forms import add_domain_error
 from common.permissions import request_user, role_required
@@ -55,6 +56,27 @@ from trial.services import (
 
 manager_only = role_required(Role.TRIAL_MANAGER)
 balance_roles = role_required(Role.TRIAL_MANAGER, Role.RESEARCHER)
+
+
+# What each move means for the people working in the trial, said before it is made.
+STATUS_CONSEQUENCES = {
+    TrialStatus.RECRUITING: (
+        "Officers of every force in the trial can screen and enrol cases, and each enrolment "
+        "is randomised. The allocation design can then change only by a new version."
+    ),
+    TrialStatus.RECRUITMENT_CLOSED: (
+        "No officer in any force can screen or enrol a new case. Men already enrolled keep their "
+        "workshops and follow-up. Recruitment cannot be reopened."
+    ),
+    TrialStatus.FOLLOW_UP: (
+        "The trial waits for its follow-up windows to close; no new cases, workshops continue "
+        "until the last men finish."
+    ),
+    TrialStatus.CLOSED: (
+        "The trial is closed for good: follow-up stops, and its personal data are erased when "
+        "the retention period ends."
+    ),
+}
 
 
 def _managed(request: HttpRequest, code: str) -> Trial:
@@ -176,8 +198,18 @@ def trial_design(request: HttpRequest, code: str) -> HttpResponse:
 @manager_only
 @require_POST
 def trial_status(request: HttpRequest, code: str) -> HttpResponse:
-    """Move the trial along its status table."""
+    """Move the trial along its status table, once the manager has confirmed what it means."""
     trial = _managed(request, code)
+    to_status = request.POST.get("to_status", "")
+    if to_status in STATUS_CONSEQUENCES and confirmation_needed(request):
+        label = TrialStatus(to_status).label.lower()
+        ask = Confirmation(
+            title=f"Move {trial.code} to {label}?",
+            consequence=STATUS_CONSEQUENCES[to_status],
+            button=f"Yes, move {trial.code} to {label}",
+            back_url=reverse("trial:detail", args=[trial.code]),
+        )
+        return confirmation(request, ask)
     try:
         trial = trial_transition(
             trial=trial, to_status=request.POST.get("to_status", ""), by=request_user(request)

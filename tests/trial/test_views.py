@@ -104,11 +104,34 @@ def test_a_manager_creates_a_two_to_one_trial_and_takes_it_live(client: Client) 
     assert dict(trial.arms.values_list("code", "ratio")) == {"workshop": 2, "control": 1}
     detail = client.get(reverse("trial:detail", kwargs={"code": "PILOT"})).content.decode()
     assert "Move to recruiting" in detail
-    client.post(reverse("trial:status", kwargs={"code": "PILOT"}), {"to_status": "recruiting"})
+    status = reverse("trial:status", kwargs={"code": "PILOT"})
+    asked = client.post(status, {"to_status": "recruiting"})  # first, what it means
+    assert "Officers of every force in the trial can screen and enrol" in asked.content.decode()
+    trial.refresh_from_db()
+    assert trial.status == "setup"
+    client.post(status, {"to_status": "recruiting", "confirmed": "yes"})
     trial.refresh_from_db()
     assert trial.status == "recruiting"
     again = client.post(reverse("trial:new"), form)
     assert "A trial with code PILOT already exists." in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_closing_recruitment_asks_first_and_names_what_stops(client: Client) -> None:
+    trial = make_trial()
+    signed_in(client, Role.TRIAL_MANAGER)
+    url = reverse("trial:status", kwargs={"code": trial.code})
+    asked = client.post(url, {"to_status": "recruitment_closed"})
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "No officer in any force can screen or enrol a new case" in page
+    assert "Yes, move CARA to recruitment closed" in page
+    assert 'name="to_status" value="recruitment_closed"' in page  # the choice is kept
+    trial.refresh_from_db()
+    assert trial.status == "recruiting"  # nothing changed yet
+    client.post(url, {"to_status": "recruitment_closed", "confirmed": "yes"})
+    trial.refresh_from_db()
+    assert trial.status == "recruitment_closed"
 
 
 @pytest.mark.django_db
