@@ -30,11 +30,12 @@ def normalise_pnc(text: str) -> str:
             "check letter."
         )
     year, serial, check = match["year"][-2:], match["serial"].zfill(7), match["check"]
-    expected = pnc_check_character(year, serial)
-    if check != expected:
+    # The message never names the right letter: an officer who mistyped a digit would "fix" the
+    # letter and store a valid but wrong ID, and that person's re-offences would never match.
+    if check != pnc_check_character(year, serial):
         raise InvalidPNCError(
-            f"The check letter of this PNC ID is wrong (it should be {expected} for these digits): "
-            "please check the ID against the custody record."
+            "The check letter does not match the digits of this PNC ID: check the whole ID "
+            "against the custody record."
         )
     return f"{year}/{serial}{check}"
 

@@ -115,7 +115,7 @@ def test_one_bad_row_refuses_the_file_with_a_downloadable_report(
     assert lines[0] == ("row", "column", "error")
     found = {(r[0], r[1]): r[2] for r in lines[1:]}
     assert found["5002", "offence_date"].startswith("'2024-13-01' is not a date")
-    assert found["5003", "person_id"].startswith("The check letter of this PNC ID is wrong")
+    assert found["5003", "person_id"].startswith("The check letter does not match")
     assert found["5004", "victim_relationship"].startswith("'neighbour' is not one of")
     assert found["5005", "*"] == "3 fields where the header has 6 (check the delimiter and quotes)."
     assert found["5006", "offence_date"] == "2099-01-01 is in the future."

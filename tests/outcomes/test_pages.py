@@ -74,7 +74,7 @@ def test_manual_entry_shows_errors_next_to_the_field_then_adds(
     }
     refused = client.post("/outcomes/records/new/", values)
     assert refused.status_code == 200
-    assert b"check letter of this PNC ID is wrong" in refused.content
+    assert b"check letter does not match" in refused.content
     assert ReoffenceRecord.objects.count() == 0
     values["person_id"] = pnc(1)
     added = client.post("/outcomes/records/new/", values, follow=True)
