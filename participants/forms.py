@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout, Submit
 from django import forms
+from django.forms.utils import pretty_name
 from django.utils import timezone
 
 from common.forms import DatePickerInput
@@ -19,6 +21,7 @@ from participants.models import (
     ConsentMethod,
     DashRisk,
     OffenceType,
+    Participant,
     Relationship,
     Sex,
 )
@@ -27,7 +30,6 @@ from participants.services import (
     ScreeningInput,
     VictimInput,
     consent_problems,
-    pnc_problem,
     screening_problems,
 )
 from trial.selectors import trial_list
@@ -60,15 +62,69 @@ def date_field(label: str, *, required: bool = True, help_text: str = "") -> for
     )
 
 
-class TokenForm(forms.Form):
+# What a missing answer says, next to its field and in the error summary alike: the summary
+# shows the message alone, so "This field is required." would not say which.
+MISSING = {
+    "trial": "Choose the trial",
+    "police_area": "Choose the police area",
+    "custody_reference": "Enter the custody reference",
+    "given_name": "Enter the offender's given name",
+    "family_name": "Enter the offender's family name",
+    "date_of_birth": "Enter the offender's date of birth",
+    "sex": "Choose the offender's sex",
+    "pnc_id": "Enter the PNC ID",
+    "interpreter_needed": "Say whether an interpreter is needed",
+    "appropriate_adult_needed": "Say whether an Appropriate Adult is needed",
+    "offence_type": "Choose the offence",
+    "offence_date": "Enter the date of the offence",
+    "arrest_date": "Enter the date of arrest",
+    "admission": "Choose whether the offence was admitted",
+    "first_domestic_offence": "Say whether this is his first domestic-abuse offence",
+    "dash_risk": "Choose the DASH risk level",
+    "on_bail_or_order": "Say whether he is on bail, or subject to a court order or community "
+    "sentence",
+    "victim_relationship": "Choose the victim's relationship to the offender",
+    "caution_offered": "Say whether a conditional caution is offered",
+    "contacted": "Say whether the victim has been contacted",
+    "risk_raised": "Say whether the victim raised a specific risk",
+    "decision": "Choose the victim's decision",
+    "decided_on": "Enter the date of the decision",
+    "method": "Choose how the decision was obtained",
+    "caution_given_on": "Enter the date the conditional caution is given",
+    "withdrawn_on": "Enter the date consent was withdrawn",
+}
+
+
+class PlainMessages(forms.Form):
+    """Messages that name their answer: a date that is no date, a missing answer."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            label = (field.label or pretty_name(name)).lower()
+            if name in MISSING:
+                field.error_messages["required"] = MISSING[name] + "."
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = f"Enter the {label} as a real date."
+            if isinstance(field, forms.EmailField):
+                field.error_messages["invalid"] = "Enter an e-mail address like name@example.org."
+
+
+class TokenForm(PlainMessages):
     """Carries the one-time token that makes a resubmitted form harmless."""
 
     token = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class ScreeningForm(TokenForm):
-    trial = forms.ModelChoiceField(queryset=trial_list().none(), empty_label=None)
-    police_area = forms.ModelChoiceField(queryset=PoliceArea.objects.all(), empty_label=None)
+def novalidate(helper: FormHelper) -> FormHelper:
+    """Leave every check to the server, so all problems come at once in the error summary."""
+    helper.attrs = {"novalidate": ""}
+    return helper
+
+
+class ScreeningAnswersForm(TokenForm):
+    """The screening answers, checked all in one pass (new screenings and corrections)."""
+
     given_name = forms.CharField(label="Given name(s)", max_length=100)
     family_name = forms.CharField(label="Family name", max_length=100)
     date_of_birth = date_field("Date of birth")
@@ -107,15 +163,34 @@ class ScreeningForm(TokenForm):
     )
     caution_offered = yes_no("Decision to offer a conditional caution?")
 
-    def __init__(self, *args: Any, trials: Any, areas: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["trial"].queryset = trials  # type: ignore[attr-defined]
-        self.fields["police_area"].queryset = areas  # type: ignore[attr-defined]
-        self.helper = FormHelper()
-        self.helper.form_class = "submit-once"
-        self.helper.layout = Layout(
-            "token",
-            Fieldset("Trial", "trial", "police_area", "custody_reference"),
+    # The order of the page, so the error summary lists problems in the order of the fields.
+    ANSWER_ORDER = [
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "pnc_id",
+        "interpreter_needed",
+        "appropriate_adult_needed",
+        "phone",
+        "email",
+        "address",
+        "support_needs",
+        "offence_type",
+        "offence_date",
+        "arrest_date",
+        "admission",
+        "first_domestic_offence",
+        "last_violence_on",
+        "dash_risk",
+        "on_bail_or_order",
+        "victim_relationship",
+        "caution_offered",
+    ]
+
+    def answer_fieldsets(self) -> list[Fieldset]:
+        """The answers in the order the officer reads them off the custody record."""
+        return [
             Fieldset(
                 "Offender",
                 "given_name",
@@ -137,31 +212,22 @@ class ScreeningForm(TokenForm):
                 InlineRadios("on_bail_or_order"),
             ),
             Fieldset("Victim and decision", "victim_relationship", InlineRadios("caution_offered")),
-            Submit("save", "Record screening and check eligibility"),
-        )
-
-    def clean_pnc_id(self) -> str:
-        # Checked on its own, so a wrong check letter is reported with the missing answers.
-        value: str = self.cleaned_data["pnc_id"]
-        problem = pnc_problem(value)
-        if problem:
-            raise forms.ValidationError(problem)
-        return value
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        dates = ("date_of_birth", "offence_date", "arrest_date", "custody_reference", "pnc_id")
-        if all(data.get(name) for name in dates):
-            problems = screening_problems(
-                date_of_birth=data["date_of_birth"],
-                offence_date=data["offence_date"],
-                arrest_date=data["arrest_date"],
-                last_violence_on=data.get("last_violence_on"),
-                custody_reference=data["custody_reference"],
-                pnc_id=data["pnc_id"],
-                today=timezone.localdate(),
-            )
-            for field, message in problems.items():
+        # Every check runs on what could be read, so a wrong PNC ID hides nothing else.
+        problems = screening_problems(
+            date_of_birth=data.get("date_of_birth"),
+            offence_date=data.get("offence_date"),
+            arrest_date=data.get("arrest_date"),
+            last_violence_on=data.get("last_violence_on"),
+            custody_reference=data.get("custody_reference"),
+            pnc_id=data.get("pnc_id"),
+            today=timezone.localdate(),
+        )
+        for field, message in problems.items():
+            if field not in self.errors:
                 self.add_error(field, message)
         return data
 
@@ -169,6 +235,80 @@ class ScreeningForm(TokenForm):
         data = self.cleaned_data
         names = ScreeningInput.__dataclass_fields__
         return ScreeningInput(**{k: v for k, v in data.items() if k in names})
+
+
+class ScreeningForm(ScreeningAnswersForm):
+    trial = forms.ModelChoiceField(queryset=trial_list().none(), empty_label=None)
+    police_area = forms.ModelChoiceField(queryset=PoliceArea.objects.all(), empty_label=None)
+
+    field_order = [
+        "token",
+        "trial",
+        "police_area",
+        "custody_reference",
+        *ScreeningAnswersForm.ANSWER_ORDER,
+    ]
+
+    def __init__(self, *args: Any, trials: Any, areas: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["trial"].queryset = trials  # type: ignore[attr-defined]
+        self.fields["police_area"].queryset = areas  # type: ignore[attr-defined]
+        self.helper = novalidate(FormHelper())
+        self.helper.form_class = "submit-once"
+        self.helper.layout = Layout(
+            "token",
+            Fieldset("Trial", "trial", "police_area", "custody_reference"),
+            *self.answer_fieldsets(),
+            Submit("save", "Record screening and check eligibility"),
+        )
+
+
+class CorrectionForm(ScreeningAnswersForm):
+    """The screening answers again, prefilled, with the reason for the correction."""
+
+    reason = forms.CharField(
+        label="Why are the answers corrected?",
+        help_text=(
+            "For example: the DASH risk level was clicked as high by mistake. "
+            "Do not write names, dates of birth or PNC IDs here."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+    field_order = ["token", "custody_reference", *ScreeningAnswersForm.ANSWER_ORDER, "reason"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = "Say why the answers are corrected."
+        self.helper = novalidate(FormHelper())
+        self.helper.form_class = "submit-once"
+        self.helper.layout = Layout(
+            "token",
+            Fieldset("Custody record", "custody_reference"),
+            *self.answer_fieldsets(),
+            Fieldset("Reason", "reason"),
+            Submit("save", "Save the corrected answers and check eligibility again"),
+        )
+
+
+def answer_labels() -> dict[str, str]:
+    """Return the label of each screening answer, to name what a correction changed."""
+    return {
+        name: str(field.label or pretty_name(name))
+        for name, field in CorrectionForm.base_fields.items()
+    }
+
+
+def correction_initial(case: Participant) -> dict[str, Any]:
+    """Prefill the correction form with the case's answers (removed personal ones stay empty)."""
+    initial: dict[str, Any] = {"token": uuid.uuid4()}
+    for name in ScreeningInput.__dataclass_fields__:
+        value = getattr(case, name)
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        initial[name] = value
+    return initial
 
 
 class ConsentForm(TokenForm):
@@ -197,7 +337,7 @@ class ConsentForm(TokenForm):
     def __init__(self, *args: Any, offence_date: datetime.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.offence_date = offence_date
-        self.helper = FormHelper()
+        self.helper = novalidate(FormHelper())
         self.helper.form_class = "submit-once"
         self.helper.layout = Layout(
             "token",
@@ -215,19 +355,20 @@ class ConsentForm(TokenForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        needed = ("contacted", "risk_raised", "decision", "decided_on")
-        if all(name in data for name in needed):
-            problems = consent_problems(
-                contacted=data["contacted"],
-                contacted_on=data.get("contacted_on"),
-                risk_raised=data["risk_raised"],
-                risk_details=data.get("risk_details", ""),
-                decision_given=data["decision"] == ConsentDecision.GIVEN,
-                decided_on=data["decided_on"],
-                offence_date=self.offence_date,
-                today=timezone.localdate(),
-            )
-            for field, message in problems.items():
+        # Every check runs on what could be read: all the problems come in one round.
+        decision = data.get("decision")
+        problems = consent_problems(
+            contacted=data.get("contacted"),
+            contacted_on=data.get("contacted_on"),
+            risk_raised=data.get("risk_raised"),
+            risk_details=data.get("risk_details", ""),
+            decision_given=None if decision is None else decision == ConsentDecision.GIVEN,
+            decided_on=data.get("decided_on"),
+            offence_date=self.offence_date,
+            today=timezone.localdate(),
+        )
+        for field, message in problems.items():
+            if field not in self.errors:
                 self.add_error(field, message)
         return data
 
@@ -250,13 +391,14 @@ class EnrolForm(TokenForm):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PlainMessages):
     withdrawn_on = date_field("Date consent was withdrawn")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
+        self.fields["reason"].error_messages["required"] = "Give the reason for the withdrawal."
+        self.helper = novalidate(FormHelper())
         self.helper.add_input(Submit("save", "Record the withdrawal", css_class="btn-warning"))
 
 

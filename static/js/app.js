@@ -12,7 +12,24 @@
 
   // The error summary takes the focus, so a screen reader announces what needs fixing.
   var summary = document.querySelector(".error-summary");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    // A link of the summary puts the focus in its field and shows the field's question
+    // (its label, or the legend of a radio group) above it, as GOV.UK's summary does.
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var field = document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) { return; }
+        event.preventDefault();
+        var choice = field.type === "radio" || field.type === "checkbox";
+        var group = choice ? field.closest("fieldset") : null;
+        var question = (group && group.querySelector("legend")) ||
+          document.querySelector("label[for='" + field.id + "']") || field;
+        question.scrollIntoView();
+        field.focus({ preventScroll: true });
+      });
+    });
+  }
 
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });

@@ -124,7 +124,7 @@ def test_a_wrong_pnc_check_letter_is_reported_with_the_missing_answers(
         {"token": str(uuid.uuid4()), "trial": trial.pk, "pnc_id": "14/0123456A"},
     )
     errors = response.context["form"].errors
-    assert "check letter of this PNC ID is wrong" in errors["pnc_id"][0]
+    assert "check letter does not match" in errors["pnc_id"][0]
     assert "offence_date" in errors
     page = response.content.decode()
     assert 'data-testid="error-summary"' in page
