@@ -339,3 +339,35 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"Consent for {self.participant.pseudonym}: {self.get_decision_display()}"
+
+
+class ScreeningCorrection(models.Model):
+    """A correction of a case's screening answers before enrolment: the earlier answers and why.
+
+    The earlier answers kept are the non-personal facts only (with the eligibility they gave);
+    a corrected name, date of birth or PNC ID is kept by its field name alone. A mistyped
+    identifier is wrong data about a person, and a case that ends ineligible keeps none.
+    """
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="corrections"
+    )
+    corrected_at = models.DateTimeField(default=timezone.now)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Free text may mention the person despite the form's advice: encrypted like other notes.
+    reason = EncryptedTextField()
+    # {"facts": {field: value}, "eligible": bool, "failed": [codes]} as they were before.
+    previous = models.JSONField()
+    changed = models.JSONField(default=list, help_text="Names of the answers that changed.")
+    status_before = models.CharField(max_length=20, choices=CaseStatus.choices)
+    status_after = models.CharField(max_length=20, choices=CaseStatus.choices)
+    # The form's one-time token: a replayed correction is answered with the case as it is.
+    submission_token = models.UUIDField(unique=True)
+
+    class Meta:
+        ordering = ["participant", "corrected_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Screening correction of {self.participant.pseudonym}"

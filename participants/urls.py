@@ -11,6 +11,7 @@ urlpatterns = [
     path("screen/", views.screen, name="screen"),
     path("cases/<int:pk>/", views.case, name="case"),
     path("cases/<int:pk>/consent/", views.consent, name="consent"),
+    path("cases/<int:pk>/correct/", views.correct, name="correct"),
     path("cases/<int:pk>/enrol/", views.enrol, name="enrol"),
     path("cases/<int:pk>/randomised/", views.randomised, name="randomised"),
     path("cases/<int:pk>/conditions/", views.conditions, name="conditions"),

@@ -20,7 +20,16 @@ from common.models import PoliceArea, User
 from common.permissions import request_user, role_required
 from common.roles import Role, has_role
 from common.trial_picker import current_trial, trial_shown
-from participants.forms import ConsentForm, EnrolForm, ScreeningForm, SearchForm, WithdrawForm
+from participants.forms import (
+    ConsentForm,
+    CorrectionForm,
+    EnrolForm,
+    ScreeningForm,
+    SearchForm,
+    WithdrawForm,
+    answer_labels,
+    correction_initial,
+)
 from participants.models import CaseStatus, Participant
 from participants.selectors import (
     BUCKETS,
@@ -30,6 +39,9 @@ from participants.selectors import (
     case_get,
     case_search,
     cases_visible_to,
+    correction_window_ends,
+    screening_correction_refusal,
+    screening_corrections,
     victim_get,
 )
 from participants.services import (
@@ -37,6 +49,7 @@ from participants.services import (
     consent_withdraw,
     participant_enrol,
     personal_data_viewed,
+    screening_correct,
     screening_record,
 )
 from trial.selectors import TrialStatus, trials_for
@@ -155,12 +168,21 @@ def _render_case(
         enrol_form = EnrolForm(
             initial={"token": uuid.uuid4(), "caution_given_on": timezone.localdate()}
         )
-    return render(
-        request,
-        "participants/case.html",
-        {"case": case, "victim": victim, "consent": consent, "enrol_form": enrol_form},
-        status=status,
-    )
+    today = timezone.localdate()
+    labels = answer_labels()
+    context = {
+        "case": case,
+        "victim": victim,
+        "consent": consent,
+        "enrol_form": enrol_form,
+        "corrections": [
+            (correction, [labels.get(name, name) for name in correction.changed])
+            for correction in screening_corrections(user=user, participant=case)
+        ],
+        "correction_refusal": screening_correction_refusal(participant=case, today=today),
+        "correction_ends": correction_window_ends(case),
+    }
+    return render(request, "participants/case.html", context, status=status)
 
 
 @role_required(*CASE_ROLES)
@@ -264,3 +286,42 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The withdrawal of consent is recorded.")
             return redirect("participants:case", pk=participant.pk)
     return render(request, "participants/withdraw.html", {"case": participant, "form": form})
+
+
+@role_required(*CASE_ROLES)
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the screening answers of a case not yet enrolled, with a reason."""
+    user = request_user(request)
+    participant = case_get(user=user, pk=pk)
+    refusal = screening_correction_refusal(participant=participant, today=timezone.localdate())
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("participants:case", pk=participant.pk)
+    form = CorrectionForm(
+        request.POST if request.method == "POST" else None,
+        initial=correction_initial(participant),
+    )
+    if participant.given_name is not None:
+        personal_data_viewed(participant=participant, by=user, what="correction")
+    if request.method == "POST" and form.is_valid():
+        try:
+            corrected = screening_correct(
+                participant=participant,
+                details=form.to_input(),
+                reason=form.cleaned_data["reason"],
+                token=form.cleaned_data["token"],
+                by=user,
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _corrected_message(corrected))
+            return redirect("participants:case", pk=participant.pk)
+    context = {"case": participant, "form": form, "ends": correction_window_ends(participant)}
+    return render(request, "participants/correct.html", context)
+
+
+def _corrected_message(case: Participant) -> str:
+    if case.status == CaseStatus.INELIGIBLE:
+        return "The answers are corrected. The case is not eligible; personal details are removed."
+    return "The answers are corrected and the case is eligible on the offender's criteria."

@@ -13,6 +13,8 @@ from trial.models import DesignVersion, PostRandomisationKind, Stratum, Trial
 from trial.services import SETTINGS_FIELDS, ArmSpec
 
 LIST_SPLIT = re.compile(r"[\s,]+")
+# Settings a form may leave blank: the trial keeps its value (a new trial, the default).
+OPTIONAL_SETTINGS = ("retention_months", "screening_correction_days")
 
 
 def parse_ints(text: str, field: str) -> list[int]:
@@ -54,8 +56,9 @@ class TrialSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Blank keeps the trial's period (a new trial: the model's default, six years).
-        self.fields["retention_months"].required = False
+        # Blank keeps the trial's value (a new trial gets the model's default).
+        for name in OPTIONAL_SETTINGS:
+            self.fields[name].required = False
         if self.instance.pk:
             self.initial["follow_up"] = ", ".join(str(m) for m in self.instance.follow_up_months)
 
@@ -64,8 +67,9 @@ class TrialSettingsForm(forms.ModelForm):
 
     def values(self) -> dict[str, Any]:
         data = {f: self.cleaned_data[f] for f in self.Meta.fields}
-        if data.get("retention_months") is None:
-            data.pop("retention_months", None)
+        for name in OPTIONAL_SETTINGS:
+            if data.get(name) is None:
+                data.pop(name, None)
         data["follow_up_months"] = self.cleaned_data["follow_up"]
         return data
 

@@ -41,6 +41,14 @@ class Trial(models.Model):
         default=16, help_text="Weeks from the caution within which its conditions must be met."
     )
     reminder_days_before = models.PositiveSmallIntegerField(default=2)
+    screening_correction_days = models.PositiveSmallIntegerField(
+        "Days to correct screening answers",
+        default=7,
+        help_text=(
+            "How many days after screening an officer may correct the screening answers, "
+            "with a reason, as long as the case is not enrolled."
+        ),
+    )
     # Set by the first imported allocation: a chain is all imported or all live, never mixed, so an
     # analysis never has to ask which rows this system randomised (docs/randomisation.md).
     allocations_imported = models.BooleanField(default=False)

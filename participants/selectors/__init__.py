@@ -26,6 +26,11 @@ from participants.selectors.cases import (
     trial_ids_for_custody_reference,
     victim_get,
 )
+from participants.selectors.corrections import (
+    correction_window_ends,
+    screening_correction_refusal,
+    screening_corrections,
+)
 from participants.selectors.dashboard import (
     BUCKETS,
     Bucket,
@@ -52,6 +57,7 @@ __all__ = [
     "case_get",
     "case_search",
     "cases_visible_to",
+    "correction_window_ends",
     "enrolled_participants",
     "intervention_enrolled",
     "intervention_participant_get",
@@ -63,6 +69,8 @@ __all__ = [
     "participant_locked",
     "participant_trial_id",
     "pseudonymised_rows",
+    "screening_correction_refusal",
+    "screening_corrections",
     "trial_case_counts",
     "trial_ids_for_custody_reference",
     "victim_get",

@@ -13,6 +13,7 @@ from participants.services.consent import (
     consent_record,
     consent_withdraw,
 )
+from participants.services.correction import screening_correct
 from participants.services.enrolment import participant_enrol, strata_of
 from participants.services.erasure import trial_cases_erase
 from participants.services.looks import personal_data_listed, personal_data_viewed
@@ -41,6 +42,7 @@ __all__ = [
     "pnc_problem",
     "rule_set_current",
     "rule_set_publish",
+    "screening_correct",
     "screening_problems",
     "screening_record",
     "strata_of",

@@ -22,11 +22,29 @@ TRANSITIONS: Transitions[str] = Transitions(
 )
 
 
-def check_transition(participant: Participant, to_status: str) -> None:
+# What a correction of the screening answers may do (only before enrolment): reopen a case
+# closed by a mis-clicked answer, or close one that should never have been eligible.
+CORRECTIONS: Transitions[str] = Transitions(
+    {
+        None: set(),
+        CaseStatus.SCREENED: {CaseStatus.SCREENED, CaseStatus.INELIGIBLE},
+        CaseStatus.INELIGIBLE: {CaseStatus.SCREENED, CaseStatus.INELIGIBLE},
+        CaseStatus.CONSENTED: {CaseStatus.CONSENTED, CaseStatus.INELIGIBLE},
+        CaseStatus.DECLINED: set(),
+        CaseStatus.ENROLLED: set(),
+    },
+    statuses=CaseStatus,
+    initial=True,
+)
+
+
+def check_transition(
+    participant: Participant, to_status: str, table: Transitions[str] = TRANSITIONS
+) -> None:
     """Refuse a status change the transition table does not allow."""
     current = participant.status or None
     label = CaseStatus(current).label.lower() if current else "new"
-    TRANSITIONS.check(
+    table.check(
         current,
         to_status,
         lambda: NotAllowedError(

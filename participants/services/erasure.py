@@ -13,7 +13,14 @@ from django.db import transaction
 
 from common.models import User
 from common.services import audit_record
-from participants.models import OFFENDER_PERSONAL, VICTIM_PERSONAL, Consent, Participant, Victim
+from participants.models import (
+    OFFENDER_PERSONAL,
+    VICTIM_PERSONAL,
+    Consent,
+    Participant,
+    ScreeningCorrection,
+    Victim,
+)
 
 if TYPE_CHECKING:
     from trial.models import Trial
@@ -32,6 +39,10 @@ def trial_cases_erase(*, trial: Trial, by: User | None) -> dict[str, int]:
         "consent_notes": Consent.objects.filter(participant__trial=trial)
         .exclude(withdrawal_reason=None)
         .update(withdrawal_reason=""),
+        # The reasons for screening corrections are free text too; the changed names stay.
+        "correction_notes": ScreeningCorrection.objects.filter(participant__trial=trial).update(
+            reason=""
+        ),
     }
     audit_record(actor=by, action="participants.erase", obj=trial, trial=trial.code, erased=counts)
     return counts

@@ -33,6 +33,26 @@ if TYPE_CHECKING:
     from trial.models import Trial
 
 
+# The answers that are not personal data: every case keeps them, and a correction keeps
+# their earlier values.
+SCREENING_FACTS = (
+    "custody_reference",
+    "sex",
+    "interpreter_needed",
+    "appropriate_adult_needed",
+    "offence_type",
+    "offence_date",
+    "arrest_date",
+    "admission",
+    "first_domestic_offence",
+    "last_violence_on",
+    "dash_risk",
+    "on_bail_or_order",
+    "victim_relationship",
+    "caution_offered",
+)
+
+
 @dataclass(frozen=True)
 class ScreeningInput:
     """Everything the screening form records."""
@@ -124,16 +144,20 @@ def screening_record(
         replay = Participant.objects.filter(submission_token=token).first()
         if replay is not None:
             return replay
-        _refuse_if_active(trial, police_area, key)
+        refuse_if_active(trial, police_area, key)
         raise
 
 
-def _refuse_if_active(trial: Trial, police_area: PoliceArea, key: str) -> None:
-    active = (
-        Participant.objects.filter(trial=trial, person_key=key, status__in=ACTIVE_STATUSES)
-        .select_related("police_area")
-        .first()
-    )
+def refuse_if_active(
+    trial: Trial, police_area: PoliceArea, key: str, *, other_than: int | None = None
+) -> None:
+    """Refuse a person already screening or enrolled in the trial (other than this case)."""
+    same_person = Participant.objects.filter(
+        trial=trial, person_key=key, status__in=ACTIVE_STATUSES
+    ).select_related("police_area")
+    if other_than is not None:
+        same_person = same_person.exclude(pk=other_than)
+    active = same_person.first()
     if active is None:
         return
     if active.police_area_id == police_area.pk:
@@ -145,6 +169,42 @@ def _refuse_if_active(trial: Trial, police_area: PoliceArea, key: str) -> None:
         f"This person is already in trial {trial.code} as {active.pseudonym} {detail}.",
         field="pnc_id",
     )
+
+
+def case_facts(details: ScreeningInput) -> CaseFacts:
+    """Return the facts the eligibility rules read from the answers."""
+    return CaseFacts(
+        sex=details.sex,
+        date_of_birth=details.date_of_birth,
+        offence_date=details.offence_date,
+        offence_type=details.offence_type,
+        admission=details.admission,
+        victim_relationship=details.victim_relationship,
+        first_domestic_offence=details.first_domestic_offence,
+        last_violence_on=details.last_violence_on,
+        dash_risk=details.dash_risk,
+        on_bail_or_order=details.on_bail_or_order,
+        interpreter_needed=details.interpreter_needed,
+        appropriate_adult_needed=details.appropriate_adult_needed,
+        caution_offered=details.caution_offered,
+    )
+
+
+def answers_apply(participant: Participant, details: ScreeningInput, pnc_id: str) -> None:
+    """Copy the screening answers onto the case (pnc_id normalised; person_key is the caller's)."""
+    participant.custody_reference = normalise_custody_reference(details.custody_reference)
+    participant.given_name = details.given_name.strip()
+    participant.family_name = details.family_name.strip()
+    participant.date_of_birth = details.date_of_birth
+    participant.pnc_id = pnc_id
+    participant.phone = details.phone.strip() or None
+    participant.email = details.email.strip() or None
+    participant.address = details.address.strip() or None
+    participant.support_needs = details.support_needs.strip() or None
+    participant.age_at_offence = age_on(details.date_of_birth, details.offence_date)
+    for name in SCREENING_FACTS:
+        if name != "custody_reference":
+            setattr(participant, name, getattr(details, name))
 
 
 def _screen(
@@ -163,61 +223,24 @@ def _screen(
     replay = Participant.objects.filter(submission_token=token).first()
     if replay is not None:
         return replay
-    _refuse_if_active(trial, police_area, key)
+    refuse_if_active(trial, police_area, key)
     rule_set = rule_set_current(trial=trial, by=by)
-    facts = CaseFacts(
-        sex=details.sex,
-        date_of_birth=details.date_of_birth,
-        offence_date=details.offence_date,
-        offence_type=details.offence_type,
-        admission=details.admission,
-        victim_relationship=details.victim_relationship,
-        first_domestic_offence=details.first_domestic_offence,
-        last_violence_on=details.last_violence_on,
-        dash_risk=details.dash_risk,
-        on_bail_or_order=details.on_bail_or_order,
-        interpreter_needed=details.interpreter_needed,
-        appropriate_adult_needed=details.appropriate_adult_needed,
-        caution_offered=details.caution_offered,
-    )
-    failures = evaluate(facts, rule_set.parameters)
+    failures = evaluate(case_facts(details), rule_set.parameters)
     number = (Participant.objects.filter(trial=trial).aggregate(n=Max("number"))["n"] or 0) + 1
     participant = Participant(
         trial=trial,
         number=number,
         pseudonym=f"{trial.code}-{number:04d}",
         police_area=police_area,
-        custody_reference=normalise_custody_reference(details.custody_reference),
         submission_token=token,
         screened_at=screened_at or timezone.now(),
         screened_by=by,
-        given_name=details.given_name.strip(),
-        family_name=details.family_name.strip(),
-        date_of_birth=details.date_of_birth,
-        pnc_id=pnc_id,
-        phone=details.phone.strip() or None,
-        email=details.email.strip() or None,
-        address=details.address.strip() or None,
-        support_needs=details.support_needs.strip() or None,
         person_key=key,
-        sex=details.sex,
-        age_at_offence=age_on(details.date_of_birth, details.offence_date),
-        interpreter_needed=details.interpreter_needed,
-        appropriate_adult_needed=details.appropriate_adult_needed,
-        offence_type=details.offence_type,
-        offence_date=details.offence_date,
-        arrest_date=details.arrest_date,
-        admission=details.admission,
-        first_domestic_offence=details.first_domestic_offence,
-        last_violence_on=details.last_violence_on,
-        dash_risk=details.dash_risk,
-        on_bail_or_order=details.on_bail_or_order,
-        victim_relationship=details.victim_relationship,
-        caution_offered=details.caution_offered,
         rule_set=rule_set,
         eligible=not failures,
         failed_criteria=[f.as_dict() for f in failures],
     )
+    answers_apply(participant, details, pnc_id)
     to_status = CaseStatus.INELIGIBLE if failures else CaseStatus.SCREENED
     check_transition(participant, to_status)
     participant.status = to_status

@@ -82,3 +82,51 @@ def test_officer_screens_an_ineligible_case_then_enrols_and_sees_the_arm(
         else "Control arm: the non-reoffending condition only"
     )
     expect(page.get_by_role("main")).to_contain_text(meaning)
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("committed")
+def test_errors_come_at_once_in_a_focused_summary_whose_links_reach_each_field(
+    live_server: object, page: Page, trial: Trial, officer: User
+) -> None:
+    url = str(live_server.url)  # type: ignore[attr-defined]
+    sign_in(page, url, officer)
+    page.goto(f"{url}/officer/screen/")
+    # An empty form is sent (no browser bubbles: novalidate) and every problem comes back.
+    page.get_by_role("button", name="Record screening and check eligibility").click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_have_text("There is a problem")
+    expect(page).to_have_title(re.compile(r"^Error: Screen a case"))
+    expect(summary.get_by_role("link", name="Enter the PNC ID.")).to_be_visible()
+    # Keyboard only: Tab to the summary's links; Enter puts the focus in the field.
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link").first).to_be_focused()
+    summary.get_by_role("link", name="Choose the offender's sex.").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_sex_0")).to_be_focused()
+    # The radio group's own message is shown next to it, not only in the summary.
+    expect(page.locator("#error_1_id_sex")).to_be_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("committed")
+def test_an_officer_corrects_a_misclicked_risk_and_the_case_reopens(
+    live_server: object, page: Page, trial: Trial, officer: User
+) -> None:
+    url = str(live_server.url)  # type: ignore[attr-defined]
+    sign_in(page, url, officer)
+    page.goto(f"{url}/officer/screen/")
+    fill_screening(page, 1, dash_risk="high")
+    expect(page.get_by_test_id("status")).to_have_text("Ineligible")
+    page.get_by_role("link", name="Correct the screening answers").click()
+    details = screening_input(1)
+    page.get_by_label("Given name(s)").fill(details.given_name)
+    page.get_by_label("Family name").fill(details.family_name)
+    page.get_by_label("Date of birth").fill(details.date_of_birth.isoformat())
+    page.get_by_label("PNC ID").fill(details.pnc_id)
+    page.locator('input[name="dash_risk"][value="standard"]').check()
+    page.get_by_label("Why are the answers corrected?").fill("Risk clicked as high by mistake.")
+    page.get_by_role("button", name="Save the corrected answers").click()
+    expect(page.get_by_test_id("status")).to_have_text("Screened: awaiting victim consent")
+    expect(page.get_by_test_id("corrections")).to_contain_text("Risk clicked as high by mistake.")

@@ -157,6 +157,7 @@ PAGES: dict[str, Page] = {
     "participants:screen": role_page(*CASE_ROLES),
     "participants:case": role_page(*CASE_ROLES, target="case"),
     "participants:consent": role_page(*CASE_ROLES, target="case"),
+    "participants:correct": role_page(*CASE_ROLES, target="case"),
     "participants:enrol": role_page(*CASE_ROLES, target="case", post_only=True),
     "participants:randomised": role_page(*CASE_ROLES, target="case"),
     "participants:conditions": role_page(*CASE_ROLES, target="case"),
