@@ -59,7 +59,7 @@ balance_roles = role_required(Role.TRIAL_MANAGER, Role.RESEARCHER)
 
 
 # What each move means for the people working in the trial, said before it is made.
-STATUS_CONSEQUENCES = {
+STATUS_CONSEQUENCES: dict[str, str] = {
     TrialStatus.RECRUITING: (
         "Officers of every force in the trial can screen and enrol cases, and each enrolment "
         "is randomised. The allocation design can then change only by a new version."
