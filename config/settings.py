@@ -261,13 +261,18 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# E-mail: EMAIL_URL names the SMTP server (smtp+tls://user:pw@host:587). Demo and tests print to
-# the console; production refuses to start without a server, as password links must not be logged.
+# E-mail: EMAIL_URL names the SMTP server (smtp+tls://user:pw@host:587). The demo writes each
+# e-mail to a file in var/demo-mail/ (thousands are sent as its story loads: printed, they would
+# bury the sign-in details); tests and debug print to the console; production refuses to start
+# without a server, as password links must not be logged.
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 elif env.str("EMAIL_BACKEND", default=""):
     EMAIL_BACKEND = env.str("EMAIL_BACKEND")
-elif DEMO_MODE or TESTING or DEBUG:
+elif DEMO_MODE and not TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "demo-mail")  # made by scripts/prepare.py
+elif TESTING or DEBUG:
     vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 else:
     raise ImproperlyConfigured(
@@ -396,6 +401,14 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # every sign-in is in the audit trail instead
+        # WeasyPrint's font subsetting logs a line per glyph table of every PDF it renders.
+        "fontTools": {"level": "WARNING"},
+        # The folder broker has no host name, which kombu warns of on every connection.
+        **(
+            {"kombu.connection": {"level": "ERROR"}}
+            if CELERY_BROKER_URL.startswith("filesystem://")
+            else {}
+        ),
         # The development server's request lines, without their query strings (a search holds
         # a name); gunicorn's access log is set the same way in gunicorn.conf.py.
         "django.server": {"handlers": ["requests"], "level": "INFO", "propagate": False},

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from common.models import User
 from demo.outcomes import demo_outcomes_load
-from demo.participants import Recruitment, demo_participants_load
+from demo.participants import Recruitment, demo_participants_load, recruitment_start
 from demo.people import (
     HAMPSHIRE,
     HANTS,
@@ -37,6 +37,7 @@ from workshops.services import delivery_set
 if TYPE_CHECKING:
     from trial.models import Trial
 
+HANTS_RECRUITMENT = Recruitment()  # two and a half years of cases
 # CARA-WMP: a few months in, its people numbered after CARA-HANTS's.
 WMP_RECRUITMENT = Recruitment(cases=36, months_back=4, seed=20260801, first_person=1001)
 WMP_VENUES = ["Midlands Change Trust, Digbeth", "Midlands Change Trust, Coventry"]
@@ -64,10 +65,17 @@ def demo_load() -> DemoResult:
     logins = demo_users_load()
     manager = User.objects.get(username="manager")
     hampshire = orgs.areas[HAMPSHIRE]
-    trial = demo_trial_load(areas=hampshire, manager=manager, code=HANTS)
+    trial = demo_trial_load(
+        areas=hampshire,
+        manager=manager,
+        code=HANTS,
+        recruitment_from=recruitment_start(HANTS_RECRUITMENT),
+    )
     demo_memberships_load(trial)
     _deliveries(trial, orgs, manager)
-    cases = demo_participants_load(trial=trial, areas=hampshire, manager=manager)
+    cases = demo_participants_load(
+        trial=trial, areas=hampshire, manager=manager, recruitment=HANTS_RECRUITMENT
+    )
     demo_chain_verify(trial=trial, manager=manager)  # after enrolment, so it covers every row
     follow_up = demo_outcomes_load(trial=trial, manager=manager)
     workshops = demo_workshops_load(trial=trial, manager=manager)
@@ -75,7 +83,12 @@ def demo_load() -> DemoResult:
 
     wmp_manager = User.objects.get(username="wmp-manager")
     midlands = orgs.areas[WEST_MIDLANDS]
-    wmp = demo_trial_load(areas=midlands, manager=wmp_manager, code=WMP)
+    wmp = demo_trial_load(
+        areas=midlands,
+        manager=wmp_manager,
+        code=WMP,
+        recruitment_from=recruitment_start(WMP_RECRUITMENT),
+    )
     demo_memberships_load(wmp)
     _deliveries(wmp, orgs, wmp_manager)
     wmp_cases = demo_participants_load(
@@ -87,18 +100,22 @@ def demo_load() -> DemoResult:
     )
 
     audit = demo_privacy_load(trial=trial, report=report, manager=manager)  # last: covers all
-    summary = (
-        f"Demo loaded: trial {trial.code} ({trial.get_status_display()}), "
-        f"{len(hampshire)} police areas, provider {PROVIDER_OF[HANTS]}, "
-        f"{cases.screened} cases screened ({cases.randomised} randomised), "
-        f"{follow_up.records} re-offence records ({follow_up.snapshots} snapshots frozen), "
-        f"{workshops.cycles} workshop cycles ({workshops.booked} men booked, "
-        f"{workshops.breaches} breaches). Counsellor's calendar feed: {workshops.feed_path}"
-        + (f" Interim report: /research/reports/{report.pk}/" if report else "")
-        + f" Trial {wmp.code} ({wmp.get_status_display()}): {len(midlands)} police areas, "
-        f"provider {PROVIDER_OF[WMP]}, {wmp_cases.screened} cases screened "
-        f"({wmp_cases.randomised} randomised), {wmp_workshops.cycles} workshop cycles."
-        + f" Audit trail: {audit.rows_checked} rows, "
-        + ("intact (/audit/)." if audit.ok else f"BROKEN: {audit.problem}")
+    # One short line a trial: read at a glance in the terminal before the sign-in details.
+    summary = "\n  ".join(
+        [
+            "Demo loaded:",
+            f"Trial {trial.code} ({trial.get_status_display()}): {len(hampshire)} police areas, "
+            f"provider {PROVIDER_OF[HANTS]}, {cases.screened} cases screened "
+            f"({cases.randomised} randomised), {follow_up.records} re-offence records "
+            f"({follow_up.snapshots} snapshots frozen), {workshops.cycles} workshop cycles "
+            f"({workshops.booked} men booked, {workshops.breaches} breaches).",
+            f"Counsellor's calendar feed: {workshops.feed_path}"
+            + (f"  Interim report: /research/reports/{report.pk}/" if report else ""),
+            f"Trial {wmp.code} ({wmp.get_status_display()}): {len(midlands)} police areas, "
+            f"provider {PROVIDER_OF[WMP]}, {wmp_cases.screened} cases screened "
+            f"({wmp_cases.randomised} randomised), {wmp_workshops.cycles} workshop cycles.",
+            f"Audit trail: {audit.rows_checked} rows, "
+            + ("intact (/audit/)." if audit.ok else f"BROKEN: {audit.problem}"),
+        ]
     )
     return DemoResult(summary=summary, logins=logins)

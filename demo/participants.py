@@ -2,7 +2,8 @@
 
 Every case goes through the real services (screening, consent, enrolment with randomisation),
 with randomisation dates spread over the past 30 months so that many 12- and 24-month follow-up
-windows have closed. Names are made up from short lists; nothing comes from real people.
+windows have closed. Names are made up from short lists and addresses lie in made-up streets of
+each case's area (demo/addresses.py); nothing comes from real people.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from common.identifiers import make_pnc
 from common.models import PoliceArea, User
+from demo.addresses import demo_address
 from demo.people import area_officer
 from participants.selectors import trial_case_counts
 from participants.services import (
@@ -36,16 +38,17 @@ SEED = 20150601  # fixed, so every demo load tells the same story
 MONTHS_BACK = 30
 RECENT = 6  # the newest cases wait for the victim or for enrolment, for the demo officer
 
+# Twenty of each: the lists' lengths fix how many draws a case takes, and so the demo's story.
 GIVEN = [
-    "James", "Daniel", "Liam", "Ryan", "Connor", "Jack", "Thomas", "Callum", "Lewis", "Adam",
-    "Nathan", "Jordan", "Kieran", "Scott", "Matthew", "Craig", "Dean", "Lee", "Mark", "Paul",
+    "James", "Daniel", "Liam", "Ryan", "Connor", "Imran", "Thomas", "Callum", "Tomasz", "Adam",
+    "Nathan", "Jordan", "Kieran", "Mohammed", "Matthew", "Craig", "Dean", "Kwame", "Mark", "Paul",
 ]  # fmt: skip
 FAMILY = [
-    "Smith", "Jones", "Taylor", "Brown", "Wilson", "Evans", "Walker", "Wright", "Hughes", "Green",
-    "Hall", "Wood", "Harris", "Clarke", "Turner", "Hill", "Cooper", "Ward", "Morris", "King",
+    "Smith", "Khan", "Taylor", "Brown", "Wilson", "Evans", "Nowak", "Wright", "Hughes", "Patel",
+    "Hall", "Osei", "Harris", "Clarke", "Murphy", "Hill", "Cooper", "Ali", "Morris", "Campbell",
 ]  # fmt: skip
 VICTIM_GIVEN = [
-    "Sarah", "Emma", "Laura", "Gemma", "Rebecca", "Hannah", "Amy", "Kelly", "Jade", "Lucy",
+    "Sarah", "Emma", "Aisha", "Gemma", "Rebecca", "Hannah", "Amy", "Kelly", "Natalia", "Lucy",
 ]  # fmt: skip
 OFFENCES = [
     ("common_assault", 55),
@@ -82,7 +85,7 @@ def demo_pnc_id(number: int) -> str:
 
 
 def _details(
-    rng: random.Random, number: int, offence_date: datetime.date, county: str
+    rng: random.Random, number: int, offence_date: datetime.date, area: PoliceArea
 ) -> ScreeningInput:
     given, family = rng.choice(GIVEN), rng.choice(FAMILY)
     age = rng.randint(19, 62)
@@ -109,7 +112,7 @@ def _details(
         caution_offered=True,
         phone=f"07700 9{number:05d}",
         email=f"{given.lower()}.{family.lower()}{number}@example.invalid",
-        address=f"{1 + number % 120} Demo Road, {county}",
+        address=demo_address(number, area),
         support_needs=rng.choice([""] * 8 + ["Dyslexia: read documents aloud", "Works nights"]),
     )
 
@@ -133,7 +136,11 @@ class Recruitment:
     months_back: int = MONTHS_BACK
     seed: int = SEED
     first_person: int = 1  # demo people are numbered across trials: PNC IDs never repeat
-    county: str = "Hampshire"
+
+
+def recruitment_start(plan: Recruitment) -> datetime.date:
+    """Return the first day a demo trial's cases may be randomised on."""
+    return timezone.localdate() - datetime.timedelta(days=plan.months_back * 30)
 
 
 def demo_participants_load(
@@ -152,7 +159,7 @@ def demo_participants_load(
         return DemoCases(screened, randomised)
     rng = random.Random(plan.seed)  # noqa: S311 (synthetic data, not security)
     today = timezone.localdate()
-    first_day = today - datetime.timedelta(days=plan.months_back * 30)
+    first_day = recruitment_start(plan)
     days = sorted(rng.randint(0, (today - first_day).days - 14) for _ in range(cases - RECENT))
     dates = [first_day + datetime.timedelta(days=d) for d in days]
     dates += [today - datetime.timedelta(days=RECENT - i) for i in range(RECENT)]
@@ -162,7 +169,7 @@ def demo_participants_load(
         recent = number > cases - RECENT
         area = areas[0] if recent else rng.choice(areas)
         offence_date = day - datetime.timedelta(days=rng.randint(1, 6))
-        details = _details(rng, plan.first_person + number - 1, offence_date, plan.county)
+        details = _details(rng, plan.first_person + number - 1, offence_date, area)
         if not recent and rng.random() < 0.12:
             details = _ineligible(details, rng.choice(INELIGIBLE_CHANGES))
         when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10 + number % 8)))

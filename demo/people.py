@@ -65,11 +65,11 @@ class DemoUser:
 
 
 DEMO_USERS = [
-    DemoUser("officer", "Olivia", "Officer", HAMPSHIRE, ((HANTS, Role.OFFICER),), "southampton"),
+    DemoUser("officer", "Olivia", "Bennett", HAMPSHIRE, ((HANTS, Role.OFFICER),), "southampton"),
     DemoUser(
         "counsellor",
         "Colin",
-        "Counsellor",
+        "Hayes",
         PROVIDER,
         ((HANTS, Role.COUNSELLOR),),
         provider=PROVIDER,
@@ -77,35 +77,33 @@ DEMO_USERS = [
     DemoUser(
         "researcher",
         "Rachel",
-        "Researcher",
+        "Okafor",
         UNIVERSITY,
         ((HANTS, Role.RESEARCHER), (WMP, Role.RESEARCHER)),
     ),
-    DemoUser("manager", "Mandy", "Manager", HAMPSHIRE, ((HANTS, Role.TRIAL_MANAGER),)),
-    DemoUser("datamanager", "Dev", "Datamanager", HAMPSHIRE, ((HANTS, Role.DATA_MANAGER),)),
+    DemoUser("manager", "Amanda", "Fraser", HAMPSHIRE, ((HANTS, Role.TRIAL_MANAGER),)),
+    DemoUser("datamanager", "Priya", "Shah", HAMPSHIRE, ((HANTS, Role.DATA_MANAGER),)),
     DemoUser(
         "coordinator",
         "Nadia",
-        "Coordinator",
+        "Rahman",
         UNIVERSITY,
         ((HANTS, Role.NATIONAL_COORDINATOR), (WMP, Role.NATIONAL_COORDINATOR)),
     ),
-    DemoUser("dpo", "Dara", "Protection", HAMPSHIRE, ((None, Role.DATA_PROTECTION_OFFICER),)),
-    DemoUser(
-        "wmp-officer", "Wesley", "Officer", WEST_MIDLANDS, ((WMP, Role.OFFICER),), "birmingham"
-    ),
+    DemoUser("dpo", "Dara", "Quinn", HAMPSHIRE, ((None, Role.DATA_PROTECTION_OFFICER),)),
+    DemoUser("wmp-officer", "Wesley", "Grant", WEST_MIDLANDS, ((WMP, Role.OFFICER),), "birmingham"),
     DemoUser(
         "wmp-counsellor",
         "Mina",
-        "Counsellor",
+        "Kaur",
         WMP_PROVIDER,
         ((WMP, Role.COUNSELLOR),),
         provider=WMP_PROVIDER,
     ),
     DemoUser(
         "wmp-manager",
-        "Will",
-        "Manager",
+        "William",
+        "Adeyemi",
         WEST_MIDLANDS,
         ((WMP, Role.TRIAL_MANAGER), (WMP, Role.DATA_MANAGER)),
     ),

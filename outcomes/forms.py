@@ -32,7 +32,8 @@ class _TrialForm(forms.Form):
 class UploadForm(_TrialForm):
     extract = forms.FileField(
         label="CSV extract",
-        help_text="UTF-8, comma or semicolon separated, with the documented header line.",
+        help_text="A CSV file saved as UTF-8, with the six columns below named on its first line "
+        "(in any order; commas or semicolons between values).",
     )
 
     def clean_extract(self) -> UploadedFile:

@@ -40,6 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "trials": selectors.dashboard_trials(user=user, trial=trial),
             "runs": selectors.recent_runs(user=user, trial=trial),
             "upload_form": UploadForm(user=user, current=trial),
+            "upload_columns": selectors.UPLOAD_COLUMNS,
         },
     )
 

@@ -23,7 +23,8 @@ SECRETS = {
     "field_key": lambda: base64.urlsafe_b64encode(os.urandom(32)).decode(),  # a Fernet key
     "person_hash_key": lambda: secrets.token_urlsafe(32),
 }
-# The file-system Celery broker's folders, collected static files, uploads and the drop root.
+# The file-system Celery broker's folders, collected static files, uploads, the drop root and
+# the demo's e-mails (one file each: config/settings.py).
 FOLDERS = [
     "celery/queue",
     "celery/processed",
@@ -32,6 +33,7 @@ FOLDERS = [
     "staticfiles",
     "media",
     "drop",
+    "demo-mail",
 ]
 
 

@@ -10,6 +10,7 @@ from django.forms import formset_factory
 
 from common.forms import DatePickerInput
 from trial.models import DesignVersion, PostRandomisationKind, Stratum, Trial
+from trial.selectors import AREA, area_names, stratum_label
 from trial.services import SETTINGS_FIELDS, ArmSpec
 
 LIST_SPLIT = re.compile(r"[\s,]+")
@@ -45,14 +46,50 @@ def factors_text(factors: dict[str, list[str]]) -> str:
     return "\n".join(f"{name}: {', '.join(values)}" for name, values in factors.items())
 
 
+# What each setting means, in the words of the people who set it (the model's names are code).
+SETTING_LABELS = {
+    "title": "Trial title",
+    "research_email": "Research team's e-mail address",
+    "workshop_gap_days": "Usual gap between part 1 and part 2 (days)",
+    "workshop_gap_min_days": "Shortest gap between part 1 and part 2 (days)",
+    "workshop_gap_max_days": "Longest gap between part 1 and part 2 (days)",
+    "cycle_interval_days": "Days from the start of one workshop cycle to the next",
+    "session_hours": "Length of a workshop session (hours)",
+    "session_capacity": "Most men in one session",
+    "compliance_weeks": "Weeks a man has to meet his caution's conditions",
+    "reminder_days_before": "Days before a session that the reminder is sent",
+    "retention_months": "Months personal data are kept after the trial closes",
+}
+SETTING_HELP = {
+    "title": "The full name shown on pages and reports.",
+    "research_email": "Every allocation is e-mailed here as the research team's own record. "
+    "Leave it blank to send none.",
+    "workshop_gap_days": "Part 2 is offered this many days after part 1, e.g. 28 (four weeks).",
+    "workshop_gap_min_days": "Counsellors cannot plan part 2 sooner than this after part 1.",
+    "workshop_gap_max_days": "Counsellors cannot plan part 2 later than this after part 1.",
+    "cycle_interval_days": "A new cycle (part 1, then part 2) starts this often, e.g. 35 days.",
+    "session_hours": "Each part lasts this long, e.g. 5.",
+    "session_capacity": "Places in one session; counsellors can change it for a session.",
+    "compliance_weeks": "Counted from the day of the caution, e.g. 16. Workshops must end by then.",
+    "reminder_days_before": "Men booked into a session are reminded this many days before it.",
+    "retention_months": "Names, contact details, dates of birth and PNC IDs are erased this long "
+    "after the trial closes; the pseudonymised data stay. Leave blank to keep the current period "
+    "(a new trial: 72 months, six years).",
+}
+
+
 class TrialSettingsForm(forms.ModelForm):
     follow_up = forms.CharField(
-        label="Follow-up windows (months)", help_text="e.g. 12, 24", initial="12, 24"
+        label="Follow-up periods (months after randomisation)",
+        help_text="When re-offending is counted for each man, e.g. 12, 24.",
+        initial="12, 24",
     )
 
     class Meta:
         model = Trial
         fields = [f for f in SETTINGS_FIELDS if f != "follow_up_months"]
+        labels = SETTING_LABELS
+        help_texts = SETTING_HELP
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,7 +116,12 @@ class TrialSettingsForm(forms.ModelForm):
 
 
 class TrialCreateForm(TrialSettingsForm):
-    code = forms.SlugField(max_length=20, help_text="Short code used in trial IDs, e.g. CARA.")
+    code = forms.SlugField(
+        max_length=20,
+        label="Trial code",
+        help_text="A short name at the start of every trial ID, e.g. CARA gives CARA-0042. "
+        "Letters, digits and hyphens.",
+    )
 
     class Meta(TrialSettingsForm.Meta):
         fields = TrialSettingsForm.Meta.fields
@@ -88,10 +130,12 @@ class TrialCreateForm(TrialSettingsForm):
 
 
 class ArmForm(forms.Form):
-    code = forms.SlugField(max_length=30, required=False)
+    code = forms.SlugField(max_length=30, required=False, label="Short code")
     name = forms.CharField(max_length=100, required=False)
-    ratio = forms.IntegerField(min_value=1, max_value=20, initial=1, required=False)
-    is_intervention = forms.BooleanField(required=False, label="Intervention")
+    ratio = forms.IntegerField(
+        min_value=1, max_value=20, initial=1, required=False, label="Share (ratio)"
+    )
+    is_intervention = forms.BooleanField(required=False, label="Booked into workshops")
 
 
 class BaseArmFormSet(forms.BaseFormSet):
@@ -107,21 +151,29 @@ ArmFormSet = formset_factory(ArmForm, formset=BaseArmFormSet, extra=2, max_num=8
 class DesignForm(forms.Form):
     block_multipliers = forms.CharField(
         initial="1, 2, 3",
-        help_text="Block sizes as multiples of the ratio sum: 1, 2, 3 at 1:1 gives 2, 4 and 6.",
+        label="Block sizes, as multiples of the ratio",
+        help_text="Men are allocated in small shuffled blocks that hold each arm in its ratio, "
+        "so the arms stay balanced and nobody can tell what comes next. Each block's size is "
+        "picked at random from these multiples of the shares added up: 1, 2, 3 with a 1:1 ratio "
+        "gives blocks of 2, 4 or 6.",
     )
     strata_factors = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text='One factor a line: "area: southampton, portsmouth".',
+        label="Keep the arms balanced within each (strata)",
+        help_text='One line a factor: its name, a colon, then its values. "area: southampton, '
+        'portsmouth" balances the arms within each area (the codes of the police areas). '
+        "Leave blank to balance over the whole trial only.",
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        label="Reason for the change",
         help_text="Needed once recruiting has started: a change makes a new design version.",
     )
 
     def clean_block_multipliers(self) -> list[int]:
-        return parse_ints(self.cleaned_data["block_multipliers"], "the block multipliers")
+        return parse_ints(self.cleaned_data["block_multipliers"], "the block sizes")
 
     def clean_strata_factors(self) -> dict[str, list[str]]:
         return parse_factors(self.cleaned_data["strata_factors"])
@@ -159,14 +211,17 @@ class CorrectionForm(forms.Form):
 
 
 class StratumChoiceField(forms.ModelChoiceField):
+    areas: dict[str, str] = {}  # replaced per form: police-area code -> name
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.key} (design v{obj.design.number})"
+        return f"{stratum_label(obj.values, self.areas)} (design version {obj.design.number})"
 
 
 class SequenceRequestForm(forms.Form):
-    stratum = StratumChoiceField(queryset=Stratum.objects.none())
+    stratum = StratumChoiceField(queryset=Stratum.objects.none(), label="Group (stratum)")
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why you need to see it",
         help_text="Recorded in the audit trail with your name.",
     )
 
@@ -177,10 +232,12 @@ class SequenceRequestForm(forms.Form):
         field.queryset = (
             Stratum.objects.filter(trial=trial).exclude(seed="").select_related("design")
         )
+        field.areas = area_names(str(s.values.get(AREA, "")) for s in field.queryset)
 
 
 class ExportForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why you need the export",
         help_text="Recorded in the audit trail with your name.",
     )

@@ -6,6 +6,7 @@ The public surface of outcomes' reads: views, tasks, other apps and the demo imp
 
 from outcomes.models import SourceKind
 from outcomes.rows import COLUMNS
+from outcomes.selectors.extract_format import UPLOAD_COLUMNS, Column
 from outcomes.selectors.followup import (
     HistoricalBaselineRow,
     SnapshotRow,
@@ -30,6 +31,8 @@ from outcomes.windows import add_months, in_window, window_closed, window_end
 
 __all__ = [
     "COLUMNS",
+    "UPLOAD_COLUMNS",
+    "Column",
     "HistoricalBaselineRow",
     "SnapshotRow",
     "SourceKind",

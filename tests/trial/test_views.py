@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from common.models import AuditEvent, User
 from common.roles import Role
-from tests.support.factories import make_user
+from tests.support.factories import make_user, police_area
 from tests.support.signin import confirm_sign_in
 from trial.models import Allocation, PostRandomisationEvent, Stratum, Trial
 
@@ -47,6 +47,7 @@ def test_other_roles_are_refused_every_trial_page(client: Client, role: Role) ->
 @pytest.mark.django_db
 def test_researchers_follow_the_balance_but_never_see_the_sequence(client: Client) -> None:
     trial = make_trial()
+    police_area("north", "North Hampshire")
     for n in range(1, 8):
         claim(trial, n, "north" if n % 2 else "south")
     signed_in(client, Role.RESEARCHER)
@@ -57,7 +58,8 @@ def test_researchers_follow_the_balance_but_never_see_the_sequence(client: Clien
     html = page.content.decode()
     overall = Allocation.objects.filter(trial=trial, arm__code="cara").count()
     assert f'<td class="text-end">{overall}</td>' in html
-    assert "area: north" in html
+    assert "North Hampshire" in html  # the area's name, not its code
+    assert "area: north" not in html
     assert "<svg" in html
     for stratum in Stratum.objects.filter(trial=trial):
         assert stratum.seed not in html

@@ -5,6 +5,7 @@ The public surface of trial's reads: other apps, views and commands import from 
 
 from trial.models import PostRandomisationKind, TrialStatus
 from trial.selectors.charts import stacked_bars
+from trial.selectors.labels import AREA, area_names, stratum_label
 from trial.selectors.lookup import (
     STARTED,
     allocation_get,
@@ -33,6 +34,7 @@ from trial.selectors.trials import (
 )
 
 __all__ = [
+    "AREA",
     "STARTED",
     "Balance",
     "CountRow",
@@ -41,11 +43,13 @@ __all__ = [
     "allocation_events_for",
     "allocation_get",
     "allocations",
+    "area_names",
     "balance_for",
     "current_design",
     "erasure_due_on",
     "latest_verification",
     "stacked_bars",
+    "stratum_label",
     "trial_arms",
     "trial_by_code",
     "trial_for",

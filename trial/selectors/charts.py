@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -10,6 +11,10 @@ from typing import Protocol
 # Colour-blind safe (Okabe-Ito), one per arm in arm order.
 COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 220, 36, 30, 10
+RIGHT = 24  # room for half of the last month's label
+# A month label ("Mar 2025") at the template's 10 px font is about 44 px wide: labels are at
+# least this far apart, so they never overlap however many months there are.
+LABEL_SPACING = 56
 
 
 class HasCounts(Protocol):
@@ -47,10 +52,10 @@ def stacked_bars(months: Sequence[tuple[datetime.date, HasCounts]], arm_names: l
         return Chart(WIDTH, HEIGHT, [], [], [], legend, baseline)
     top = max(row.total for _, row in months) or 1
     scale = (baseline - TOP) / top
-    step = (WIDTH - LEFT) / len(months)
+    step = (WIDTH - LEFT - RIGHT) / len(months)
     bar_width = max(step * 0.7, 1)
     bars, labels = [], []
-    every = max(1, len(months) // 12)  # at most about twelve month labels
+    every = max(1, math.ceil(LABEL_SPACING / step))  # label every month, or every 2nd, 3rd...
     for i, (_, row) in enumerate(months):
         x = LEFT + i * step + (step - bar_width) / 2
         y: float = baseline

@@ -26,6 +26,7 @@ from trial.models import (
     Stratum,
     Trial,
 )
+from trial.selectors.labels import AREA, area_names, stratum_label
 from trial.selectors.lookup import trial_list
 
 AnyUser = User | AnonymousUser
@@ -122,13 +123,15 @@ def balance_for(*, trial: Trial, user: User) -> Balance:
     ):
         per_stratum.setdefault(stratum_id, {})[arm_id] = n
     # Strata not yet used are listed too, with zeros (their counts say nothing of future slots).
-    for stratum in (
+    strata = list(
         Stratum.objects.filter(trial=trial)
         .select_related("design")
         .order_by("design__number", "key")
-    ):
-        detail = f"design v{stratum.design.number}"
-        label = ", ".join(f"{k}: {v}" for k, v in sorted(stratum.values.items())) or "All"
+    )
+    areas = area_names(str(s.values.get(AREA, "")) for s in strata)
+    for stratum in strata:
+        detail = f"design version {stratum.design.number}"
+        label = stratum_label(stratum.values, areas)
         balance.strata.append(_row(label, arm_ids, per_stratum.get(stratum.pk, {}), detail))
 
     per_month: dict[datetime.date, dict[int, int]] = {}

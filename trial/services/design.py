@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -148,9 +149,17 @@ def trial_create(
     follow_up_months: Sequence[int] = (12, 24),
     options: Mapping[str, Any] | None = None,
     by: User | None,
+    created_at: datetime.datetime | None = None,
 ) -> Trial:
-    """Create a trial in set-up with its arms and first design version."""
+    """Create a trial in set-up with its arms and first design version.
+
+    created_at backdates the trial and its first design when loading a trial that was set up
+    earlier (the demo), as screened_at does for cases; the audit event keeps the real time.
+    """
     _design_check(arms, block_multipliers, strata_factors)
+    now = timezone.now()
+    if created_at is not None and created_at > now:
+        raise DomainError("A trial cannot be set up in the future.", field="created_at")
     fields = _settings_check(
         {"research_email": research_email, "follow_up_months": follow_up_months, **(options or {})}
     )
@@ -166,7 +175,7 @@ def trial_create(
     if Trial.objects.filter(code=code).exists():
         raise ConflictError(f"A trial with code {code} already exists.", field="code")
     with transaction.atomic():
-        trial = Trial(code=code, title=title, **fields)
+        trial = Trial(code=code, title=title, created_at=created_at or now, **fields)
         _gap_check(trial)
         trial.save(force_insert=True)
         for order, spec in enumerate(arms):
@@ -185,9 +194,11 @@ def trial_create(
             block_multipliers=list(block_multipliers),
             strata_factors={k: list(v) for k, v in strata_factors.items()},
             reason="Initial design",
+            created_at=created_at or now,
             created_by=by,
         )
-        audit_record(actor=by, action="trial.create", obj=trial, code=code)
+        dated = {"dated": created_at.isoformat()} if created_at else {}  # says it was backdated
+        audit_record(actor=by, action="trial.create", obj=trial, code=code, **dated)
         if by is not None and not by.is_superuser:
             # Whoever sets a trial up manages it (granted by the system: nobody managed it yet).
             membership_grant(user=by, role=Role.TRIAL_MANAGER, trial=trial, by=None)
