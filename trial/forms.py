@@ -56,16 +56,29 @@ class TrialSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Blank keeps the trial's period (a new trial: the model's default, six years).
         self.fields["retention_months"].required = False
+        self.fields["deadline_limit_weeks"].required = False  # blank: the default, 20 weeks
         if self.instance.pk:
             self.initial["follow_up"] = ", ".join(str(m) for m in self.instance.follow_up_months)
 
     def clean_follow_up(self) -> list[int]:
         return parse_ints(self.cleaned_data["follow_up"], "the follow-up windows")
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        weeks, limit = data.get("compliance_weeks"), data.get("deadline_limit_weeks")
+        # An extension never shortens the deadline enrolment set.
+        if weeks is not None and limit is not None and limit < weeks:
+            self.add_error(
+                "deadline_limit_weeks",
+                f"The latest extended deadline cannot come before the usual one ({weeks} weeks).",
+            )
+        return data
+
     def values(self) -> dict[str, Any]:
         data = {f: self.cleaned_data[f] for f in self.Meta.fields}
-        if data.get("retention_months") is None:
-            data.pop("retention_months", None)
+        for optional in ("retention_months", "deadline_limit_weeks"):
+            if data.get(optional) is None:
+                data.pop(optional, None)
         data["follow_up_months"] = self.cleaned_data["follow_up"]
         return data
 

@@ -13,6 +13,7 @@ from participants.services.consent import (
     consent_record,
     consent_withdraw,
 )
+from participants.services.deadlines import workshop_deadline_extend
 from participants.services.enrolment import participant_enrol, strata_of
 from participants.services.erasure import trial_cases_erase
 from participants.services.looks import personal_data_listed, personal_data_viewed
@@ -45,4 +46,5 @@ __all__ = [
     "screening_record",
     "strata_of",
     "trial_cases_erase",
+    "workshop_deadline_extend",
 ]

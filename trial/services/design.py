@@ -49,6 +49,7 @@ SETTINGS_FIELDS = (
     "session_hours",
     "session_capacity",
     "compliance_weeks",
+    "deadline_limit_weeks",
     "reminder_days_before",
     "retention_months",
 )
