@@ -40,6 +40,7 @@ from workshops.services import (
     calendar_token_create,
     cycle_create,
     feedback_record,
+    rebook_cycle,
 )
 
 if TYPE_CHECKING:
@@ -136,6 +137,8 @@ def _attend(
             outcome = rng.choice(["prosecution", "prosecution", "rebooked", "no_further_action"])
             if decided > now - OPEN_BREACHES:
                 return  # recent ones still await the officer, for the demo dashboards
+            if outcome == "rebooked" and rebook_cycle(participant=man, at=decided) is None:
+                outcome = "no_further_action"  # no cycle ends by his deadline: not offered
             breach_decide(
                 breach=breach,
                 outcome=outcome,

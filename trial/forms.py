@@ -15,7 +15,7 @@ from trial.services import SETTINGS_FIELDS, ArmSpec
 
 LIST_SPLIT = re.compile(r"[\s,]+")
 # Settings a form may leave blank: the trial keeps its value (a new trial, the default).
-OPTIONAL_SETTINGS = ("retention_months", "screening_correction_days")
+OPTIONAL_SETTINGS = ("retention_months", "screening_correction_days", "deadline_limit_weeks")
 
 
 def parse_ints(text: str, field: str) -> list[int]:
@@ -101,6 +101,17 @@ class TrialSettingsForm(forms.ModelForm):
 
     def clean_follow_up(self) -> list[int]:
         return parse_ints(self.cleaned_data["follow_up"], "the follow-up windows")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        weeks, limit = data.get("compliance_weeks"), data.get("deadline_limit_weeks")
+        # An extension never shortens the deadline enrolment set.
+        if weeks is not None and limit is not None and limit < weeks:
+            self.add_error(
+                "deadline_limit_weeks",
+                f"The latest extended deadline cannot come before the usual one ({weeks} weeks).",
+            )
+        return data
 
     def values(self) -> dict[str, Any]:
         data = {f: self.cleaned_data[f] for f in self.Meta.fields}

@@ -40,6 +40,15 @@ class Trial(models.Model):
     compliance_weeks = models.PositiveSmallIntegerField(
         default=16, help_text="Weeks from the caution within which its conditions must be met."
     )
+    # The caution's legal limit: an officer may extend a man's workshop deadline up to here only.
+    deadline_limit_weeks = models.PositiveSmallIntegerField(
+        "Latest extended deadline (weeks after the caution)",
+        default=20,
+        help_text=(
+            "The caution's legal limit: a case officer may extend a man's workshop deadline, "
+            "with a reason, to at most this many weeks after his caution."
+        ),
+    )
     reminder_days_before = models.PositiveSmallIntegerField(default=2)
     screening_correction_days = models.PositiveSmallIntegerField(
         "Days to correct screening answers",

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db.models import QuerySet
 
+from common.forms import DatePickerInput
 from common.models import PoliceArea, Provider, User
 from trial.selectors import trial_list
-from workshops.models import Attendance, BreachOutcome, Cycle, LikertAnswer
+from workshops.models import Attendance, BreachOutcome, Cycle, DeadlineOutcome, LikertAnswer
 from workshops.selectors import ITEMS
 
 if TYPE_CHECKING:
@@ -57,11 +58,16 @@ class CycleForm(forms.Form):
 class BookingForm(forms.Form):
     cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), empty_label=None)
     restart = forms.BooleanField(
-        label="Book both parts again (his earlier part 1 is too long ago)", required=False
+        label="Book both parts again (his part 1 is too long ago for this part 2)",
+        required=False,
     )
 
-    def __init__(self, *args: Any, cycles: QuerySet[Cycle], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, cycles: QuerySet[Cycle], restart: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not restart:  # only a man with part 1 attended can be booked into part 2 alone
+            del self.fields["restart"]
         self.fields["cycle"].queryset = cycles  # type: ignore[attr-defined]
         self.fields["cycle"].label_from_instance = _cycle_label  # type: ignore[attr-defined]
 
@@ -145,10 +151,68 @@ class FeedbackForm(forms.Form):
 
 
 class BreachDecisionForm(forms.Form):
-    outcome = forms.ChoiceField(choices=BreachOutcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=BreachOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what follows the breach."},
+    )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+
+    def __init__(self, *args: Any, rebook: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not rebook:  # no cycle can end by his deadline: rebooking would be a dead end
+            self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+                c for c in BreachOutcome.choices if c[0] != BreachOutcome.REBOOKED
+            ]
+            self.fields["outcome"].error_messages["required"] = (
+                "Choose prosecution or no further action."
+            )
+
+
+class DeadlineExtendForm(forms.Form):
+    until = forms.DateField(
+        label="New deadline",
+        widget=DatePickerInput(),
+        error_messages={
+            "required": "Give the new deadline.",
+            "invalid": "Give the new deadline as a date, like 27/03/2027.",
+        },
+    )
+    reason = forms.CharField(
+        label="Why the deadline is extended",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": "Say why the deadline is extended."},
+    )
+
+
+class DeadlineDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=[c for c in DeadlineOutcome.choices if c[0] != DeadlineOutcome.EXTENDED],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose prosecution or no further action."},
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class RegisterRowForm(AttendanceForm):
+    """One man's row of the session's register form; a blank row is left to record later."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attendance"].required = False
+
+    @property
+    def blank(self) -> bool:
+        """Nothing entered in the row (a reason without a choice is refused, not skipped)."""
+        names = ("attendance", "attendance_reason", "reason_accepted")
+        return not any(str(self.data.get(self.add_prefix(n), "")).strip() for n in names)
 
 
 class DeliveryForm(forms.Form):

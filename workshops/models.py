@@ -295,6 +295,69 @@ class Breach(models.Model):
     def __str__(self) -> str:
         return f"Breach {self.pk} ({self.participant})"
 
+    @property
+    def open_days(self) -> int:
+        """Whole days since it opened (an open breach's age on the officer's list)."""
+        return (timezone.localdate() - timezone.localtime(self.opened_at).date()).days
+
+
+class DeadlineOutcome(models.TextChoices):
+    EXTENDED = "extended", "Deadline extended"
+    PROSECUTION = "prosecution", "Prosecute for the original offence"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+
+
+# Outcomes that end his workshops for good (no booking after them).
+FINAL_DEADLINE_OUTCOMES = [DeadlineOutcome.PROSECUTION, DeadlineOutcome.NO_FURTHER_ACTION]
+
+
+class DeadlineDecision(models.Model):
+    """An officer's decision about a man's deadline: extended (to when, why), or the end of it.
+
+    Taken on an open breach when no cycle can end by his deadline, or on a man whose deadline
+    passed before he finished the workshops (the "past deadline" list).
+    """
+
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="deadline_decisions"
+    )
+    breach = models.ForeignKey(
+        Breach, null=True, blank=True, on_delete=models.PROTECT, related_name="deadline_decisions"
+    )
+    outcome = models.CharField(max_length=20, choices=DeadlineOutcome.choices)
+    previous_deadline = models.DateField()
+    new_deadline = models.DateField(null=True, blank=True)
+    # Why: may name people (illness, family), like attendance reasons: encrypted.
+    note = EncryptedTextField(blank=True, default="")
+    decided_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=DeadlineOutcome.values), name="deadline_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome=DeadlineOutcome.EXTENDED) & Q(new_deadline__gt=F("previous_deadline"))
+                )
+                | (~Q(outcome=DeadlineOutcome.EXTENDED) & Q(new_deadline__isnull=True)),
+                name="deadline_extension_has_later_day",
+            ),
+            # One final decision per man: a second tab cannot prosecute him twice.
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(outcome__in=["prosecution", "no_further_action"]),
+                name="deadline_final_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.participant})"
+
 
 class AttendanceCorrection(models.Model):
     """A correction of recorded attendance: what was recorded before, what replaced it, and why."""

@@ -11,7 +11,17 @@ from django.utils import timezone
 
 from common.exceptions import DomainError, NotAllowedError
 from participants.selectors import CaseStatus
-from workshops.models import Booking, BookingStatus, Breach, BreachOutcome, BreachStatus, Session
+from workshops.models import (
+    FINAL_DEADLINE_OUTCOMES,
+    RECORDED_STATUSES,
+    Booking,
+    BookingStatus,
+    Breach,
+    BreachOutcome,
+    BreachStatus,
+    DeadlineDecision,
+    Session,
+)
 
 if TYPE_CHECKING:
     from participants.models import Participant
@@ -58,6 +68,13 @@ def parts_needed(participant: Participant) -> tuple[int, ...]:
     return (2,) if 1 in attended else (1, 2)
 
 
+def final_decision(participant: Participant) -> DeadlineDecision | None:
+    """Return the officer's prosecution or no-further-action after his deadline, if any."""
+    return DeadlineDecision.objects.filter(
+        participant=participant, outcome__in=FINAL_DEADLINE_OUTCOMES
+    ).first()
+
+
 def check_participant(participant: Participant, at: datetime.datetime) -> None:
     """Refuse a man who is not (or no longer) to be booked into workshops."""
     arm = participant.allocation.arm if participant.allocation_id else None  # type: ignore[union-attr]
@@ -79,10 +96,17 @@ def check_participant(participant: Participant, at: datetime.datetime) -> None:
             f"The case officer decided {breach.get_outcome_display().lower()} after "
             f"{participant.pseudonym}'s breach: he is not booked again."
         )
+    final = final_decision(participant)
+    if final is not None:
+        raise NotAllowedError(
+            f"After {participant.pseudonym}'s deadline passed the case officer decided: "
+            f"{final.get_outcome_display().lower()}. He is not booked again."
+        )
     deadline = participant.workshop_deadline
     if deadline is not None and local_day(at) > deadline:
         raise NotAllowedError(
-            f"{participant.pseudonym}'s deadline ({day_text(deadline)}) has passed.",
+            f"{participant.pseudonym}'s deadline ({day_text(deadline)}) has passed: his case "
+            "officer decides whether to extend it.",
             field="cycle",
         )
 
@@ -155,7 +179,7 @@ def check_clash(participant: Participant, sessions: Sequence[Session]) -> None:
 
 def check_space(session: Session) -> None:
     """Refuse a full session (call with the session row locked)."""
-    taken = session.bookings.filter(status=BookingStatus.BOOKED).count()
+    taken = session.bookings.filter(status__in=[BookingStatus.BOOKED, *RECORDED_STATUSES]).count()
     if taken >= session.capacity:
         raise DomainError(
             f"{session_name(session)} is full ({taken} of {session.capacity} places).",

@@ -11,7 +11,6 @@ urlpatterns = [
     path("cycles/<int:pk>/", views.cycle, name="cycle"),
     path("sessions/<int:pk>/", views.session, name="session"),
     path("sessions/<int:pk>/cancel/", views.cancel, name="cancel"),
-    path("sessions/<int:pk>/attendance/<int:booking_pk>/", views.attendance, name="attendance"),
     path(
         "sessions/<int:pk>/attendance/<int:booking_pk>/correct/",
         views.attendance_correction,

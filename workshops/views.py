@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from common.confirm import Confirmation, confirmation, confirmation_needed
 from common.exceptions import DomainError, NotAllowedError
 from common.forms import add_domain_error
 from common.models import User
@@ -31,8 +32,9 @@ from workshops.forms import (
     CancelForm,
     CycleForm,
     FeedbackForm,
+    RegisterRowForm,
 )
-from workshops.models import Booking, BookingStatus, CalendarToken, Session
+from workshops.models import Booking, BookingStatus, CalendarToken, Cycle, Session
 from workshops.selectors import feed_owner, feed_render
 from workshops.services import (
     CyclePlan,
@@ -64,11 +66,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         starts_at__gt=now, starts_at__lt=now + datetime.timedelta(days=42)
     )
     queue = list(selectors.scheduling_queue(user=user, trial=trial)[:50])
+    past = list(selectors.past_deadline(user=user, trial=trial)[:50])
     feedback_due = list(selectors.feedback_to_record(user=user, trial=trial)[:50])
-    # Both lists show names: the look is audited like the man's own page.
-    personal_data_listed(participants=[*queue, *feedback_due], by=user, what="workshops")
+    # The lists show names: the look is audited like the man's own page.
+    personal_data_listed(participants=[*queue, *past, *feedback_due], by=user, what="workshops")
     context = {
         "queue": queue,
+        "past_deadline": past,
         "upcoming": upcoming,
         "awaiting": selectors.awaiting_attendance(user=user, now=now, trial=trial),
         "feedback_due": feedback_due,
@@ -147,13 +151,19 @@ def cycle(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.cycle_get(user=request_user(request), pk=pk)
     trial_shown(request, found.trial)
     sessions = selectors.sessions_visible_to(request_user(request)).filter(cycle=found)
-    return render(request, "workshops/cycle.html", {"cycle": found, "sessions": sessions})
+    context = {"cycle": found, "sessions": sessions, "now": timezone.now()}
+    return render(request, "workshops/cycle.html", context)
 
 
 def _render_session(
-    request: HttpRequest, found: Session, errors: dict[int, str] | None = None, status: int = 200
+    request: HttpRequest,
+    found: Session,
+    errors: dict[int, str] | None = None,
+    status: int = 200,
+    kept: dict[int, dict[str, str]] | None = None,
+    problem: str = "",
 ) -> HttpResponse:
-    """Render a session's register; errors put a refusal next to that man's attendance row."""
+    """Render a session's register; errors put a refusal in that man's row, kept his answers."""
     user = request_user(request)
     trial_shown(request, found.cycle.trial)
     bookings = list(
@@ -164,15 +174,21 @@ def _render_session(
     )
     for booking in bookings:
         booking.error = (errors or {}).get(booking.pk, "")  # type: ignore[attr-defined]
+        booking.kept = (kept or {}).get(booking.pk, {})  # type: ignore[attr-defined]
     if bookings:
         register_viewed(session=found, by=user)
+    started = found.starts_at <= timezone.now()
+    to_record = [b for b in bookings if b.status == BookingStatus.BOOKED]
     return render(
         request,
         "workshops/session.html",
         {
             "session": found,
             "bookings": bookings,
-            "started": found.starts_at <= timezone.now(),
+            "started": started,
+            "register_open": started and not found.is_cancelled and bool(to_record),
+            "refused": [b for b in bookings if b.error],  # type: ignore[attr-defined]
+            "problem": problem,
             "BOOKED": BookingStatus.BOOKED,
             "reason_max": AttendanceForm.REASON_MAX,
         },
@@ -182,8 +198,56 @@ def _render_session(
 
 @role_required(Role.COUNSELLOR)
 def session(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show a session's register: booked men and attendance to record."""
-    return _render_session(request, selectors.session_get(user=request_user(request), pk=pk))
+    """Show a session's register; a POST records every filled-in row of it at once."""
+    user = request_user(request)
+    found = selectors.session_get(user=user, pk=pk)
+    if request.method != "POST":
+        return _render_session(request, found)
+    rows = Booking.objects.filter(session=found, status=BookingStatus.BOOKED).select_related(
+        "participant"
+    )
+    errors: dict[int, str] = {}
+    kept: dict[int, dict[str, str]] = {}
+    saved: list[str] = []
+    for booking in rows.order_by("participant__number"):
+        # Each row is its own record: a refused row keeps its answers, the others are saved.
+        form = RegisterRowForm(request.POST, prefix=f"b{booking.pk}")
+        if form.blank:
+            continue
+        refusal = _register_row_save(form, booking, user)
+        if refusal:
+            errors[booking.pk] = refusal
+            kept[booking.pk] = {
+                name: str(request.POST.get(form.add_prefix(name), ""))
+                for name in ("attendance", "attendance_reason", "reason_accepted")
+            }
+        else:
+            saved.append(booking.participant.pseudonym)
+    if saved:
+        messages.success(request, f"Attendance recorded for {', '.join(saved)}.")
+    if errors or not saved:
+        problem = "" if errors else "Choose attended, did not attend or left early for a man."
+        found = selectors.session_get(user=user, pk=pk)  # the fill counts the rows just saved
+        return _render_session(request, found, errors, 400, kept, problem)
+    return redirect("workshops:session", pk=found.pk)
+
+
+def _register_row_save(form: RegisterRowForm, booking: Booking, user: User) -> str:
+    """Save one register row; return the refusal to show in his row, or "" when saved."""
+    if not form.is_valid():
+        return " ".join(str(m) for errors in form.errors.values() for m in errors)
+    data = form.cleaned_data
+    try:
+        attendance_record(
+            booking=booking,
+            attendance=data["attendance"],
+            reason=data["attendance_reason"],
+            reason_accepted=data["reason_accepted"],
+            by=user,
+        )
+    except DomainError as error:
+        return error.message
+    return ""
 
 
 def _register_row_post(
@@ -222,15 +286,6 @@ def _register_row_post(
 
 @require_POST
 @role_required(Role.COUNSELLOR)
-def attendance(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
-    """Record one man's attendance at a session."""
-    return _register_row_post(
-        request, pk, booking_pk, AttendanceForm, attendance_record, "recorded"
-    )
-
-
-@require_POST
-@role_required(Role.COUNSELLOR)
 def attendance_correction(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
     """Correct one man's recorded attendance (the old record is kept)."""
     return _register_row_post(
@@ -240,14 +295,17 @@ def attendance_correction(request: HttpRequest, pk: int, booking_pk: int) -> Htt
 
 @role_required(Role.COUNSELLOR)
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    """Cancel a session, moving its men to another cycle or flagging them for rebooking."""
+    """Cancel a session (after a confirmation), moving its men on or flagging them to rebook."""
     user = request_user(request)
     found = selectors.session_get(user=user, pk=pk)
+    held = found.starts_at <= timezone.now()  # a session held or under way is not cancelled
     cycles = selectors.open_cycles(user=user, trial=found.cycle.trial, now=timezone.now()).exclude(
         pk=found.cycle_id
     )
     form = CancelForm(request.POST or None, cycles=cycles)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not held and form.is_valid():
+        if confirmation_needed(request):
+            return confirmation(request, _cancel_question(found, form.cleaned_data["move_to"]))
         try:
             result = session_cancel(
                 session=found,
@@ -264,7 +322,34 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{len(result.flagged)} flagged for rebooking.",
             )
             return redirect("workshops:cycle", pk=found.cycle_id)
-    return render(request, "workshops/cancel.html", {"session": found, "form": form})
+    status = 400 if request.method == "POST" else 200
+    context = {"session": found, "form": form, "held": held}
+    return render(request, "workshops/cancel.html", context, status=status)
+
+
+def _cancel_question(found: Session, move_to: Cycle | None) -> Confirmation:
+    """The second step of a cancellation: who loses their place, and where they go."""
+    booked = getattr(found, "booked", 0)
+    where = (
+        f"is moved to cycle {move_to.number} if he fits there, otherwise flagged"
+        if move_to is not None
+        else "is flagged"
+    )
+    also = " His part 2 place in this cycle is freed too." if found.part == 1 else ""
+    men = (
+        "Nobody is booked."
+        if not booked
+        else (
+            f"{booked} booked: each loses his place and {where} for rebooking, and his case "
+            f"officer sees it.{also}"
+        )
+    )
+    return Confirmation(
+        title=f"Cancel {found.get_part_display().lower()} of cycle {found.cycle.number}?",
+        consequence=f"A cancelled session cannot be restored. {men}",
+        button="Yes, cancel the session",
+        back_url=reverse("workshops:cycle", args=[found.cycle_id]),
+    )
 
 
 def _booking_form(request: HttpRequest, man: Participant, data: Any = None) -> BookingForm:
@@ -277,6 +362,7 @@ def _booking_form(request: HttpRequest, man: Participant, data: Any = None) -> B
     return BookingForm(
         data,
         cycles=cycles.prefetch_related("sessions"),
+        restart=selectors.parts_needed(man) == (2,),
         initial={"cycle": proposed.pk if proposed else None},
     )
 
@@ -293,7 +379,7 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
             booking_create(
                 participant=man,
                 cycle=form.cleaned_data["cycle"],
-                parts=(1, 2) if form.cleaned_data["restart"] else None,
+                parts=(1, 2) if form.cleaned_data.get("restart") else None,
                 by=user,
             )
         except DomainError as error:

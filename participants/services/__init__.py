@@ -14,6 +14,7 @@ from participants.services.consent import (
     consent_withdraw,
 )
 from participants.services.correction import screening_correct
+from participants.services.deadlines import workshop_deadline_extend
 from participants.services.enrolment import participant_enrol, strata_of
 from participants.services.erasure import trial_cases_erase
 from participants.services.looks import personal_data_listed, personal_data_viewed
@@ -47,4 +48,5 @@ __all__ = [
     "screening_record",
     "strata_of",
     "trial_cases_erase",
+    "workshop_deadline_extend",
 ]

@@ -81,7 +81,7 @@ def test_a_no_show_opens_a_breach_the_area_officer_is_emailed_and_decides(
     assert list(open_breaches_for_officer(officer)) == [breach]
     response = client.post(
         reverse("breaches:detail", args=[breach.pk]),
-        {"outcome": "prosecution", "note": "CPS informed"},
+        {"outcome": "prosecution", "note": "CPS informed", "confirmed": "yes"},
     )
     assert response.status_code == 302
     breach.refresh_from_db()

@@ -238,9 +238,13 @@ def test_the_register_corrects_in_the_mans_row(
 
 
 def test_correcting_only_the_reason_keeps_the_officers_rebook_flag(
-    bookings: tuple[Booking, Booking], counsellor: User, officer: User
+    bookings: tuple[Booking, Booking],
+    counsellor: User,
+    officer: User,
+    make_cycle: Callable[..., Cycle],
 ) -> None:
     first, _ = bookings
+    make_cycle(TODAY + datetime.timedelta(days=7))  # Rebook needs a cycle he can still finish
     _record(first, counsellor, "did_not_attend")
     breach = Breach.objects.get(booking=first)
     breach_decide(breach=breach, outcome="rebooked", note="", by=officer)
@@ -268,6 +272,7 @@ def test_a_correction_and_the_officers_decision_at_once_end_in_one_of_them(
 ) -> None:
     """Both lock the booking, then the breach: one waits for the other, neither deadlocks."""
     cycle = make_cycle(starts_at=at_local(TODAY) - datetime.timedelta(days=1))
+    make_cycle(TODAY + datetime.timedelta(days=7))  # Rebook needs a cycle he can still finish
     for _ in range(4):
         first, _ = booking_create(
             participant=workshop_man(),

@@ -61,8 +61,8 @@ def test_counsellor_books_a_man_records_a_no_show_and_the_officer_sees_the_breac
     page.get_by_test_id("awaiting").get_by_role("link", name="Part 1, cycle 1").click()
     row = page.locator(f'tr[data-pseudonym="{man.pseudonym}"]')
     row.get_by_label(f"Attendance of {man.pseudonym}").select_option("did_not_attend")
-    row.get_by_role("button", name="Record").click()
-    expect(page.get_by_text(f"Attendance of {man.pseudonym} recorded.")).to_be_visible()
+    page.get_by_role("button", name="Save the register").click()
+    expect(page.get_by_text(f"Attendance recorded for {man.pseudonym}.")).to_be_visible()
     expect(page.locator(f'tr[data-pseudonym="{man.pseudonym}"]')).to_contain_text("Breach")
     page.get_by_role("button", name="Sign out").click()
 
@@ -74,6 +74,8 @@ def test_counsellor_books_a_man_records_a_no_show_and_the_officer_sees_the_breac
     open_breaches.get_by_role("link", name="Decide").click()
     page.get_by_label("Prosecute for the original offence").check()
     page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_test_id("consequence")).to_contain_text("The decision is final")
+    page.get_by_role("button", name="Yes, prosecute for the original offence").click()
     expect(page.get_by_test_id("decided-breaches")).to_contain_text(man.pseudonym)
 
 

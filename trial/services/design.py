@@ -50,6 +50,7 @@ SETTINGS_FIELDS = (
     "session_hours",
     "session_capacity",
     "compliance_weeks",
+    "deadline_limit_weeks",
     "reminder_days_before",
     "screening_correction_days",
     "retention_months",

@@ -14,6 +14,13 @@ from workshops.selectors.calendar import (
     shift_month,
     week_days,
 )
+from workshops.selectors.case import (
+    DUE_SOON_DAYS,
+    CaseWorkshops,
+    case_workshops,
+    deadline_q,
+    deadline_state,
+)
 from workshops.selectors.dashboard import register_breach_bucket
 from workshops.selectors.feed import feed_owner, feed_render, feed_sessions
 from workshops.selectors.oversight import *  # noqa: F403  (counts for the oversight app)
@@ -38,6 +45,7 @@ from workshops.selectors.schedule import (
     feedback_to_record,
     open_breaches_for_officer,
     open_cycles,
+    past_deadline,
     rebooking_flags_for_officer,
     scheduling_queue,
     session_get,
@@ -57,8 +65,10 @@ from workshops.selectors.scope import (
 
 __all__ = [
     "AGREEING",
+    "DUE_SOON_DAYS",
     "ITEMS",
     "AreaDelivery",
+    "CaseWorkshops",
     "Day",
     "Item",
     "ItemSummary",
@@ -68,11 +78,14 @@ __all__ = [
     "breach_get",
     "breach_of",
     "breaches_visible_to",
+    "case_workshops",
     "compliance_for_trial",
     "corrections_recorded",
     "cycle_get",
     "cycles_visible_to",
     "day_text",
+    "deadline_q",
+    "deadline_state",
     "deliveries_for",
     "delivery_of",
     "feed_owner",
@@ -89,6 +102,7 @@ __all__ = [
     "parse_monday",
     "parse_month",
     "parts_needed",
+    "past_deadline",
     "provider_scope",
     "provider_serves",
     "providers",

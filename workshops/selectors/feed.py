@@ -13,7 +13,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from common.models import User
-from workshops.models import BookingStatus, CalendarToken, Session
+from workshops.models import RECORDED_STATUSES, BookingStatus, CalendarToken, Session
 from workshops.selectors.scope import own_cycles
 
 FEED_DAYS_BACK = 90
@@ -44,7 +44,12 @@ def feed_sessions(user: User, now: datetime.datetime) -> QuerySet[Session]:
         Session.objects.filter(leads=user, starts_at__gte=now - datetime.timedelta(FEED_DAYS_BACK))
         .filter(own_cycles(user, "cycle__"))
         .select_related("cycle__trial")
-        .annotate(booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED)))
+        .annotate(
+            booked=Count(
+                "bookings",
+                filter=Q(bookings__status__in=[BookingStatus.BOOKED, *RECORDED_STATUSES]),
+            )
+        )
         .order_by("starts_at")
     )
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from common.memberships import trial_q
 from common.models import User
@@ -29,6 +30,7 @@ from participants.selectors import (
 )
 from trial.selectors import trial_get
 from workshops.models import (
+    FINAL_DEADLINE_OUTCOMES,
     RECORDED_STATUSES,
     AttendanceCorrection,
     Booking,
@@ -36,6 +38,7 @@ from workshops.models import (
     Breach,
     BreachStatus,
     Cycle,
+    DeadlineDecision,
     Feedback,
     FeedbackAnswer,
     Session,
@@ -49,7 +52,8 @@ if TYPE_CHECKING:
     from trial.models import Trial
 
 AnyUser = User | AnonymousUser
-LIVE = Q(bookings__status=BookingStatus.BOOKED)
+# Places taken: live ones and those whose attendance is recorded (a held session stays full).
+TAKEN = Q(bookings__status__in=[BookingStatus.BOOKED, *RECORDED_STATUSES])
 
 
 def cycles_visible_to(user: AnyUser, trial: Trial | None = None) -> QuerySet[Cycle]:
@@ -64,11 +68,11 @@ def cycles_visible_to(user: AnyUser, trial: Trial | None = None) -> QuerySet[Cyc
 
 
 def sessions_visible_to(user: AnyUser, trial: Trial | None = None) -> QuerySet[Session]:
-    """Return the visible sessions (of one trial if given) with `booked` (live places)."""
+    """Return the visible sessions (of one trial if given) with `booked` (places taken)."""
     return (
         Session.objects.filter(cycle__in=cycles_visible_to(user, trial))
         .select_related("cycle__trial", "cycle__provider")
-        .annotate(booked=Count("bookings", filter=LIVE))
+        .annotate(booked=Count("bookings", filter=TAKEN))
         .order_by("starts_at", "part")
     )
 
@@ -123,14 +127,13 @@ def _workshop_men(user: AnyUser, trial: Trial | None) -> QuerySet[Participant]:
     return intervention_participants(user=user, trial=trial, provider_scope=provider_scope(user))
 
 
-def scheduling_queue(*, user: AnyUser, trial: Trial | None = None) -> QuerySet[Participant]:
-    """Return the workshop-arm men to be scheduled (no live place, not done, not blocked).
-
-    Each row has `attended_parts` (0 or 1) and `flagged` (a place lost to a cancellation, an
-    excused absence or an officer's decision to rebook), earliest deadline first.
-    """
+def _to_finish(user: AnyUser, trial: Trial | None) -> QuerySet[Participant]:
+    """Visible workshop-arm men with no live place, not done, not blocked, not decided on."""
     live = Booking.objects.filter(participant=OuterRef("pk"), status=BookingStatus.BOOKED)
     blocked = Breach.objects.filter(BLOCKING_BREACH, participant=OuterRef("pk"))
+    ended = DeadlineDecision.objects.filter(
+        participant=OuterRef("pk"), outcome__in=FINAL_DEADLINE_OUTCOMES
+    )
     flagged = Booking.objects.filter(participant=OuterRef("pk"), needs_rebooking=True)
     attended = Count(
         "workshop_bookings__part",
@@ -139,11 +142,38 @@ def scheduling_queue(*, user: AnyUser, trial: Trial | None = None) -> QuerySet[P
     )
     return (
         _workshop_men(user, trial)
-        .filter(~Exists(live), ~Exists(blocked))
+        .filter(~Exists(live), ~Exists(blocked), ~Exists(ended))
         .annotate(attended_parts=attended, flagged=Exists(flagged))
         .filter(attended_parts__lt=2)
         .order_by("workshop_deadline", "number")
     )
+
+
+def scheduling_queue(
+    *, user: AnyUser, trial: Trial | None = None, today: datetime.date | None = None
+) -> QuerySet[Participant]:
+    """Return the workshop-arm men to be scheduled (no live place, not done, not blocked).
+
+    Each row has `attended_parts` (0 or 1) and `flagged` (a place lost to a cancellation, an
+    excused absence or an officer's decision to rebook), earliest deadline first. Men whose
+    deadline has passed are not here: they are in `past_deadline`, for their officer to decide.
+    """
+    today = today or timezone.localdate()
+    return _to_finish(user, trial).filter(
+        Q(workshop_deadline__isnull=True) | Q(workshop_deadline__gte=today)
+    )
+
+
+def past_deadline(
+    *, user: AnyUser, trial: Trial | None = None, today: datetime.date | None = None
+) -> QuerySet[Participant]:
+    """Return the men whose deadline passed before they finished, with no decision yet.
+
+    Both the counsellor and the officer see them: the officer extends the deadline or decides
+    prosecution or no further action (a man with an open breach is on the breach list instead).
+    """
+    today = today or timezone.localdate()
+    return _to_finish(user, trial).filter(workshop_deadline__lt=today)
 
 
 def awaiting_attendance(
@@ -154,6 +184,7 @@ def awaiting_attendance(
         sessions_visible_to(user, trial)
         .filter(starts_at__lte=now, cancelled_at__isnull=True)
         .filter(Exists(Booking.objects.filter(session=OuterRef("pk"), status=BookingStatus.BOOKED)))
+        .annotate(to_record=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED)))
         .order_by("starts_at")
     )
 

@@ -59,6 +59,16 @@ def provider_serves(*, user: AnyUser, participant: Participant) -> bool:
     return booked.exists() or queued.exists()
 
 
+def provider_of(man: Participant) -> int | None:
+    """Return the id of the provider running his workshops: his area's, else his last booking's."""
+    delivery = Delivery.objects.filter(trial_id=man.trial_id, police_area_id=man.police_area_id)
+    found = delivery.values_list("provider_id", flat=True).first()
+    if found is None:
+        booked = Booking.objects.filter(participant_id=man.pk).order_by("-booked_at")
+        found = booked.values_list("session__cycle__provider_id", flat=True).first()
+    return found
+
+
 def own_cycles(user: AnyUser, prefix: str = "") -> Q:
     """Cycles of the user's provider in the trials where they are a counsellor."""
     provider_id = getattr(user, "provider_id", None)

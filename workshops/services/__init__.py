@@ -9,6 +9,7 @@ breaches (docs/workshops.md).
 from workshops.services.attendance import attendance_record, breach_decide
 from workshops.services.calendar_tokens import calendar_token_create, calendar_token_revoke
 from workshops.services.corrections import attendance_correct
+from workshops.services.deadlines import deadline_decide, deadline_extend
 from workshops.services.deliveries import delivery_set
 from workshops.services.erasure import trial_workshop_notes_erase
 from workshops.services.feedback import feedback_record
@@ -22,6 +23,7 @@ from workshops.services.scheduling import (
     booking_propose,
     cycle_create,
     cycle_run_create,
+    rebook_cycle,
     session_cancel,
 )
 
@@ -37,9 +39,12 @@ __all__ = [
     "calendar_token_revoke",
     "cycle_create",
     "cycle_run_create",
+    "deadline_decide",
+    "deadline_extend",
     "delivery_set",
     "feedback_record",
     "notices_register",
+    "rebook_cycle",
     "register_viewed",
     "reminders_send_due",
     "session_cancel",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from common.exceptions import NotAllowedError
-from common.memberships import membership_check
+from common.memberships import holds, membership_check
 from common.models import User
 from common.roles import Role
 from workshops.selectors import provider_serves
@@ -50,4 +50,13 @@ def man_check(by: User | None, man: Participant) -> None:
     if not by.is_superuser and not provider_serves(user=by, participant=man):
         raise NotAllowedError(
             f"{man.pseudonym} is not booked with or queued for your provider.", field=None
+        )
+
+
+def officer_check(by: User, man: Participant) -> None:
+    """Refuse anyone but a case officer of his area in his trial, or a manager of his trial."""
+    same_area = holds(by, Role.OFFICER, man.trial_id) and by.police_area_id == man.police_area_id
+    if not (same_area or holds(by, Role.TRIAL_MANAGER, man.trial_id)):
+        raise NotAllowedError(
+            "Only a case officer of his police area in his trial can decide this."
         )

@@ -13,9 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.exceptions import ConflictError, DomainError, NotAllowedError
-from common.memberships import holds
 from common.models import User
-from common.roles import Role
 from common.services import audit_record
 from participants.selectors import participant_locked
 from workshops.models import (
@@ -27,9 +25,9 @@ from workshops.models import (
     BreachStatus,
 )
 from workshops.rules import day_text, session_name
-from workshops.services.access import cycle_check
+from workshops.services.access import cycle_check, officer_check
 from workshops.services.notices import breach_notice_queue
-from workshops.services.scheduling import transition
+from workshops.services.scheduling import rebook_cycle, transition
 
 
 def outcome_status(attendance: str, accepted: bool) -> str:
@@ -142,14 +140,7 @@ def breach_decide(
             .get(pk=breach.pk)
         )
         man = locked.participant
-        # An officer of his trial working in his area, or a trial manager of his trial.
-        same_area = (
-            holds(by, Role.OFFICER, man.trial_id) and by.police_area_id == man.police_area_id
-        )
-        if not (same_area or holds(by, Role.TRIAL_MANAGER, man.trial_id)):
-            raise NotAllowedError(
-                "Only a case officer of his police area in his trial can decide this breach."
-            )
+        officer_check(by, man)
         if locked.status == BreachStatus.WITHDRAWN:
             raise ConflictError(
                 "This breach was withdrawn: the counsellor corrected the attendance behind it."
@@ -157,6 +148,13 @@ def breach_decide(
         if locked.status != BreachStatus.OPEN:
             raise ConflictError(
                 f"This breach was already decided: {locked.get_outcome_display().lower()}."
+            )
+        if outcome == BreachOutcome.REBOOKED and rebook_cycle(participant=man, at=at) is None:
+            raise NotAllowedError(
+                f"No cycle of his provider with places ends by {man.pseudonym}'s deadline "
+                f"({day_text(man.workshop_deadline or timezone.localdate())}): extend the "
+                "deadline, or choose prosecution or no further action.",
+                field="outcome",
             )
         locked.status = BreachStatus.DECIDED
         locked.outcome = outcome

@@ -37,6 +37,7 @@ from workshops.rules import (
     parts_needed,
     session_name,
 )
+from workshops.selectors.scope import provider_of
 from workshops.services.access import cycle_check, man_check
 
 if TYPE_CHECKING:
@@ -297,6 +298,16 @@ def booking_propose(
     needed = parts_needed(man)
     if not needed:
         return None
+    provider_id = None
+    if by is not None and by.provider_id is not None and not by.is_superuser:
+        provider_id = by.provider_id  # man_check wants a provider
+    return earliest_cycle(man, needed, at, provider_id=provider_id)
+
+
+def earliest_cycle(
+    man: Participant, needed: tuple[int, ...], at: datetime.datetime, *, provider_id: int | None
+) -> Cycle | None:
+    """Return the earliest cycle (of a provider if given) he fits into before his deadline."""
     candidates = (
         Cycle.objects.filter(
             trial=man.trial,
@@ -307,8 +318,8 @@ def booking_propose(
         .order_by("sessions__starts_at")
         .distinct()
     )
-    if by is not None and by.provider_id is not None and not by.is_superuser:
-        candidates = candidates.filter(provider_id=by.provider_id)  # man_check wants a provider
+    if provider_id is not None:
+        candidates = candidates.filter(provider_id=provider_id)
     if man.workshop_deadline is not None:
         candidates = candidates.filter(sessions__starts_at__date__lte=man.workshop_deadline)
     for cycle in candidates[:60]:
@@ -318,6 +329,27 @@ def booking_propose(
             continue
         return cycle
     return None
+
+
+def rebook_cycle(*, participant: Participant, at: datetime.datetime | None = None) -> Cycle | None:
+    """Return a cycle of his provider with places that he could finish by his deadline.
+
+    What the officer's "Rebook" needs (his open breach aside): the parts he still needs, or both
+    again when his part 1 is too long ago for a part 2 alone.
+    """
+    at = at or timezone.now()
+    man = participant_for_booking(pk=participant.pk)
+    deadline = man.workshop_deadline
+    if deadline is None or deadline < timezone.localtime(at).date():
+        return None
+    needed = parts_needed(man)
+    if not needed:
+        return None
+    provider_id = provider_of(man)
+    found = earliest_cycle(man, needed, at, provider_id=provider_id)
+    if found is None and needed == (2,):
+        found = earliest_cycle(man, (1, 2), at, provider_id=provider_id)
+    return found
 
 
 @dataclass
