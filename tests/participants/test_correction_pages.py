@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from types import ModuleType
 from typing import Any
 
 import pytest
-from django.http import HttpRequest, HttpResponse
-from django.test import Client, override_settings
-from django.urls import include, path
+from django.test import Client
 from django.utils import timezone
 
 from common.models import User
@@ -106,10 +103,6 @@ def test_another_areas_officer_cannot_open_the_correction_page(
     assert client.post(f"/officer/cases/{case.pk}/correct/", {}).status_code == 404
 
 
-def _fragment(request: HttpRequest, pk: int) -> HttpResponse:
-    return HttpResponse(f"<p>Workshops of case {pk}</p>")
-
-
 def _intervention_case(trial: Trial, officer: User) -> Participant:
     # Permuted blocks of at most six: six enrolments include both arms.
     for number in range(1, 7):
@@ -120,36 +113,17 @@ def _intervention_case(trial: Trial, officer: User) -> Participant:
     raise AssertionError("no intervention case in six")
 
 
-def test_the_case_page_renders_without_the_workshops_fragment_url(
+def test_the_case_page_of_a_workshop_man_loads_his_workshops_for_the_officer(
     officer_client: Client, trial: Trial, officer: User
 ) -> None:
     case = _intervention_case(trial, officer)
-    response = officer_client.get(f"/officer/cases/{case.pk}/")
-    assert response.status_code == 200
-    assert "hx-get" not in response.content.decode()
-
-
-def test_the_case_page_loads_the_workshops_fragment_when_the_url_exists(
-    officer_client: Client, trial: Trial, officer: User
-) -> None:
-    from config import urls as site_urls
-    from workshops import officer_urls
-
-    breaches = [*officer_urls.urlpatterns]
-    breaches.append(path("cases/<int:pk>/workshops/", _fragment, name="case_workshops"))
-    patterns = [
-        p for p in site_urls.urlpatterns if str(getattr(p, "pattern", "")) != "officer/breaches/"
-    ]
-    module = ModuleType("urls_with_case_workshops")  # a URL conf must be hashable
-    module.urlpatterns = [  # type: ignore[attr-defined]
-        path("officer/breaches/", include((breaches, "breaches"))),
-        *patterns,
-    ]
-    case = _intervention_case(trial, officer)
-    with override_settings(ROOT_URLCONF=module):
-        page = officer_client.get(f"/officer/cases/{case.pk}/").content.decode()
-    assert f'hx-get="/officer/breaches/cases/{case.pk}/workshops/"' in page
+    page = officer_client.get(f"/officer/cases/{case.pk}/").content.decode()
+    url = f"/officer/breaches/case/{case.pk}/"
+    assert f'hx-get="{url}"' in page
     assert 'hx-trigger="load"' in page
+    fragment = officer_client.get(url, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    assert "Not booked yet" in fragment.content.decode()
 
 
 def test_token_form_is_harmless_when_replayed(
