@@ -39,10 +39,12 @@ from participants.selectors.dashboard import (
     bucket_register,
     months_before,
 )
+from participants.selectors.deadlines import DUE_SOON_DAYS, deadline_q, deadline_state
 from participants.selectors.oversight import *  # noqa: F403  (counts for the oversight app)
 
 __all__ = [
     "BUCKETS",
+    "DUE_SOON_DAYS",
     "PERSONAL_FIELDS",
     "PSEUDONYMISED_FIELDS",
     "Bucket",
@@ -58,6 +60,8 @@ __all__ = [
     "case_search",
     "cases_visible_to",
     "correction_window_ends",
+    "deadline_q",
+    "deadline_state",
     "enrolled_participants",
     "intervention_enrolled",
     "intervention_participant_get",

@@ -14,13 +14,7 @@ from workshops.selectors.calendar import (
     shift_month,
     week_days,
 )
-from workshops.selectors.case import (
-    DUE_SOON_DAYS,
-    CaseWorkshops,
-    case_workshops,
-    deadline_q,
-    deadline_state,
-)
+from workshops.selectors.case import CaseWorkshops, case_workshops
 from workshops.selectors.dashboard import register_breach_bucket
 from workshops.selectors.feed import feed_owner, feed_render, feed_sessions
 from workshops.selectors.oversight import *  # noqa: F403  (counts for the oversight app)
@@ -65,7 +59,6 @@ from workshops.selectors.scope import (
 
 __all__ = [
     "AGREEING",
-    "DUE_SOON_DAYS",
     "ITEMS",
     "AreaDelivery",
     "CaseWorkshops",
@@ -84,8 +77,6 @@ __all__ = [
     "cycle_get",
     "cycles_visible_to",
     "day_text",
-    "deadline_q",
-    "deadline_state",
     "deliveries_for",
     "delivery_of",
     "feed_owner",

@@ -1,15 +1,11 @@
-"""What the case officer sees of a man's workshops on his case page, and the deadline flags."""
+"""What the case officer sees of a man's workshops on his case page."""
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
-from django.utils import timezone
-
-from participants.selectors import case_get
+from participants.selectors import case_get, deadline_state
 from workshops.models import Booking, Breach, DeadlineDecision
 
 if TYPE_CHECKING:
@@ -17,28 +13,6 @@ if TYPE_CHECKING:
 
     from common.models import User
     from participants.models import Participant
-
-DUE_SOON_DAYS = 14
-
-
-def deadline_state(day: datetime.date | None, today: datetime.date | None = None) -> str:
-    """Say "overdue", "due soon" (within 14 days) or "" for a workshop deadline."""
-    if day is None:
-        return ""
-    today = today or timezone.localdate()
-    if day < today:
-        return "overdue"
-    return "due soon" if (day - today).days <= DUE_SOON_DAYS else ""
-
-
-def deadline_q(state: str, today: datetime.date | None = None, prefix: str = "") -> Q:
-    """Return the filter on Participant for "overdue" or "due soon" (for the officer's lists)."""
-    today = today or timezone.localdate()
-    name = f"{prefix}workshop_deadline"
-    if state == "overdue":
-        return Q(**{f"{name}__lt": today})
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    return Q(**{f"{name}__gte": today, f"{name}__lte": soon})
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import datetime
 from django import template
 from django.utils.html import format_html
 
-from workshops.selectors import deadline_state
+from participants.selectors import deadline_state
 
 register = template.Library()
 
