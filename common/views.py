@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -39,3 +40,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """Show the accessibility statement (public: the regulations want it reachable by anyone)."""
+    context = {"contact": getattr(settings, "ACCESSIBILITY_CONTACT", "")}
+    return render(request, "common/accessibility.html", context)

@@ -9,6 +9,7 @@ from signin.urls import auth_urlpatterns
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
+    path("accessibility", common_views.accessibility, name="accessibility"),
     path("trial-choice", common_views.trial_choose, name="trial_choose"),
     # Sign-in security's own pages first, then the stock ones it leaves alone.
     path("accounts/", include(auth_urlpatterns)),

@@ -109,6 +109,7 @@ PAGES: dict[str, Page] = {
     # Shared pages.
     "home": Page(SIGNED_IN),
     "healthz": Page(PUBLIC),
+    "accessibility": Page(PUBLIC),
     "trial_choose": Page(SIGNED_IN, target="membership", post_only=True, body={"trial": "TRIAL"}),
     # Sign-in (public, then any signed-in user's own pages).
     "login": Page(PUBLIC),
