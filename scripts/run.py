@@ -85,7 +85,21 @@ def main() -> int:
         print(f"Port {PORT} is in use: stop what uses it, or run with RUN_PORT=8001.", flush=True)
         return 1
     worker = subprocess.Popen(
-        [PY, "-m", "celery", "-A", "config", "--quiet", "worker", "--beat", "--pool=solo"],
+        # As root (a container, a CI machine) Celery warns about superuser privileges on every
+        # start: the demo's worker runs its own tasks only, so that warning is not shown.
+        [
+            PY,
+            "-W",
+            "ignore:You're running the worker with superuser privileges",
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "--quiet",
+            "worker",
+            "--beat",
+            "--pool=solo",
+        ],
         cwd=ROOT,
         preexec_fn=_die_with_parent,  # no threads exist yet, so preexec_fn is safe
     )

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from common.models import AuditEvent, User
@@ -183,7 +184,8 @@ def test_the_printable_conditions_sheet_names_the_man_and_is_audited(
     case = enrolled(trial, officer)
     page = officer_client.get(f"/officer/cases/{case.pk}/conditions/").content.decode()
     assert "Daniel Marsh" in page
-    assert "@media print" in page
+    assert 'class="sheet' in page  # printed by app.css's @media print rules (no inline style)
+    assert ".sheet" in (settings.BASE_DIR / "static" / "css" / "app.css").read_text()
     assert "Not to commit any further offence" in page
     assert AuditEvent.objects.filter(
         action="participant.view", object_id=str(case.pk), detail__page="conditions"
