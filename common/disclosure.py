@@ -10,6 +10,8 @@ from typing import Any, TypedDict
 
 from django import forms
 
+from common.forms import PlainMessages
+
 PURPOSES = [
     ("", "Choose the purpose"),
     ("dmc_interim", "Interim analysis for the data monitoring committee"),
@@ -37,7 +39,7 @@ class Disclosure(TypedDict):
     justification: str
 
 
-class DisclosureForm(forms.Form):
+class DisclosureForm(PlainMessages, forms.Form):
     """The purpose, recipient and justification asked before a download."""
 
     purpose = forms.ChoiceField(choices=PURPOSES, label="Why is this leaving the application?")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 
+from common.forms import PlainMessages
 from common.models import INSTALLATION_ROLES, Organisation, PoliceArea, Provider
 from common.roles import LANDING_ORDER, Role
 from common.services import password_reset_send
@@ -17,7 +18,7 @@ ROLE_CHOICES = [(role.value, role.value) for role in LANDING_ORDER]
 TRIAL_ROLE_CHOICES = [(v, label) for v, label in ROLE_CHOICES if v not in INSTALLATION_ROLES]
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(PlainMessages, forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.all(),
         required=False,
@@ -54,7 +55,7 @@ class InviteForm(OrganisationForm):
         return [Role(value) for value in self.cleaned_data["roles"]]
 
 
-class RolesForm(forms.Form):
+class RolesForm(PlainMessages, forms.Form):
     roles = forms.MultipleChoiceField(
         choices=TRIAL_ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -71,7 +72,7 @@ class PeopleFilterForm(forms.Form):
     )
 
 
-class OutboxPasswordResetForm(PasswordResetForm):
+class OutboxPasswordResetForm(PlainMessages, PasswordResetForm):
     """ "Forgot your password": the link leaves through the outbox, audited, like a manager's."""
 
     def save(self, *args: Any, **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from common.exceptions import DomainError
-from common.forms import DatePickerInput
+from common.forms import DatePickerInput, PlainMessages
 from common.memberships import AnyUser
 from common.roles import Role
 from outcomes.models import RecordStatus, VictimRelationship
@@ -16,7 +16,7 @@ from outcomes.services import upload_size_check
 from trial.selectors import trial_list, trials_for
 
 
-class _TrialForm(forms.Form):
+class _TrialForm(PlainMessages, forms.Form):
     """A form whose trial is one of those whose data the user manages (the shown one first)."""
 
     trial = forms.ModelChoiceField(queryset=trial_list().none(), empty_label=None)

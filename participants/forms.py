@@ -14,6 +14,7 @@ from django.forms.utils import pretty_name
 from django.utils import timezone
 
 from common.forms import DatePickerInput
+from common.forms import PlainMessages as BasePlainMessages
 from common.models import PoliceArea
 from participants.models import (
     Admission,
@@ -95,19 +96,10 @@ MISSING = {
 }
 
 
-class PlainMessages(forms.Form):
-    """Messages that name their answer: a date that is no date, a missing answer."""
+class PlainMessages(BasePlainMessages, forms.Form):
+    """A participants form: its missing answers in the officer's words."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            label = (field.label or pretty_name(name)).lower()
-            if name in MISSING:
-                field.error_messages["required"] = MISSING[name] + "."
-            if isinstance(field, forms.DateField):
-                field.error_messages["invalid"] = f"Enter the {label} as a real date."
-            if isinstance(field, forms.EmailField):
-                field.error_messages["invalid"] = "Enter an e-mail address like name@example.org."
+    missing = MISSING
 
 
 class TokenForm(PlainMessages):

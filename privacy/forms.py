@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from common.audit_rules import TRIAL_ID
-from common.forms import DatePickerInput
+from common.forms import DatePickerInput, PlainMessages
 
 
 class AuditSearchForm(forms.Form):
@@ -42,7 +42,7 @@ def trial_ids_in(text: str) -> tuple[str, ...] | None:
     return parts if parts and all(TRIAL_ID.match(p) for p in parts) else None
 
 
-class SubjectAccessForm(forms.Form):
+class SubjectAccessForm(PlainMessages, forms.Form):
     """The case a subject access request is about."""
 
     person = forms.CharField(

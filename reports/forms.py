@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from common.forms import DatePickerInput
+from common.forms import DatePickerInput, PlainMessages
 from reports.models import ReportType
 from trial.selectors import trial_list
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from trial.models import Trial
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(PlainMessages, forms.Form):
     trial = forms.ModelChoiceField(queryset=trial_list().none(), empty_label=None)
     window_months = forms.IntegerField(
         label="Follow-up window (months)", min_value=1, max_value=240, initial=12

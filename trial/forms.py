@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.forms import formset_factory
 
-from common.forms import DatePickerInput
+from common.forms import DatePickerInput, PlainMessages
 from trial.models import DesignVersion, PostRandomisationKind, Stratum, Trial
 from trial.selectors import AREA, area_names, stratum_label
 from trial.services import SETTINGS_FIELDS, ArmSpec
@@ -78,7 +78,7 @@ SETTING_HELP = {
 }
 
 
-class TrialSettingsForm(forms.ModelForm):
+class TrialSettingsForm(PlainMessages, forms.ModelForm):
     follow_up = forms.CharField(
         label="Follow-up periods (months after randomisation)",
         help_text="When re-offending is counted for each man, e.g. 12, 24.",
@@ -140,7 +140,7 @@ class TrialCreateForm(TrialSettingsForm):
     field_order = ["code", "title", "research_email", "follow_up"]
 
 
-class ArmForm(forms.Form):
+class ArmForm(PlainMessages, forms.Form):
     code = forms.SlugField(max_length=30, required=False, label="Short code")
     name = forms.CharField(max_length=100, required=False)
     ratio = forms.IntegerField(
@@ -159,7 +159,7 @@ class BaseArmFormSet(forms.BaseFormSet):
 ArmFormSet = formset_factory(ArmForm, formset=BaseArmFormSet, extra=2, max_num=8)
 
 
-class DesignForm(forms.Form):
+class DesignForm(PlainMessages, forms.Form):
     block_multipliers = forms.CharField(
         initial="1, 2, 3",
         label="Block sizes, as multiples of the ratio",
@@ -214,7 +214,7 @@ def arms_from(formset: Any) -> list[ArmSpec]:
     return arms
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(PlainMessages, forms.Form):
     participant_key = forms.CharField(label="Trial ID", max_length=40, help_text="e.g. CARA-0042")
     kind = forms.ChoiceField(label="What happened", choices=PostRandomisationKind.choices)
     occurred_on = forms.DateField(label="Date", widget=DatePickerInput())
@@ -228,7 +228,7 @@ class StratumChoiceField(forms.ModelChoiceField):
         return f"{stratum_label(obj.values, self.areas)} (design version {obj.design.number})"
 
 
-class SequenceRequestForm(forms.Form):
+class SequenceRequestForm(PlainMessages, forms.Form):
     stratum = StratumChoiceField(queryset=Stratum.objects.none(), label="Group (stratum)")
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -246,7 +246,7 @@ class SequenceRequestForm(forms.Form):
         field.areas = area_names(str(s.values.get(AREA, "")) for s in field.queryset)
 
 
-class ExportForm(forms.Form):
+class ExportForm(PlainMessages, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Why you need the export",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db.models import QuerySet
 
-from common.forms import DatePickerInput
+from common.forms import DatePickerInput, PlainMessages
 from common.models import PoliceArea, Provider, User
 from trial.selectors import trial_list
 from workshops.models import Attendance, BreachOutcome, Cycle, DeadlineOutcome, LikertAnswer
@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from trial.models import Trial
 
 
-class CycleForm(forms.Form):
+class CycleForm(PlainMessages, forms.Form):
+    missing = {"part_1_starts_at": "Enter the date and time part 1 starts"}
+
     trial = forms.ModelChoiceField(queryset=trial_list().none(), empty_label=None)
     part_1_starts_at = forms.DateTimeField(
         label="Part 1 starts",
@@ -55,7 +57,7 @@ class CycleForm(forms.Form):
         self.fields["leads"].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]
 
 
-class BookingForm(forms.Form):
+class BookingForm(PlainMessages, forms.Form):
     cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), empty_label=None)
     restart = forms.BooleanField(
         label="Book both parts again (his part 1 is too long ago for this part 2)",
@@ -80,7 +82,7 @@ def _cycle_label(cycle: Cycle) -> str:
     return f"Cycle {cycle.number}: {dates}"
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(PlainMessages, forms.Form):
     REASON_MAX = 1000
 
     attendance = forms.ChoiceField(
@@ -112,7 +114,7 @@ class AttendanceCorrectionForm(AttendanceForm):
     )
 
 
-class CancelForm(forms.Form):
+class CancelForm(PlainMessages, forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
     move_to = forms.ModelChoiceField(
         label="Move the booked men to",
@@ -127,7 +129,7 @@ class CancelForm(forms.Form):
         self.fields["move_to"].label_from_instance = _cycle_label  # type: ignore[attr-defined]
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(PlainMessages, forms.Form):
     comments = forms.CharField(
         label="In his own words",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -150,7 +152,7 @@ class FeedbackForm(forms.Form):
         return {item.code: self.cleaned_data[item.code] for item in ITEMS}
 
 
-class BreachDecisionForm(forms.Form):
+class BreachDecisionForm(PlainMessages, forms.Form):
     outcome = forms.ChoiceField(
         label="Decision",
         choices=BreachOutcome.choices,
@@ -172,7 +174,7 @@ class BreachDecisionForm(forms.Form):
             )
 
 
-class DeadlineExtendForm(forms.Form):
+class DeadlineExtendForm(PlainMessages, forms.Form):
     until = forms.DateField(
         label="New deadline",
         widget=DatePickerInput(),
@@ -189,7 +191,7 @@ class DeadlineExtendForm(forms.Form):
     )
 
 
-class DeadlineDecisionForm(forms.Form):
+class DeadlineDecisionForm(PlainMessages, forms.Form):
     outcome = forms.ChoiceField(
         label="Decision",
         choices=[c for c in DeadlineOutcome.choices if c[0] != DeadlineOutcome.EXTENDED],
@@ -215,7 +217,7 @@ class RegisterRowForm(AttendanceForm):
         return not any(str(self.data.get(self.add_prefix(n), "")).strip() for n in names)
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(PlainMessages, forms.Form):
     police_area = forms.ModelChoiceField(
         queryset=PoliceArea.objects.none(), widget=forms.HiddenInput
     )

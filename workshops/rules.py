@@ -108,6 +108,7 @@ def check_participant(participant: Participant, at: datetime.datetime) -> None:
             f"{participant.pseudonym}'s deadline ({day_text(deadline)}) has passed: his case "
             "officer decides whether to extend it.",
             field="cycle",
+            code="deadline_passed",
         )
 
 

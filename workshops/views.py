@@ -400,6 +400,7 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "needed": selectors.parts_needed(man),
             "live": [b for b in history if b.status == BookingStatus.BOOKED],
+            "stop": selectors.booking_stop(man, timezone.now()),
             "has_feedback": hasattr(man, "workshop_feedback"),
             "today": timezone.localdate(),
         },

@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 from common.identifiers import make_pnc
 from common.models import Provider, User
 from common.roles import Role
+from participants.models import Participant
 from reports.models import ReportRun
 from tests.permissions import world as world_module
 from tests.permissions.world import TODAY, World, build
@@ -170,6 +171,10 @@ def test_officer_screens_consents_and_enrols_with_the_keyboard_alone(
     page.wait_for_url(re.compile(r"/officer/cases/\d+/$"))
     journey.check()
     expect(page.get_by_test_id("eligibility")).to_contain_text("Eligible")
+    screened = int(re.findall(r"/officer/cases/(\d+)/$", page.url)[0])
+    journey.visit("participants:correct", pk=screened)  # the answers, to correct with a reason
+    expect(page.get_by_label("Why are the answers corrected?")).to_be_visible()
+    journey.visit("participants:case", pk=screened)
 
     tab_to_control(page, "Record the victim's contact and decision")
     page.keyboard.press("Enter")
@@ -200,6 +205,13 @@ def test_officer_screens_consents_and_enrols_with_the_keyboard_alone(
     journey.visit("participants:conditions", pk=world.a.man.case.pk)  # the printed conditions
     journey.visit("breaches:list")
     journey.visit("breaches:detail", pk=world.a.breach.pk)
+    # His deadline passes: the breach page offers an extension; the deadline page a decision.
+    Participant.objects.filter(pk=world.a.man.case.pk).update(
+        workshop_deadline=TODAY - datetime.timedelta(days=1)
+    )
+    journey.visit("breaches:detail", pk=world.a.breach.pk)
+    expect(page.get_by_text("Extend his deadline").first).to_be_visible()
+    journey.visit("breaches:deadline", pk=world.a.man.case.pk)
     journey.visit("participants:dashboard")
     print(f"officer: {len(journey.seen)} pages checked")
 

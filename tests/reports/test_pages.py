@@ -202,7 +202,7 @@ def test_a_download_without_a_purpose_is_refused_and_not_logged(done: ReportRun)
     page = response.content.decode()
     assert response.status_code == 400
     assert "the purpose &#x27;Other&#x27; needs a justification" in page
-    assert "Who will receive it: This field is required." in page
+    assert "Say who will receive it." in page
     assert not AuditEvent.objects.filter(action__startswith="disclosure.").exists()
 
 

@@ -47,6 +47,15 @@ def breached(
     return man, Breach.objects.get(booking=first)
 
 
+def _to_act_on(client: Client) -> list[int]:
+    """The cases in the officer's "Breach to act on" bucket, and its count agrees."""
+    page = client.get(reverse("participants:dashboard"), {"bucket": "breach"})
+    count = page.context["buckets"]
+    shown = [case.pk for case in page.context["page"].object_list]
+    assert {b.key: n for b, n in count}["breach"] == len(shown)
+    return shown
+
+
 def _deadline(man: Participant, day: datetime.date) -> Participant:
     Participant.objects.filter(pk=man.pk).update(workshop_deadline=day)
     man.refresh_from_db()
@@ -143,7 +152,11 @@ def test_a_rebooked_man_whose_deadline_passes_ends_in_a_decision_not_a_loop(
     assert man.pseudonym not in queue.split('data-testid="queue"')[1]
     assert man.pseudonym in past.split('id="attendance-h"')[0]
 
+    booking_page = client.get(reverse("workshops:participant", args=[man.pk])).content.decode()
+    assert 'data-testid="deadline-passed"' in booking_page
+
     client.force_login(officer)
+    assert _to_act_on(client) == [man.pk]  # decided breach, but the deadline passed
     listing = client.get(reverse("breaches:list")).content.decode()
     assert reverse("breaches:deadline", args=[man.pk]) in listing
     url = reverse("breaches:deadline", args=[man.pk])
@@ -155,7 +168,12 @@ def test_a_rebooked_man_whose_deadline_passes_ends_in_a_decision_not_a_loop(
     assert DeadlineDecision.objects.get(participant=man).outcome == "prosecution"
 
     assert not past_deadline(user=officer).filter(pk=man.pk).exists()
+    assert _to_act_on(client) == []
     assert not scheduling_queue(user=counsellor).filter(pk=man.pk).exists()
+    client.force_login(counsellor)
+    booking_page = client.get(reverse("workshops:participant", args=[man.pk])).content.decode()
+    assert 'data-testid="booking-form"' not in booking_page
+    assert "case officer decided: prosecute for the original offence" in booking_page
     with pytest.raises(DomainError, match="officer decided: prosecute for the original offence"):
         booking_create(participant=man, cycle=make_cycle(TODAY + 2 * WEEK), by=counsellor)
     with pytest.raises(DomainError, match="already decided"):

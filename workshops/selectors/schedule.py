@@ -19,10 +19,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from common.exceptions import DomainError
 from common.memberships import trial_q
 from common.models import User
 from common.roles import Role
 from participants.selectors import (
+    CaseStatus,
     intervention_enrolled,
     intervention_participant_get,
     intervention_participants,
@@ -44,7 +46,7 @@ from workshops.models import (
     Session,
 )
 from workshops.questionnaire import AGREEING, ITEMS
-from workshops.rules import BLOCKING_BREACH
+from workshops.rules import BLOCKING_BREACH, check_participant
 from workshops.selectors.scope import NO_ROW, own_cycles, provider_scope
 
 if TYPE_CHECKING:
@@ -114,6 +116,18 @@ def workshop_participant_get(*, user: AnyUser, pk: int) -> Participant:
     )
 
 
+def booking_stop(participant: Participant, at: datetime.datetime) -> DomainError | None:
+    """Why he cannot be booked now (a breach, a decision, a passed deadline), or None.
+
+    The page asks the booking service's own check, so it never offers what the service refuses.
+    """
+    try:
+        check_participant(participant, at)
+    except DomainError as refusal:
+        return refusal
+    return None
+
+
 def booking_history(*, participant: Participant) -> QuerySet[Booking]:
     """Return every booking the man ever had, oldest first, with sessions and any breach."""
     return (
@@ -127,13 +141,36 @@ def _workshop_men(user: AnyUser, trial: Trial | None) -> QuerySet[Participant]:
     return intervention_participants(user=user, trial=trial, provider_scope=provider_scope(user))
 
 
-def _to_finish(user: AnyUser, trial: Trial | None) -> QuerySet[Participant]:
-    """Visible workshop-arm men with no live place, not done, not blocked, not decided on."""
+def unfinished() -> Q:
+    """A workshop-arm man with no live place, not done, not blocked, not decided on.
+
+    One condition for the counsellor's queue, the past-deadline list and the officer's
+    "breach to act on" bucket.
+    """
     live = Booking.objects.filter(participant=OuterRef("pk"), status=BookingStatus.BOOKED)
     blocked = Breach.objects.filter(BLOCKING_BREACH, participant=OuterRef("pk"))
     ended = DeadlineDecision.objects.filter(
         participant=OuterRef("pk"), outcome__in=FINAL_DEADLINE_OUTCOMES
     )
+    attended = Booking.objects.filter(participant=OuterRef("pk"), status=BookingStatus.ATTENDED)
+    done = Exists(attended.filter(part=1)) & Exists(attended.filter(part=2))
+    return Q(
+        ~Exists(live),
+        ~Exists(blocked),
+        ~Exists(ended),
+        ~done,
+        status=CaseStatus.ENROLLED,
+        allocation__arm__is_intervention=True,
+    )
+
+
+def past_deadline_condition(today: datetime.date) -> Q:
+    """An unfinished man whose deadline has passed: his officer decides."""
+    return unfinished() & Q(workshop_deadline__lt=today)
+
+
+def _to_finish(user: AnyUser, trial: Trial | None) -> QuerySet[Participant]:
+    """Visible unfinished men, with `attended_parts` and `flagged`, earliest deadline first."""
     flagged = Booking.objects.filter(participant=OuterRef("pk"), needs_rebooking=True)
     attended = Count(
         "workshop_bookings__part",
@@ -142,9 +179,8 @@ def _to_finish(user: AnyUser, trial: Trial | None) -> QuerySet[Participant]:
     )
     return (
         _workshop_men(user, trial)
-        .filter(~Exists(live), ~Exists(blocked), ~Exists(ended))
+        .filter(unfinished())
         .annotate(attended_parts=attended, flagged=Exists(flagged))
-        .filter(attended_parts__lt=2)
         .order_by("workshop_deadline", "number")
     )
 
@@ -173,7 +209,7 @@ def past_deadline(
     prosecution or no further action (a man with an open breach is on the breach list instead).
     """
     today = today or timezone.localdate()
-    return _to_finish(user, trial).filter(workshop_deadline__lt=today)
+    return _to_finish(user, trial).filter(past_deadline_condition(today))
 
 
 def awaiting_attendance(
