@@ -61,6 +61,11 @@ class Trial(models.Model):
     # Set by the first imported allocation: a chain is all imported or all live, never mixed, so an
     # analysis never has to ask which rows this system randomised (docs/randomisation.md).
     allocations_imported = models.BooleanField(default=False)
+    # How a trial randomised elsewhere made its allocations, in the source's own words; blank means
+    # not known, and the report says so rather than describe this application's own scheme.
+    randomisation_recorded = models.TextField(
+        "Randomisation method (as the source trial records it)", blank=True
+    )
     # An imported history is one chain in import order, its head here (imports hold the trial
     # row locked anyway); live allocations chain per stratum, their heads on the strata.
     history_length = models.PositiveIntegerField(default=0)

@@ -27,18 +27,29 @@ from outcomes.selectors.followup import (
     unscored_codes,
 )
 from outcomes.selectors.oversight import *  # noqa: F403  (counts for the oversight app)
+from outcomes.selectors.sensitivity import (
+    ChargedOutcome,
+    ScoringTables,
+    UnscorableOutcome,
+    charged_outcomes,
+    unscorable_outcomes,
+)
 from outcomes.windows import add_months, in_window, window_closed, window_end
 
 __all__ = [
     "COLUMNS",
     "UPLOAD_COLUMNS",
+    "ChargedOutcome",
     "Column",
     "HistoricalBaselineRow",
+    "ScoringTables",
     "SnapshotRow",
     "SourceKind",
     "TrialFollowUp",
+    "UnscorableOutcome",
     "UnscoredCode",
     "add_months",
+    "charged_outcomes",
     "dashboard_trials",
     "failed_run_count",
     "frozen_counts",
@@ -52,6 +63,7 @@ __all__ = [
     "snapshots_at_cut",
     "source_get",
     "trial_sources",
+    "unscorable_outcomes",
     "unscored_codes",
     "window_closed",
     "window_end",

@@ -18,16 +18,14 @@ from common.memberships import membership_check
 from common.models import User
 from common.services import audit_record
 from outcomes.models import (
-    HarmIndexEntry,
     HarmIndexVersion,
     ImportRun,
-    OffenceCodeMapping,
     RecordSource,
     ReoffenceRecord,
     Snapshot,
 )
 from outcomes.scoring import RecordFacts, Score, UnscoredError, score
-from outcomes.selectors import harm_index_for
+from outcomes.selectors import ScoringTables, harm_index_for
 from outcomes.services.records import DATA_ROLES, records_rematch, source_pull
 from outcomes.sources.base import reader_for
 from outcomes.windows import latest_randomisation_closed, window_closed, window_end
@@ -62,13 +60,11 @@ class _Scorer:
 
     @classmethod
     def for_trial(cls, trial: Trial) -> _Scorer:
-        version = harm_index_for(trial)
+        tables = ScoringTables.for_trial(trial)
         return cls(
-            version=version,
-            harms=dict(
-                HarmIndexEntry.objects.filter(version=version).values_list("code", "harm_days")
-            ),
-            mapping=dict(OffenceCodeMapping.objects.values_list("from_code", "to_code")),
+            version=harm_index_for(trial),
+            harms=tables.harms,
+            mapping=tables.mapping,
             last_run_id=ImportRun.objects.filter(source__trial=trial).aggregate(m=Max("id"))["m"],
         )
 

@@ -47,7 +47,7 @@ from outcomes.models import (
     Snapshot,
     SourceKind,
 )
-from outcomes.selectors import unscored_codes
+from outcomes.selectors import latest_data_cut, unscored_codes
 from outcomes.services.files import quarantine_dir
 from outcomes.services.followup import snapshot_correct, snapshots_freeze
 from outcomes.windows import in_window
@@ -81,6 +81,7 @@ class HistoryOptions:
     intervention: Sequence[str] | None = None
     windows: Sequence[int] | None = None
     factor: str | None = None
+    randomisation: str | None = None  # the source trial's method in its own words
 
 
 @dataclass
@@ -97,6 +98,7 @@ class HistoryResult:
     blocked: int = 0
     unscored: list[str] = field(default_factory=list)
     run: ImportRun | None = None
+    as_of: datetime.date | None = None  # the day snapshots were frozen as of (the data lock)
 
     @property
     def added_nothing(self) -> bool:
@@ -135,10 +137,18 @@ def trial_history_import(
     options: HistoryOptions | None = None,
     by: User | None,
     today: datetime.date | None = None,
+    data_lock: datetime.date | None = None,
 ) -> HistoryResult:
-    """Load an already-randomised trial's history; refuse both files whole if any row is bad."""
+    """Load an already-randomised trial's history; refuse both files whole if any row is bad.
+
+    `data_lock` is the day the source trial locked its data: no row may be dated after it, and the
+    snapshots are frozen as of it, so an analysis can be cut there, as the source trial's was.
+    """
     options = options or HistoryOptions()
     today = today or timezone.localdate()
+    if data_lock is not None:
+        _data_lock_check(code, data_lock, today)
+        today = data_lock
     for path in (participants, reoffences):
         if not path.is_file():
             raise DomainError(f"There is no file {path}.")
@@ -169,8 +179,9 @@ def trial_history_import(
             strata_factors={target.factor: sorted(target.values)} if target.factor else {},
             follow_up_months=tuple(options.windows or DEFAULT_WINDOWS),
             by=by,
+            randomisation_recorded=options.randomisation or "",
         )
-        result = HistoryResult(trial=trial, created=target.trial is None)
+        result = HistoryResult(trial=trial, created=target.trial is None, as_of=today)
         result.participants_known = len(people) - len(new_people)
         result.records_known = len(offences) - len(new_offences)
         if new_people or new_offences:
@@ -194,6 +205,30 @@ def trial_history_import(
                 snapshots_corrected=result.corrected,
             )
     return result
+
+
+def _data_lock_check(code: str, data_lock: datetime.date, today: datetime.date) -> None:
+    """Refuse a data lock in the future, or before snapshots an earlier import froze."""
+    if data_lock > today:
+        raise DomainError(
+            f"The data lock {data_lock:%d/%m/%Y} is in the future: give the day the source "
+            "trial locked its data.",
+            field="data_lock",
+        )
+    trial = trial_by_code(code)
+    if trial is None:
+        return
+    cuts = [
+        latest_data_cut(trial=trial, window_months=int(m), before=datetime.date.max)
+        for m in trial.follow_up_months
+    ]
+    latest = max((c for c in cuts if c is not None), default=None)
+    if latest is not None and data_lock < latest:
+        raise DomainError(
+            f"Trial {code} already has snapshots frozen as of {latest:%d/%m/%Y}: a later import "
+            "cannot lock its data earlier.",
+            field="data_lock",
+        )
 
 
 def _target(code: str, options: HistoryOptions) -> _Target:
@@ -264,6 +299,7 @@ def _options_match(
             sorted(trial.arms.filter(is_intervention=True).values_list("code", flat=True)),
         ),
         "--factor": (options.factor, factors[0] if factors else None),
+        "--randomisation": (options.randomisation, trial.randomisation_recorded or None),
     }
     for name, (wanted, stored) in given.items():
         if wanted is not None and wanted != stored:

@@ -51,7 +51,8 @@ def blind_dataset(*, dataset: AnalysisDataset) -> AnalysisDataset:
             )
             for f in meta.flow
         )
+    unscorable = tuple(dataclasses.replace(u, arm=letter[u.arm]) for u in meta.unscorable)
     blinded_meta = dataclasses.replace(
-        meta, arms=arms, randomisation=scheme, feedback=(), flow=flow
+        meta, arms=arms, randomisation=scheme, feedback=(), flow=flow, unscorable=unscorable
     )
     return AnalysisDataset(meta=blinded_meta, rows=rows)

@@ -52,6 +52,8 @@ def consort_flow(*, frame: pd.DataFrame, meta: TrialMeta) -> dict[str, Any]:
             "received_not_recorded": flow.received_not_recorded,
             "window_open": flow.window_open,
             "not_frozen": flow.not_frozen,
+            # Of not_frozen: a record's offence code is not in the catalogue yet.
+            "not_scorable": flow.not_scorable,
             "withdrawn": flow.withdrawn,
             # The contract has no loss-to-follow-up field: say so rather than print a zero.
             "lost_to_follow_up": None,

@@ -20,6 +20,9 @@ import pandas as pd
 from common.exceptions import DomainError
 from reports.analysis.csvsafe import neutralise_cell
 
+# What the methods say of an imported trial whose history does not describe its randomisation.
+NOT_KNOWN = "as recorded by the source trial, not known to this application"
+
 # Column order of the canonical CSV and of the researchers' export (documented in docs/analysis.md).
 COLUMNS: tuple[str, ...] = (
     "trial_id",
@@ -38,6 +41,8 @@ COLUMNS: tuple[str, ...] = (
     "harm",
     "days_to_first",
     "follow_up_days",
+    "reoffended_charged",
+    "harm_charged",
 )
 
 
@@ -61,6 +66,10 @@ class ParticipantRow:
     harm: float  # CCHI days
     days_to_first: int | None  # None when no re-offence in the window
     follow_up_days: int
+    # The same window counting only records charged, cautioned or convicted (a sensitivity
+    # analysis: complaints and arrests alone left out). None: a record's status not recorded.
+    reoffended_charged: bool | None = None
+    harm_charged: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +88,9 @@ class RandomisationScheme:
     ratios: dict[str, int]
     block_sizes: list[int]
     strata_factors: dict[str, list[str]]
+    # A trial randomised elsewhere: the source's method in its words, or NOT_KNOWN. None: this
+    # application randomised (concealed permuted blocks of `block_sizes` within strata).
+    method: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +113,27 @@ class ArmFlow:
     randomised: int  # allocated to the arm, randomised on or before the cut
     window_open: int  # window not yet closed at the cut (its last day is on or after it)
     not_frozen: int  # window closed by the cut but no snapshot frozen by it
-    withdrawn: int  # withdrew on or before the cut, whether analysed or not
+    withdrawn: int | None  # withdrew on or before the cut, analysed or not; None: not recorded
     received: int | None = None  # attended both workshops; None: control arm or not recorded
     not_received: int | None = None
     received_not_recorded: int | None = None
     # ("YYYY-MM", n) for each calendar month with a randomisation by the cut, in month order: the
     # recruitment chart's data. None: not carried (a flow built from the rows alone).
     randomised_by_month: tuple[tuple[str, int], ...] | None = None
+    # Of not_frozen: windows closed but waiting for an offence code the catalogue lacks, so the
+    # outcome cannot be scored yet (informative missingness: bounded in the sensitivity analyses).
+    not_scorable: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Unscorable:
+    """A participant of `ArmFlow.not_scorable`, scored with the unknown codes at the catalogue's
+    least and greatest harm: the bounds of a sensitivity analysis, never an analysed row."""
+
+    arm: str
+    offences: int
+    harm_min: float
+    harm_max: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +159,7 @@ class TrialMeta:
     feedback: tuple[FeedbackAnswer, ...] = ()
     # None: the dataset was built from its rows alone (everyone randomised is analysed).
     flow: tuple[ArmFlow, ...] | None = None
+    unscorable: tuple[Unscorable, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +210,7 @@ FLOW_COUNTS: tuple[str, ...] = (
     "received",
     "not_received",
     "received_not_recorded",
+    "not_scorable",
 )
 
 
@@ -248,6 +276,8 @@ def to_frame(*, dataset: AnalysisDataset) -> pd.DataFrame:
             "harm": np.asarray(data["harm"], dtype=float),
             "days_to_first": pd.array(data["days_to_first"], dtype="Float64").astype(float),
             "follow_up_days": np.asarray(data["follow_up_days"], dtype=np.int64),
+            "reoffended_charged": pd.array(data["reoffended_charged"], dtype="boolean"),
+            "harm_charged": pd.array(data["harm_charged"], dtype="Float64").astype(float),
         }
     )
     _validate(frame=frame, meta=dataset.meta)

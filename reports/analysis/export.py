@@ -40,6 +40,17 @@ DATA_DICTIONARY: tuple[tuple[str, str, str], ...] = (
         "Days from randomisation to the first re-offence; empty when none.",
     ),
     ("follow_up_days", "integer", "Length of the follow-up window in days for this participant."),
+    (
+        "reoffended_charged",
+        "true/false or empty",
+        "A re-offence charged, cautioned or convicted in the window (arrests and complaints alone "
+        "left out); empty when a record's status was not recorded.",
+    ),
+    (
+        "harm_charged",
+        "decimal or empty",
+        "CCHI days of the charged, cautioned or convicted re-offences only; empty as above.",
+    ),
 )
 assert tuple(c for c, _, _ in DATA_DICTIONARY) == COLUMNS, "the dictionary must cover every column"
 # flow.csv (count, arm, n): the CONSORT counts of everyone randomised by the cut, analysed or not.
@@ -54,6 +65,11 @@ FLOW_DICTIONARY: tuple[tuple[str, str, str], ...] = (
     ("flow: received", "count", "Attended both workshops (intervention arms)."),
     ("flow: not_received", "count", "Attended fewer than two workshops."),
     ("flow: received_not_recorded", "count", "Attendance not recorded."),
+    (
+        "flow: not_scorable",
+        "count",
+        "Of not_frozen: waiting for an offence code the catalogue lacks (not yet scorable).",
+    ),
     (
         "flow: randomised:<YYYY-MM>",
         "count",

@@ -12,11 +12,12 @@ from common.exceptions import DomainError
 from reports.analysis.baseline import baseline_table, recruitment
 from reports.analysis.bootstrap import DEFAULT_REPS, DEFAULT_SEED
 from reports.analysis.consort import consort_flow
-from reports.analysis.dataset import AnalysisDataset, dataset_sha256, to_frame
+from reports.analysis.dataset import AnalysisDataset, TrialMeta, dataset_sha256, to_frame
 from reports.analysis.effects import binary_comparison
 from reports.analysis.frequency import MODEL, frequency_comparison, frequency_summary
 from reports.analysis.harm import harm_comparison, harm_summary
 from reports.analysis.secondary import CACE_METHOD, cace, compliance, feedback_summary, per_protocol
+from reports.analysis.sensitivity import sensitivity_analyses
 from reports.analysis.survival import durations, kaplan_meier, logrank_p
 
 SCHEMA_VERSION = 1
@@ -152,6 +153,7 @@ def analyse(
                 "ratios": dict(meta.randomisation.ratios),
                 "block_sizes": list(meta.randomisation.block_sizes),
                 "strata_factors": dict(meta.randomisation.strata_factors),
+                "method": meta.randomisation.method,
             },
             "bootstrap": {"reps": reps, "seed": seed},
             "methods": {
@@ -184,5 +186,21 @@ def analyse(
         "baseline": baseline_table(frame=frame, meta=meta),
         "recruitment": recruitment(frame=frame, meta=meta),
         "feedback": feedback_summary(answers=meta.feedback),
+        "sensitivity": sensitivity_analyses(
+            treated=arms[interventions[0].code],
+            control=arms[control.code],
+            meta=meta,
+            arm_i=interventions[0].code,
+            arm_c=control.code,
+        ),
     }
+    _withdrawals_not_recorded(results, meta)
     return jsonable(results)
+
+
+def _withdrawals_not_recorded(results: dict[str, Any], meta: TrialMeta) -> None:
+    """Say "not recorded" (None) for an arm's withdrawals where the source could not carry them."""
+    for flow in meta.flow or ():
+        if flow.withdrawn is None and flow.arm in results["arms"]:
+            results["arms"][flow.arm]["withdrawn"] = None
+            results["consort"]["arms"][flow.arm]["withdrawn_analysed"] = None

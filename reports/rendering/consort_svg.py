@@ -200,10 +200,15 @@ def _allocation(counts: dict[str, Any], label: str, blinded: bool) -> list[str]:
 def _follow_up(counts: dict[str, Any]) -> list[str]:
     """Return the follow-up box text of one arm (everyone allocated by the cut)."""
     texts = [f"Window not yet closed at the cut (n={counts['window_open']})"]
-    if counts["not_frozen"]:
-        texts.append(f"Window closed but not frozen at the cut (n={counts['not_frozen']})")
+    waiting = counts.get("not_scorable") or 0
+    if counts["not_frozen"] - waiting:
+        texts.append(
+            f"Window closed but not frozen at the cut (n={counts['not_frozen'] - waiting})"
+        )
+    if waiting:
+        texts.append(f"Outcome not yet scorable: offence code not in catalogue (n={waiting})")
     texts += [
-        f"Withdrawn after randomisation (n={counts['withdrawn']})",
+        f"Withdrawn after randomisation ({count(counts['withdrawn'])})",
         f"Lost to follow-up ({count(counts['lost_to_follow_up'])})",
     ]
     return texts

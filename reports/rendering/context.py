@@ -10,6 +10,7 @@ from django.utils import timezone
 from reports.rendering import formatting as f
 from reports.rendering.charts import km_svg, recruitment_svg
 from reports.rendering.consort_svg import consort_svg
+from reports.rendering.sensitivity import sensitivity_rows
 
 REPORT_TYPES = {"interim": "Interim report", "final": "Final report"}
 BINARY_LABELS = (
@@ -250,7 +251,9 @@ def report_context(
             "tests": meta["methods"],
             "cchi_version": meta["cchi_version"],
             "bootstrap": meta["bootstrap"],
+            "method": scheme.get("method"),
         },
+        "sensitivity": None if blinded else sensitivity_rows(results),
     }
 
 

@@ -15,9 +15,18 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from common.exceptions import DomainError
-from outcomes.selectors import SnapshotRow, historical_baseline, snapshots_at_cut, window_closed
+from outcomes.selectors import (
+    ChargedOutcome,
+    SnapshotRow,
+    charged_outcomes,
+    historical_baseline,
+    snapshots_at_cut,
+    unscorable_outcomes,
+    window_closed,
+)
 from participants.selectors import CaseStatus, DashRisk, OffenceType, pseudonymised_rows
 from reports.analysis.dataset import (
+    NOT_KNOWN,
     AnalysisDataset,
     ArmFlow,
     ArmInfo,
@@ -26,6 +35,7 @@ from reports.analysis.dataset import (
     RandomisationScheme,
     Screening,
     TrialMeta,
+    Unscorable,
 )
 from trial.selectors import allocations, current_design, trial_arms, withdrawn_keys
 from workshops.selectors import ITEMS, compliance_for_trial, feedback_answers
@@ -125,6 +135,7 @@ def analysis_dataset(
         compliance = _compliance(trial, data_cut) if intervention else {}
         feedback = _feedback(trial, data_cut) if intervention else ()
     withdrawn = _withdrawn_events(trial, data_cut)
+    waiting = unscorable_outcomes(trial=trial, window_months=window_months, data_cut=data_cut)
     flow = _flow(
         trial=trial,
         arms=arms,
@@ -134,7 +145,11 @@ def analysis_dataset(
         withdrawn=withdrawn
         | {k for k, b in baseline.items() if b.withdrawn_on and b.withdrawn_on <= data_cut},
         attended=_attended(baseline=baseline, compliance=compliance, imported=imported),
+        not_scorable={u.participant_key for u in waiting},
+        # A history's format carries no withdrawals: "not recorded", never a count of 0.
+        withdrawals_recorded=not imported,
     )
+    charged = charged_outcomes(trial=trial, window_months=window_months, data_cut=data_cut)
     rows = tuple(
         _row(
             snap,
@@ -144,6 +159,7 @@ def analysis_dataset(
             withdrawn=snap.participant_key in withdrawn,
             data_cut=data_cut,
             imported=imported,
+            charged=charged.get(snap.participant_key),
         )
         for snap in snapshots
     )
@@ -154,10 +170,14 @@ def analysis_dataset(
         window_months=window_months,
         data_cut=data_cut,
         cchi_version=", ".join(sorted({s.harm_index for s in snapshots})),
-        randomisation=_scheme(trial),
+        randomisation=_scheme(trial, imported=imported),
         screening=screening,
         feedback=feedback,
         flow=flow,
+        unscorable=tuple(
+            Unscorable(arm=u.arm, offences=u.offences, harm_min=u.harm_min, harm_max=u.harm_max)
+            for u in waiting
+        ),
     )
     return AnalysisDataset(meta=meta, rows=rows)
 
@@ -174,16 +194,22 @@ def _arms(trial: Trial) -> tuple[ArmInfo, ...]:
     )
 
 
-def _scheme(trial: Trial) -> RandomisationScheme:
-    """Return the design in force last (the methods name its ratios, blocks and strata)."""
+def _scheme(trial: Trial, *, imported: bool) -> RandomisationScheme:
+    """Return the design in force last (the methods name its ratios, blocks and strata).
+
+    A trial randomised elsewhere has the blocks of no design here: its method is what the
+    history recorded, or NOT_KNOWN, and no block size is claimed.
+    """
+    method = (trial.randomisation_recorded or NOT_KNOWN) if imported else None
     try:
         design = current_design(trial)
     except DomainError:  # a trial with no design has no scheme to describe
-        return RandomisationScheme(ratios={}, block_sizes=[], strata_factors={})
+        return RandomisationScheme(ratios={}, block_sizes=[], strata_factors={}, method=method)
     return RandomisationScheme(
         ratios=dict(design.arm_ratios),
-        block_sizes=list(design.block_sizes),
+        block_sizes=[] if imported else list(design.block_sizes),
         strata_factors={k: list(design.strata_factors[k]) for k in design.factor_names},
+        method=method,
     )
 
 
@@ -273,6 +299,8 @@ def _flow(
     analysed: set[str],
     withdrawn: set[str],
     attended: Callable[[str], int | None],
+    not_scorable: set[str],
+    withdrawals_recorded: bool,
 ) -> tuple[ArmFlow, ...]:
     """Count, per arm, everyone randomised by the cut: open windows, unfrozen ones, withdrawals,
     and randomisations per calendar month (the recruitment chart).
@@ -294,6 +322,7 @@ def _flow(
             # A window can be frozen from the day after its last day (outcomes.windows).
             closed = window_closed(randomised_on, window_months, data_cut)
             c["not_frozen" if closed else "window_open"] += 1
+            c["not_scorable"] += closed and key in not_scorable
         done = attended(key)
         if done is None:
             c["received_not_recorded"] += 1
@@ -309,11 +338,12 @@ def _flow(
                 randomised=c["randomised"],
                 window_open=c["window_open"],
                 not_frozen=c["not_frozen"],
-                withdrawn=c["withdrawn"],
+                withdrawn=c["withdrawn"] if withdrawals_recorded else None,
                 received=c["received"] if recorded else None,
                 not_received=c["not_received"] if recorded else None,
                 received_not_recorded=c["received_not_recorded"] if arm.is_intervention else None,
                 randomised_by_month=tuple(sorted(months[arm.code].items())),
+                not_scorable=c["not_scorable"],
             )
         )
     return tuple(flows)
@@ -348,6 +378,7 @@ def _row(
     withdrawn: bool,
     data_cut: datetime.date,
     imported: bool,
+    charged: ChargedOutcome | None,
 ) -> ParticipantRow:
     if base is None:
         base = Baseline(age=None, offence_type="not recorded", dash_risk="not recorded")
@@ -375,4 +406,6 @@ def _row(
         harm=float(snap.harm_days),
         days_to_first=snap.days_to_first,
         follow_up_days=snap.follow_up_days,
+        reoffended_charged=None if charged is None else charged.reoffended,
+        harm_charged=None if charged is None else charged.harm,
     )

@@ -151,6 +151,7 @@ def trial_create(
     options: Mapping[str, Any] | None = None,
     by: User | None,
     created_at: datetime.datetime | None = None,
+    randomisation_recorded: str = "",
 ) -> Trial:
     """Create a trial in set-up with its arms and first design version.
 
@@ -176,7 +177,13 @@ def trial_create(
     if Trial.objects.filter(code=code).exists():
         raise ConflictError(f"A trial with code {code} already exists.", field="code")
     with transaction.atomic():
-        trial = Trial(code=code, title=title, created_at=created_at or now, **fields)
+        trial = Trial(
+            code=code,
+            title=title,
+            created_at=created_at or now,
+            randomisation_recorded=randomisation_recorded.strip(),
+            **fields,
+        )
         _gap_check(trial)
         trial.save(force_insert=True)
         for order, spec in enumerate(arms):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,13 @@ def _windows(text: str) -> list[int]:
         raise CommandError(f"--windows {text}: write whole months, e.g. 12,24.") from exc
 
 
+def _day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as exc:
+        raise CommandError(f"--data-lock {text}: write the day as YYYY-MM-DD.") from exc
+
+
 class Command(BaseCommand):
     help = (
         "Load PARTICIPANTS.csv and REOFFENCES.csv of a trial randomised elsewhere (see "
@@ -55,6 +63,18 @@ class Command(BaseCommand):
         )
         group.add_argument("--windows", type=_windows, help="Follow-up months (default 12,24)")
         group.add_argument("--factor", help="Name of the stratum column's factor (default stratum)")
+        group.add_argument(
+            "--randomisation",
+            help="How the source trial randomised, in its own words (e.g. 'permuted blocks of 4 "
+            "and 6 within police area, by a central telephone service'); without it the report "
+            "says the method is not known to this application",
+        )
+        parser.add_argument(
+            "--data-lock",
+            type=_day,
+            help="YYYY-MM-DD: the day the source trial locked its data; no row may be dated "
+            "after it and snapshots are frozen as of it (default: today)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = None
@@ -68,6 +88,7 @@ class Command(BaseCommand):
             intervention=options["intervention"],
             windows=options["windows"],
             factor=options["factor"],
+            randomisation=options["randomisation"],
         )
         try:
             result = trial_history_import(
@@ -76,6 +97,7 @@ class Command(BaseCommand):
                 reoffences=options["reoffences"],
                 options=choices,
                 by=user,
+                data_lock=options["data_lock"],
             )
         except HistoryRejectedError as exc:
             lines = [f"{e.file} row {e.row} {e.column}: {e.message}" for e in exc.errors]
@@ -107,9 +129,10 @@ def summary(result: HistoryResult) -> str:
             f"{result.records_not_counted} re-offence(s) dated on or before randomisation: kept, "
             "counted in no window."
         )
+    as_of = f" as of {result.as_of:%d/%m/%Y}" if result.as_of else ""
     lines.append(
-        f"Snapshots: {result.frozen} frozen, {result.corrected} corrected (new records in frozen "
-        "windows)."
+        f"Snapshots: {result.frozen} frozen{as_of}, {result.corrected} corrected (new records in "
+        "frozen windows)."
     )
     if result.blocked or result.unscored:
         lines.append(
