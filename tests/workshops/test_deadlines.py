@@ -191,6 +191,28 @@ def test_a_man_whose_deadline_has_not_passed_is_not_decided_on_the_deadline_page
     assert 'data-testid="nothing-to-decide"' in page
 
 
+def test_a_man_with_a_booked_workshop_is_not_decided_though_his_deadline_passed(
+    workshop_man: Man,
+    officer: User,
+    counsellor: User,
+    make_cycle: Callable[..., Cycle],
+) -> None:
+    """Attendance not yet recorded may show he finished: no prosecution decided over it."""
+    man = workshop_man()
+    cycle = make_cycle(starts_at=at_local(TODAY) - datetime.timedelta(days=3))
+    booking_create(
+        participant=man,
+        cycle=cycle,
+        by=counsellor,
+        at=part(cycle, 1).starts_at - datetime.timedelta(days=2),
+    )
+    man = _deadline(man, TODAY - datetime.timedelta(days=1))
+    assert not past_deadline(user=officer).filter(pk=man.pk).exists()
+    with pytest.raises(NotAllowedError, match="has a booked workshop"):
+        deadline_decide(participant=man, outcome="prosecution", note="", by=officer)
+    assert not DeadlineDecision.objects.exists()
+
+
 def test_deadlines_due_within_14_days_and_open_breaches_are_flagged_and_aged(
     breached: tuple[Participant, Breach],
     workshop_man: Man,

@@ -20,6 +20,8 @@ from participants.selectors import participant_locked
 from participants.services import workshop_deadline_extend
 from workshops.models import (
     FINAL_DEADLINE_OUTCOMES,
+    Booking,
+    BookingStatus,
     Breach,
     BreachStatus,
     DeadlineDecision,
@@ -118,6 +120,13 @@ def deadline_decide(
         if Breach.objects.filter(participant=man, status=BreachStatus.OPEN).exists():
             raise NotAllowedError(
                 f"{man.pseudonym} has an open breach: decide it on the breach page."
+            )
+        if Booking.objects.filter(participant=man, status=BookingStatus.BOOKED).exists():
+            # Past-deadline lists leave out men with a live place (schedule.unfinished): his
+            # attendance decides whether he finished, so the counsellor records it first.
+            raise NotAllowedError(
+                f"{man.pseudonym} has a booked workshop: its attendance is recorded (or the "
+                "booking cancelled) before a decision."
             )
         decision = DeadlineDecision.objects.create(
             participant=man,
