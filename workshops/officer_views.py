@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from common.forms import add_domain_error
 from common.permissions import request_user, role_required
 from common.roles import Role
 from common.trial_picker import current_trial
-from participants.selectors import case_get
+from participants.selectors import case_get, deadline_limit
 from participants.services import personal_data_viewed
 from workshops.forms import BreachDecisionForm, DeadlineDecisionForm, DeadlineExtendForm
 from workshops.models import BreachOutcome, BreachStatus, DeadlineOutcome
@@ -36,12 +35,13 @@ if TYPE_CHECKING:
 OFFICER_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
 
 # What each decision means, said on the confirmation step (none of them can be undone).
-CONSEQUENCES = {
-    BreachOutcome.REBOOKED: "He goes back to the counsellor's queue, to be booked into a cycle "
+# Keyed by the plain outcome value: breach and deadline decisions share prosecution and NFA.
+CONSEQUENCES: dict[str, str] = {
+    BreachOutcome.REBOOKED.value: "He goes back to the counsellor's queue, to be booked into a cycle "
     "that ends by his deadline.",
-    BreachOutcome.PROSECUTION: "He is not booked into workshops again: the case goes forward "
+    BreachOutcome.PROSECUTION.value: "He is not booked into workshops again: the case goes forward "
     "for prosecution for the original offence.",
-    BreachOutcome.NO_FURTHER_ACTION: "He is not booked into workshops again and no further "
+    BreachOutcome.NO_FURTHER_ACTION.value: "He is not booked into workshops again and no further "
     "action is taken on the caution.",
 }
 
@@ -61,13 +61,6 @@ def breach_list(request: HttpRequest) -> HttpResponse:
             "flags": rebooking_flags_for_officer(user, trial).order_by("session__starts_at")[:50],
         },
     )
-
-
-def _limit(man: Participant) -> datetime.date | None:
-    """The latest day his deadline may be extended to (his trial's legal limit)."""
-    if man.caution_given_on is None:
-        return None
-    return man.caution_given_on + datetime.timedelta(weeks=man.trial.deadline_limit_weeks)
 
 
 def _extend(
@@ -91,6 +84,21 @@ def _extend(
     return True
 
 
+def _confirm_final(
+    request: HttpRequest, *, label: str, man: Participant, outcome: str, back_url: str
+) -> HttpResponse:
+    """Ask once more before a final decision, naming what it does to his caution."""
+    return confirmation(
+        request,
+        Confirmation(
+            title=f"{label}: {man.pseudonym}?",
+            consequence=f"The decision is final. {CONSEQUENCES[outcome]}",
+            button=f"Yes, {label[0].lower()}{label[1:]}",
+            back_url=back_url,
+        ),
+    )
+
+
 def _posted(request: HttpRequest, action: str) -> QueryDict | None:
     """The POST data if it is for this page's form of that action (two forms, one page)."""
     if request.method == "POST" and request.POST.get("action", "decide") == action:
@@ -112,15 +120,12 @@ def breach(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         outcome = form.cleaned_data["outcome"]
         if confirmation_needed(request):
-            label = BreachOutcome(outcome).label
-            return confirmation(
+            return _confirm_final(
                 request,
-                Confirmation(
-                    title=f"{label}: {man.pseudonym}?",
-                    consequence=f"The decision is final. {CONSEQUENCES[outcome]}",
-                    button=f"Yes, {label[0].lower()}{label[1:]}",
-                    back_url=reverse("breaches:detail", args=[found.pk]),
-                ),
+                label=BreachOutcome(outcome).label,
+                man=man,
+                outcome=outcome,
+                back_url=reverse("breaches:detail", args=[found.pk]),
             )
         try:
             breach_decide(breach=found, outcome=outcome, note=form.cleaned_data["note"], by=user)
@@ -134,7 +139,7 @@ def breach(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "extend": extend,
         "rebook": rebook,
-        "limit": _limit(man),
+        "limit": deadline_limit(man),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "workshops/breach.html", context, status=status)
@@ -153,15 +158,12 @@ def deadline(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         outcome = form.cleaned_data["outcome"]
         if confirmation_needed(request):
-            label = DeadlineOutcome(outcome).label
-            return confirmation(
+            return _confirm_final(
                 request,
-                Confirmation(
-                    title=f"{label}: {man.pseudonym}?",
-                    consequence=f"The decision is final. {CONSEQUENCES[outcome]}",
-                    button=f"Yes, {label[0].lower()}{label[1:]}",
-                    back_url=reverse("breaches:deadline", args=[man.pk]),
-                ),
+                label=DeadlineOutcome(outcome).label,
+                man=man,
+                outcome=outcome,
+                back_url=reverse("breaches:deadline", args=[man.pk]),
             )
         try:
             deadline_decide(
@@ -172,7 +174,13 @@ def deadline(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Decision on {man.pseudonym} recorded.")
             return redirect("breaches:list")
-    context = {"man": man, "waiting": waiting, "form": form, "extend": extend, "limit": _limit(man)}
+    context = {
+        "man": man,
+        "waiting": waiting,
+        "form": form,
+        "extend": extend,
+        "limit": deadline_limit(man),
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "workshops/deadline.html", context, status=status)
 

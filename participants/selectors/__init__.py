@@ -39,7 +39,12 @@ from participants.selectors.dashboard import (
     bucket_register,
     months_before,
 )
-from participants.selectors.deadlines import DUE_SOON_DAYS, deadline_q, deadline_state
+from participants.selectors.deadlines import (
+    DUE_SOON_DAYS,
+    deadline_limit,
+    deadline_q,
+    deadline_state,
+)
 from participants.selectors.oversight import *  # noqa: F403  (counts for the oversight app)
 
 __all__ = [
@@ -60,6 +65,7 @@ __all__ = [
     "case_search",
     "cases_visible_to",
     "correction_window_ends",
+    "deadline_limit",
     "deadline_q",
     "deadline_state",
     "enrolled_participants",

@@ -7,11 +7,23 @@ lives here; the workshops pages read it from here too.
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from participants.models import Participant
+
 DUE_SOON_DAYS = 14
+
+
+def deadline_limit(participant: Participant) -> datetime.date | None:
+    """Return the latest day his deadline may be extended to (his trial's legal limit)."""
+    if participant.caution_given_on is None:
+        return None
+    weeks = participant.trial.deadline_limit_weeks
+    return participant.caution_given_on + datetime.timedelta(weeks=weeks)
 
 
 def deadline_state(day: datetime.date | None, today: datetime.date | None = None) -> str:

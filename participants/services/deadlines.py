@@ -11,6 +11,7 @@ from common.models import User
 from common.services import audit_record
 from participants.models import CaseStatus, Participant
 from participants.selectors.cases import case_check, participant_locked
+from participants.selectors.deadlines import deadline_limit
 
 
 def _day(day: datetime.date) -> str:
@@ -33,15 +34,16 @@ def workshop_deadline_extend(
         old = locked.workshop_deadline
         if locked.status != CaseStatus.ENROLLED or old is None or locked.caution_given_on is None:
             raise NotAllowedError(f"{locked.pseudonym} has no workshop deadline to extend.")
-        weeks = locked.trial.deadline_limit_weeks
-        limit = locked.caution_given_on + datetime.timedelta(weeks=weeks)
+        limit = deadline_limit(locked)
+        assert limit is not None  # a caution date was checked above
         if until <= old:
             raise DomainError(
                 f"Choose a day after his current deadline ({_day(old)}).", field="until"
             )
         if until > limit:
             raise DomainError(
-                f"The latest his deadline can be is {_day(limit)}: {weeks} weeks after his "
+                f"The latest his deadline can be is {_day(limit)}: "
+                f"{locked.trial.deadline_limit_weeks} weeks after his "
                 "caution, the caution's legal limit in this trial.",
                 field="until",
             )
