@@ -108,6 +108,8 @@ class ArmFlow:
     # ("YYYY-MM", n) for each calendar month with a randomisation by the cut, in month order: the
     # recruitment chart's data. None: not carried (a flow built from the rows alone).
     randomised_by_month: tuple[tuple[str, int], ...] | None = None
+    # Victim-safety events recorded by officers, dated by the cut (harms). None: not recorded.
+    safety_events: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,7 @@ FLOW_COUNTS: tuple[str, ...] = (
     "received",
     "not_received",
     "received_not_recorded",
+    "safety_events",
 )
 
 

@@ -55,6 +55,11 @@ FLOW_DICTIONARY: tuple[tuple[str, str, str], ...] = (
     ("flow: not_received", "count", "Attended fewer than two workshops."),
     ("flow: received_not_recorded", "count", "Attendance not recorded."),
     (
+        "flow: safety_events",
+        "count or empty",
+        "Victim-safety events recorded by officers, dated by the cut; empty: not recorded.",
+    ),
+    (
         "flow: randomised:<YYYY-MM>",
         "count",
         "Randomised to the arm in that calendar month, on or before the cut (recruitment chart).",

@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from common.exceptions import DomainError
 from outcomes.selectors import SnapshotRow, historical_baseline, snapshots_at_cut, window_closed
-from participants.selectors import CaseStatus, DashRisk, OffenceType, pseudonymised_rows
+from participants.selectors import (
+    CaseStatus,
+    DashRisk,
+    OffenceType,
+    pseudonymised_rows,
+    safety_event_counts,
+)
 from reports.analysis.dataset import (
     AnalysisDataset,
     ArmFlow,
@@ -134,6 +140,7 @@ def analysis_dataset(
         withdrawn=withdrawn
         | {k for k, b in baseline.items() if b.withdrawn_on and b.withdrawn_on <= data_cut},
         attended=_attended(baseline=baseline, compliance=compliance, imported=imported),
+        safety=None if imported else safety_event_counts(trial=trial, by=data_cut),
     )
     rows = tuple(
         _row(
@@ -273,6 +280,7 @@ def _flow(
     analysed: set[str],
     withdrawn: set[str],
     attended: Callable[[str], int | None],
+    safety: Counter[str] | None = None,
 ) -> tuple[ArmFlow, ...]:
     """Count, per arm, everyone randomised by the cut: open windows, unfrozen ones, withdrawals,
     and randomisations per calendar month (the recruitment chart).
@@ -290,6 +298,7 @@ def _flow(
         c["randomised"] += 1
         months.setdefault(code, Counter())[f"{randomised_on:%Y-%m}"] += 1
         c["withdrawn"] += key in withdrawn
+        c["safety_events"] += (safety or Counter())[key]
         if key not in analysed:
             # A window can be frozen from the day after its last day (outcomes.windows).
             closed = window_closed(randomised_on, window_months, data_cut)
@@ -314,6 +323,7 @@ def _flow(
                 not_received=c["not_received"] if recorded else None,
                 received_not_recorded=c["received_not_recorded"] if arm.is_intervention else None,
                 randomised_by_month=tuple(sorted(months[arm.code].items())),
+                safety_events=None if safety is None else c["safety_events"],
             )
         )
     return tuple(flows)
