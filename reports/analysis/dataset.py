@@ -19,6 +19,7 @@ import pandas as pd
 
 from common.exceptions import DomainError
 from reports.analysis.csvsafe import neutralise_cell
+from reports.analysis.randomised import RandomisedBaseline
 
 # Column order of the canonical CSV and of the researchers' export (documented in docs/analysis.md).
 COLUMNS: tuple[str, ...] = (
@@ -135,6 +136,8 @@ class TrialMeta:
     feedback: tuple[FeedbackAnswer, ...] = ()
     # None: the dataset was built from its rows alone (everyone randomised is analysed).
     flow: tuple[ArmFlow, ...] | None = None
+    # Everyone randomised by the cut (baseline of all randomised). None: not carried.
+    randomised: tuple[RandomisedBaseline, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

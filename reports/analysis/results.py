@@ -12,6 +12,7 @@ from common.exceptions import DomainError
 from reports.analysis.baseline import baseline_table, recruitment
 from reports.analysis.bootstrap import DEFAULT_REPS, DEFAULT_SEED
 from reports.analysis.consort import consort_flow
+from reports.analysis.consort2025 import consort_2025
 from reports.analysis.dataset import AnalysisDataset, dataset_sha256, to_frame
 from reports.analysis.effects import binary_comparison
 from reports.analysis.frequency import MODEL, frequency_comparison, frequency_summary
@@ -184,5 +185,6 @@ def analyse(
         "baseline": baseline_table(frame=frame, meta=meta),
         "recruitment": recruitment(frame=frame, meta=meta),
         "feedback": feedback_summary(answers=meta.feedback),
+        "consort_2025": consort_2025(frame=frame, meta=meta),
     }
     return jsonable(results)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from reports.rendering import formatting as f
 from reports.rendering.charts import km_svg, recruitment_svg
+from reports.rendering.checklist import compliance_text, consort_2025_context, km_at_risk
 from reports.rendering.consort_svg import consort_svg
 
 REPORT_TYPES = {"interim": "Interim report", "final": "Final report"}
@@ -129,7 +130,7 @@ def _secondary(results: dict[str, Any], labels: dict[str, str]) -> dict[str, Any
             "n": f.count(c["n"]),
             "attended": [f.count(c[f"attended_{k}"]) for k in (0, 1, 2)],
             "not_recorded": f.count(c["not_recorded"]),
-            "completed": f.pct(c["proportion_completed"]),
+            "completed": compliance_text(results, code),
         }
         for code, c in results["compliance"].items()
     ]
@@ -229,6 +230,7 @@ def report_context(
                 if results["survival"]["arms"][c]["curve"]
             ],
             window_days=int(window_days),
+            at_risk=km_at_risk(results, labels),
         ),
         "baseline": _baseline(baseline=results["baseline"], codes=codes),
         "comparisons": [
@@ -251,6 +253,14 @@ def report_context(
             "cchi_version": meta["cchi_version"],
             "bootstrap": meta["bootstrap"],
         },
+        "plan": meta.get("plan"),  # the analysis plan in force at the cut; None: not recorded
+        "consort_2025": consort_2025_context(
+            results=results,
+            labels=labels,
+            blinded=blinded,
+            plan=meta.get("plan"),
+            baseline=_baseline,
+        ),
     }
 
 

@@ -33,6 +33,7 @@ from reports.analysis.dataset import (
     Screening,
     TrialMeta,
 )
+from reports.selectors.randomised import randomised_baseline
 from trial.selectors import allocations, current_design, trial_arms, withdrawn_keys
 from workshops.selectors import ITEMS, compliance_for_trial, feedback_answers
 
@@ -165,6 +166,7 @@ def analysis_dataset(
         screening=screening,
         feedback=feedback,
         flow=flow,
+        randomised=randomised_baseline(trial=trial, data_cut=data_cut, baseline=baseline),
     )
     return AnalysisDataset(meta=meta, rows=rows)
 
