@@ -51,7 +51,10 @@ def blind_dataset(*, dataset: AnalysisDataset) -> AnalysisDataset:
             )
             for f in meta.flow
         )
+    randomised = meta.randomised and tuple(
+        dataclasses.replace(r, arm=letter[r.arm]) for r in meta.randomised
+    )
     blinded_meta = dataclasses.replace(
-        meta, arms=arms, randomisation=scheme, feedback=(), flow=flow
+        meta, arms=arms, randomisation=scheme, feedback=(), flow=flow, randomised=randomised
     )
     return AnalysisDataset(meta=blinded_meta, rows=rows)

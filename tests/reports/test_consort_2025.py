@@ -201,3 +201,26 @@ def test_a_trial_without_the_new_records_says_not_recorded(tmp_path: Path) -> No
     assert "Baseline of all randomised: not recorded" in flat
     harms = flat[flat.index("Victim-safety events (police") :]
     assert "CARA workshops not recorded Caution only not recorded" in harms
+
+
+def test_a_blinded_report_keeps_harms_and_all_randomised_under_the_letters(tmp_path: Path) -> None:
+    dataset = _with_flow(cara_published())
+    results, pdf = build_report(
+        dataset=dataset,
+        report_type="interim",
+        generated_at=GENERATED_AT,
+        generated_by="DMC secretary",
+        blinded=True,
+        reps=100,
+    )
+    extra = results["consort_2025"]
+    assert sorted(extra["safety_events"].values()) == [4, 7]
+    ages = extra["baseline_randomised"]["age"]
+    assert sorted(a["n"] for a in ages.values()) == [139, 160]
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "workshop" not in text.lower()
+    assert "Numbers at risk" in text
