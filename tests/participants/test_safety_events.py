@@ -14,7 +14,7 @@ from common.roles import Role
 from demo.participants import demo_participants_load
 from demo.safety import demo_safety_events_load
 from participants.models import SafetyEvent, SafetyEventKind
-from participants.services import safety_event_record
+from participants.services import safety_event_record, trial_cases_erase
 from tests.support.cases import TODAY, enrolled
 from tests.support.factories import make_trial, make_user
 from trial.models import Trial
@@ -143,3 +143,16 @@ def test_the_demo_records_a_few_events_in_both_arms_once(
         arms.add(allocation.arm.is_intervention)
         assert allocation.randomised_on <= event.occurred_on <= TODAY
     assert arms == {True, False}
+
+
+def test_erasing_the_trials_personal_data_removes_the_notes_and_keeps_the_event(
+    trial: Trial, officer: User
+) -> None:
+    case = enrolled(trial, officer)
+    event = safety_event_record(
+        actor=officer, participant=case, occurred_on=TODAY, kind="order_breach", notes=NOTES
+    )
+    assert trial_cases_erase(trial=trial, by=None)["safety_notes"] == 1
+    event.refresh_from_db()
+    assert event.notes is None
+    assert (event.kind, event.occurred_on) == ("order_breach", TODAY)
