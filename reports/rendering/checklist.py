@@ -86,6 +86,14 @@ def compliance_text(results: dict[str, Any], code: str) -> str:
     return f"{c['both']:,}/{c['allocated']:,} ({f.num(c['percent'])}%)"
 
 
+def analysed_compliance_text(results: dict[str, Any], code: str) -> str:
+    """Return the same definition over those analysed (the CACE's input), as n/N (%)."""
+    c = results["compliance"].get(code)
+    if not c or c["proportion_completed"] is None:
+        return NOT_RECORDED
+    return f"{c['attended_2']:,}/{c['n']:,} ({f.pct(c['proportion_completed'])})"
+
+
 def _plan_rows(plan: dict[str, Any] | None) -> list[tuple[str, str]]:
     """Return the plan's open-science facts, each 'not recorded' where the plan lacks it."""
     plan = plan or {}

@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from reports.rendering import formatting as f
 from reports.rendering.charts import km_svg, recruitment_svg
-from reports.rendering.checklist import compliance_text, consort_2025_context, km_at_risk
+from reports.rendering.checklist import (
+    analysed_compliance_text,
+    compliance_text,
+    consort_2025_context,
+    km_at_risk,
+)
 from reports.rendering.consort_svg import consort_svg
 
 REPORT_TYPES = {"interim": "Interim report", "final": "Final report"}
@@ -156,7 +161,7 @@ def _secondary(results: dict[str, Any], labels: dict[str, str]) -> dict[str, Any
             cace.append(
                 {
                     "comparison": name,
-                    "compliance": f.pct(ca["compliance"]),
+                    "compliance": analysed_compliance_text(results, block["intervention"]),
                     "rd": f"{f.num(_points(ca['risk_difference']), 1)} "
                     f"({f.ci(ca['risk_difference_ci95'], 1, 100)})",
                     "harm": f"{f.num(ca['harm_mean_difference'], 2)} "

@@ -150,6 +150,8 @@ def test_one_compliance_definition_harms_by_arm_and_not_recorded_plan(report) ->
     # 123 of the 160 allocated attended both, wherever compliance is given.
     assert flat.count("123/160 (76.9%)") >= 2
     assert "93.6%" not in flat
+    # The CACE's input is the same definition over those analysed, said as such.
+    assert "123/154 (79.9%)" in flat
     harms = flat[flat.index("Victim-safety events (police") :]
     assert re.search(r"CARA workshops 4 Caution only 7", harms)
     for label in (
