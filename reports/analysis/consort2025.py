@@ -80,7 +80,6 @@ def _compliance(frame: pd.DataFrame, meta: TrialMeta) -> dict[str, Any]:
             "both": both,
             "allocated": allocated,
             "percent": None if both is None or not allocated else 100 * both / allocated,
-            "definition": "attended both workshops, of everyone allocated to the arm by the cut",
         }
     return out
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from lifelines import KaplanMeierFitter
 
-from reports.analysis.dataset import AnalysisDataset, ArmFlow
+from reports.analysis.dataset import AnalysisDataset, ArmFlow, FeedbackAnswer
 from reports.analysis.randomised import RandomisedBaseline
 from reports.analysis.results import analyse
 from reports.rendering.pdf import build_report
@@ -226,3 +226,17 @@ def test_a_blinded_report_keeps_harms_and_all_randomised_under_the_letters(tmp_p
     ).stdout
     assert "workshop" not in text.lower()
     assert "Numbers at risk" in text
+
+
+def test_the_feedback_response_rate_is_answered_over_those_asked() -> None:
+    dataset = _with_flow(cara_published())
+    answers = (
+        FeedbackAnswer("I would recommend the workshops", 5),
+        FeedbackAnswer("I would recommend the workshops", 4),
+        FeedbackAnswer("I would recommend the workshops", 2),
+        FeedbackAnswer("The workshops changed how I see my partner", 3),
+    )
+    dataset = replace(dataset, meta=replace(dataset.meta, feedback=answers))
+    response = analyse(dataset=dataset, reps=50)["consort_2025"]["feedback_response"]
+    # By hand: three men answered; the 123 who attended both workshops were asked.
+    assert response == {"answered": 3, "asked": 123, "percent": pytest.approx(300 / 123)}
