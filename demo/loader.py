@@ -28,6 +28,7 @@ from demo.people import (
 )
 from demo.privacy import demo_privacy_load
 from demo.reports import demo_reports_load
+from demo.safety import demo_safety_events_load
 from demo.trial import demo_chain_verify, demo_trial_load
 from demo.workshops import demo_workshops_load
 from trial.selectors import current_design
@@ -79,6 +80,7 @@ def demo_load() -> DemoResult:
     demo_chain_verify(trial=trial, manager=manager)  # after enrolment, so it covers every row
     follow_up = demo_outcomes_load(trial=trial, manager=manager)
     workshops = demo_workshops_load(trial=trial, manager=manager)
+    demo_safety_events_load(trial=trial, manager=manager)  # before the report, which counts them
     report = demo_reports_load(trial=trial)
 
     wmp_manager = User.objects.get(username="wmp-manager")

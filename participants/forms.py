@@ -24,6 +24,7 @@ from participants.models import (
     OffenceType,
     Participant,
     Relationship,
+    SafetyEventKind,
     Sex,
 )
 from participants.services import (
@@ -392,6 +393,33 @@ class WithdrawForm(PlainMessages):
         self.fields["reason"].error_messages["required"] = "Give the reason for the withdrawal."
         self.helper = novalidate(FormHelper())
         self.helper.add_input(Submit("save", "Record the withdrawal", css_class="btn-warning"))
+
+
+class SafetyEventForm(PlainMessages):
+    """A victim-safety event the officer learnt of: when, what, and notes kept encrypted."""
+
+    missing = {
+        **MISSING,
+        "occurred_on": "Enter the date of the event",
+        "kind": "Choose what happened",
+    }
+
+    occurred_on = date_field("Date of the event")
+    kind = forms.ChoiceField(
+        label="What happened", choices=SafetyEventKind.choices, widget=forms.RadioSelect
+    )
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the officer should know later. Kept encrypted; never in reports.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = novalidate(FormHelper())
+        self.helper.add_input(Submit("save", "Record the event", css_class="btn-primary"))
 
 
 class SearchForm(forms.Form):

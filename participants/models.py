@@ -371,3 +371,37 @@ class ScreeningCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"Screening correction of {self.participant.pseudonym}"
+
+
+class SafetyEventKind(models.TextChoices):
+    POLICE_CALL_OUT = "police_call_out", "Police call-out to the victim's address"
+    THREAT_REPORTED = "threat_reported", "Victim reported threat or abuse"
+    ORDER_BREACH = "order_breach", "Breach of a protective order"
+    OTHER = "other", "Other"
+
+
+class SafetyEvent(models.Model):
+    """A victim-safety event an officer learnt of after randomisation: the trial's harms record."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="safety_events"
+    )
+    occurred_on = models.DateField("date of the event")
+    kind = models.CharField(max_length=20, choices=SafetyEventKind.choices)
+    # Notes describe the victim's safety: encrypted at rest like her name.
+    notes = EncryptedTextField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["participant", "occurred_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SafetyEventKind.values), name="safety_event_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.participant.pseudonym})"

@@ -16,4 +16,5 @@ urlpatterns = [
     path("cases/<int:pk>/randomised/", views.randomised, name="randomised"),
     path("cases/<int:pk>/conditions/", views.conditions, name="conditions"),
     path("cases/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("cases/<int:pk>/safety/", views.safety_event, name="safety_event"),
 ]

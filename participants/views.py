@@ -24,6 +24,7 @@ from participants.forms import (
     ConsentForm,
     CorrectionForm,
     EnrolForm,
+    SafetyEventForm,
     ScreeningForm,
     SearchForm,
     WithdrawForm,
@@ -40,6 +41,7 @@ from participants.selectors import (
     case_search,
     cases_visible_to,
     correction_window_ends,
+    safety_events,
     screening_correction_refusal,
     screening_corrections,
     victim_get,
@@ -49,6 +51,7 @@ from participants.services import (
     consent_withdraw,
     participant_enrol,
     personal_data_viewed,
+    safety_event_record,
     screening_correct,
     screening_record,
 )
@@ -181,6 +184,7 @@ def _render_case(
         ],
         "correction_refusal": screening_correction_refusal(participant=case, today=today),
         "correction_ends": correction_window_ends(case),
+        "safety_events": safety_events(user=user, participant=case),
     }
     return render(request, "participants/case.html", context, status=status)
 
@@ -286,6 +290,38 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The withdrawal of consent is recorded.")
             return redirect("participants:case", pk=participant.pk)
     return render(request, "participants/withdraw.html", {"case": participant, "form": form})
+
+
+@role_required(*CASE_ROLES)
+def safety_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a victim-safety event on a randomised case (the trial's harms, by arm)."""
+    user = request_user(request)
+    participant = case_get(user=user, pk=pk)
+    if participant.allocation is None:
+        messages.info(request, "Victim-safety events are recorded once the case is randomised.")
+        return redirect("participants:case", pk=participant.pk)
+    form = SafetyEventForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            safety_event_record(
+                actor=user,
+                participant=participant,
+                occurred_on=form.cleaned_data["occurred_on"],
+                kind=form.cleaned_data["kind"],
+                notes=form.cleaned_data["notes"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "The victim-safety event is recorded.")
+            return redirect("participants:case", pk=participant.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "participants/safety_event.html",
+        {"case": participant, "form": form},
+        status=status,
+    )
 
 
 @role_required(*CASE_ROLES)

@@ -37,8 +37,8 @@ OFFICER_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
 # What each decision means, said on the confirmation step (none of them can be undone).
 # Keyed by the plain outcome value: breach and deadline decisions share prosecution and NFA.
 CONSEQUENCES: dict[str, str] = {
-    BreachOutcome.REBOOKED.value: "He goes back to the counsellor's queue, to be booked into a cycle "
-    "that ends by his deadline.",
+    BreachOutcome.REBOOKED.value: "He goes back to the counsellor's queue, to be booked into a "
+    "cycle that ends by his deadline.",
     BreachOutcome.PROSECUTION.value: "He is not booked into workshops again: the case goes forward "
     "for prosecution for the original offence.",
     BreachOutcome.NO_FURTHER_ACTION.value: "He is not booked into workshops again and no further "

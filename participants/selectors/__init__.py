@@ -3,7 +3,7 @@
 The public surface of participants' reads: other apps, views and the admin import from here only.
 """
 
-from participants.models import CaseStatus, DashRisk, OffenceType
+from participants.models import CaseStatus, DashRisk, OffenceType, SafetyEventKind
 from participants.selectors.cases import (
     PERSONAL_FIELDS,
     PSEUDONYMISED_FIELDS,
@@ -46,6 +46,7 @@ from participants.selectors.deadlines import (
     deadline_state,
 )
 from participants.selectors.oversight import *  # noqa: F403  (counts for the oversight app)
+from participants.selectors.safety import safety_event_counts, safety_events
 
 __all__ = [
     "BUCKETS",
@@ -56,6 +57,7 @@ __all__ = [
     "CaseStatus",
     "DashRisk",
     "OffenceType",
+    "SafetyEventKind",
     "bucket_counts",
     "bucket_get",
     "bucket_register",
@@ -79,6 +81,8 @@ __all__ = [
     "participant_locked",
     "participant_trial_id",
     "pseudonymised_rows",
+    "safety_event_counts",
+    "safety_events",
     "screening_correction_refusal",
     "screening_corrections",
     "trial_case_counts",

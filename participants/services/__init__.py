@@ -19,6 +19,7 @@ from participants.services.enrolment import participant_enrol, strata_of
 from participants.services.erasure import trial_cases_erase
 from participants.services.looks import personal_data_listed, personal_data_viewed
 from participants.services.rule_sets import rule_set_current, rule_set_publish
+from participants.services.safety import safety_event_record
 from participants.services.screening import ScreeningInput, screening_record
 from participants.services.validation import (
     InvalidInputError,
@@ -43,6 +44,7 @@ __all__ = [
     "pnc_problem",
     "rule_set_current",
     "rule_set_publish",
+    "safety_event_record",
     "screening_correct",
     "screening_problems",
     "screening_record",

@@ -18,6 +18,7 @@ from participants.models import (
     VICTIM_PERSONAL,
     Consent,
     Participant,
+    SafetyEvent,
     ScreeningCorrection,
     Victim,
 )
@@ -43,6 +44,10 @@ def trial_cases_erase(*, trial: Trial, by: User | None) -> dict[str, int]:
         "correction_notes": ScreeningCorrection.objects.filter(participant__trial=trial).update(
             reason=""
         ),
+        # Victim-safety notes describe the victim: erased; the dated, typed event stays (harms).
+        "safety_notes": SafetyEvent.objects.filter(participant__trial=trial)
+        .exclude(notes=None)
+        .update(notes=None),
     }
     audit_record(actor=by, action="participants.erase", obj=trial, trial=trial.code, erased=counts)
     return counts

@@ -52,7 +52,16 @@ def blind_dataset(*, dataset: AnalysisDataset) -> AnalysisDataset:
             for f in meta.flow
         )
     unscorable = tuple(dataclasses.replace(u, arm=letter[u.arm]) for u in meta.unscorable)
+    randomised = meta.randomised and tuple(
+        dataclasses.replace(r, arm=letter[r.arm]) for r in meta.randomised
+    )
     blinded_meta = dataclasses.replace(
-        meta, arms=arms, randomisation=scheme, feedback=(), flow=flow, unscorable=unscorable
+        meta,
+        arms=arms,
+        randomisation=scheme,
+        feedback=(),
+        flow=flow,
+        unscorable=unscorable,
+        randomised=randomised,
     )
     return AnalysisDataset(meta=blinded_meta, rows=rows)

@@ -63,6 +63,8 @@ def consort_flow(*, frame: pd.DataFrame, meta: TrialMeta) -> dict[str, Any]:
             "analysed": analysed,
             "withdrawn_analysed": int(rows["withdrawn"].sum()),
             "excluded_from_analysis": 0,
+            # Harms: victim-safety events by arm (None: not recorded, e.g. an imported trial).
+            "safety_events": flow.safety_events,
         }
     return {
         "assessed": None if screening is None else screening.assessed,

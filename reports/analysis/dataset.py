@@ -19,6 +19,7 @@ import pandas as pd
 
 from common.exceptions import DomainError
 from reports.analysis.csvsafe import neutralise_cell
+from reports.analysis.randomised import RandomisedBaseline
 
 # What the methods say of an imported trial whose history does not describe its randomisation.
 NOT_KNOWN = "as recorded by the source trial, not known to this application"
@@ -123,6 +124,8 @@ class ArmFlow:
     # Of not_frozen: windows closed but waiting for an offence code the catalogue lacks, so the
     # outcome cannot be scored yet (informative missingness: bounded in the sensitivity analyses).
     not_scorable: int = 0
+    # Victim-safety events recorded by officers, dated by the cut (harms). None: not recorded.
+    safety_events: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +163,8 @@ class TrialMeta:
     # None: the dataset was built from its rows alone (everyone randomised is analysed).
     flow: tuple[ArmFlow, ...] | None = None
     unscorable: tuple[Unscorable, ...] = ()
+    # Everyone randomised by the cut (baseline of all randomised). None: not carried.
+    randomised: tuple[RandomisedBaseline, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +216,7 @@ FLOW_COUNTS: tuple[str, ...] = (
     "not_received",
     "received_not_recorded",
     "not_scorable",
+    "safety_events",
 )
 
 

@@ -71,6 +71,11 @@ FLOW_DICTIONARY: tuple[tuple[str, str, str], ...] = (
         "Of not_frozen: waiting for an offence code the catalogue lacks (not yet scorable).",
     ),
     (
+        "flow: safety_events",
+        "count or empty",
+        "Victim-safety events recorded by officers, dated by the cut; empty: not recorded.",
+    ),
+    (
         "flow: randomised:<YYYY-MM>",
         "count",
         "Randomised to the arm in that calendar month, on or before the cut (recruitment chart).",

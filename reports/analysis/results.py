@@ -12,6 +12,7 @@ from common.exceptions import DomainError
 from reports.analysis.baseline import baseline_table, recruitment
 from reports.analysis.bootstrap import DEFAULT_REPS, DEFAULT_SEED
 from reports.analysis.consort import consort_flow
+from reports.analysis.consort2025 import consort_2025
 from reports.analysis.dataset import AnalysisDataset, TrialMeta, dataset_sha256, to_frame
 from reports.analysis.effects import binary_comparison
 from reports.analysis.frequency import MODEL, frequency_comparison, frequency_summary
@@ -193,6 +194,7 @@ def analyse(
             arm_i=interventions[0].code,
             arm_c=control.code,
         ),
+        "consort_2025": consort_2025(frame=frame, meta=meta),
     }
     _withdrawals_not_recorded(results, meta)
     return jsonable(results)

@@ -93,10 +93,20 @@ def recruitment_svg(*, months: Sequence[str], arms: Sequence[tuple[str, Sequence
         return _svg(recruitment_figure(months=months, arms=arms), prefix="recruitment")
 
 
-def km_svg(*, curves: Sequence[tuple[str, dict[str, Any]]], window_days: int) -> str:
-    """Return Kaplan-Meier curves (proportion not re-offended) with 95% bands per arm."""
+def km_svg(
+    *,
+    curves: Sequence[tuple[str, dict[str, Any]]],
+    window_days: int,
+    at_risk: tuple[Sequence[int], Sequence[tuple[str, Sequence[int]]]] | None = None,
+) -> str:
+    """Return Kaplan-Meier curves (proportion not re-offended) with 95% bands per arm.
+
+    `at_risk` is (days, [(arm label, numbers at risk at those days)]): printed as a row per
+    arm under the plot, as CONSORT asks. The y-axis says when it does not start at 0.
+    """
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(6.6, 3.2))
+        rows = len(at_risk[1]) if at_risk else 0
+        fig = Figure(figsize=(6.6, 3.2 + 0.2 * (rows + 1) if rows else 3.2))
         ax = fig.add_subplot()
         for (label, curve), (colour, style) in zip(curves, STYLES, strict=False):
             ax.step(curve["days"], curve["survival"], where="post", color=colour, linestyle=style)
@@ -111,9 +121,48 @@ def km_svg(*, curves: Sequence[tuple[str, dict[str, Any]]], window_days: int) ->
             )
             ax.plot([], [], color=colour, linestyle=style, label=label)
         ax.set_xlim(0, window_days)
-        ax.set_ylim(bottom=min(0.5, ax.get_ylim()[0]), top=1.01)
+        bottom = max(min(0.5, ax.get_ylim()[0]), 0.0)
+        ax.set_ylim(bottom=bottom, top=1.01)
         ax.set_xlabel("Days since randomisation")
-        ax.set_ylabel("Not re-offended")
+        # A y-axis that does not start at 0 magnifies differences: say so on the axis.
+        ax.set_ylabel(
+            f"Not re-offended\n(axis truncated at {bottom:.2f})"
+            if bottom > 0
+            else "Not re-offended"
+        )
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(frameon=False, loc="lower left")
+        if at_risk and rows:
+            _at_risk_rows(ax, *at_risk)
         return _svg(fig, prefix="km")
+
+
+def _at_risk_rows(ax: Any, days: Sequence[int], arms: Sequence[tuple[str, Sequence[int]]]) -> None:
+    """Write the numbers at risk under the x-axis, one row per arm, aligned with the days."""
+    # x in days, y in axes fractions: the rows sit below the axis label whatever the y range.
+    place = ax.get_xaxis_transform()
+    top = -0.3
+    ax.text(
+        -0.05,
+        top,
+        "Numbers at risk",
+        transform=ax.transAxes,
+        fontsize=8,
+        va="center",
+        ha="right",
+        fontweight="bold",
+    )
+    for row, ((label, counts), (colour, _style)) in enumerate(zip(arms, STYLES, strict=False)):
+        y = top - 0.1 * (row + 1)
+        ax.text(
+            -0.05,
+            y,
+            label,
+            transform=ax.transAxes,
+            ha="right",
+            va="center",
+            fontsize=8,
+            color=colour,
+        )
+        for day, count in zip(days, counts, strict=False):
+            ax.text(day, y, f"{count:,}", transform=place, ha="center", va="center", fontsize=8)

@@ -9,6 +9,12 @@ from django.utils import timezone
 
 from reports.rendering import formatting as f
 from reports.rendering.charts import km_svg, recruitment_svg
+from reports.rendering.checklist import (
+    analysed_compliance_text,
+    compliance_text,
+    consort_2025_context,
+    km_at_risk,
+)
 from reports.rendering.consort_svg import consort_svg
 from reports.rendering.sensitivity import sensitivity_rows
 
@@ -130,7 +136,7 @@ def _secondary(results: dict[str, Any], labels: dict[str, str]) -> dict[str, Any
             "n": f.count(c["n"]),
             "attended": [f.count(c[f"attended_{k}"]) for k in (0, 1, 2)],
             "not_recorded": f.count(c["not_recorded"]),
-            "completed": f.pct(c["proportion_completed"]),
+            "completed": compliance_text(results, code),
         }
         for code, c in results["compliance"].items()
     ]
@@ -156,7 +162,7 @@ def _secondary(results: dict[str, Any], labels: dict[str, str]) -> dict[str, Any
             cace.append(
                 {
                     "comparison": name,
-                    "compliance": f.pct(ca["compliance"]),
+                    "compliance": analysed_compliance_text(results, block["intervention"]),
                     "rd": f"{f.num(_points(ca['risk_difference']), 1)} "
                     f"({f.ci(ca['risk_difference_ci95'], 1, 100)})",
                     "harm": f"{f.num(ca['harm_mean_difference'], 2)} "
@@ -230,6 +236,7 @@ def report_context(
                 if results["survival"]["arms"][c]["curve"]
             ],
             window_days=int(window_days),
+            at_risk=km_at_risk(results, labels),
         ),
         "baseline": _baseline(baseline=results["baseline"], codes=codes),
         "comparisons": [
@@ -254,6 +261,14 @@ def report_context(
             "method": scheme.get("method"),
         },
         "sensitivity": None if blinded else sensitivity_rows(results),
+        "plan": meta.get("plan"),  # the analysis plan in force at the cut; None: not recorded
+        "consort_2025": consort_2025_context(
+            results=results,
+            labels=labels,
+            blinded=blinded,
+            plan=meta.get("plan"),
+            baseline=_baseline,
+        ),
     }
 
 

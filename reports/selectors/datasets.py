@@ -24,7 +24,13 @@ from outcomes.selectors import (
     unscorable_outcomes,
     window_closed,
 )
-from participants.selectors import CaseStatus, DashRisk, OffenceType, pseudonymised_rows
+from participants.selectors import (
+    CaseStatus,
+    DashRisk,
+    OffenceType,
+    pseudonymised_rows,
+    safety_event_counts,
+)
 from reports.analysis.dataset import (
     NOT_KNOWN,
     AnalysisDataset,
@@ -37,6 +43,7 @@ from reports.analysis.dataset import (
     TrialMeta,
     Unscorable,
 )
+from reports.selectors.randomised import randomised_baseline
 from trial.selectors import allocations, current_design, trial_arms, withdrawn_keys
 from workshops.selectors import ITEMS, compliance_for_trial, feedback_answers
 
@@ -148,6 +155,7 @@ def analysis_dataset(
         not_scorable={u.participant_key for u in waiting},
         # A history's format carries no withdrawals: "not recorded", never a count of 0.
         withdrawals_recorded=not imported,
+        safety=None if imported else safety_event_counts(trial=trial, by=data_cut),
     )
     charged = charged_outcomes(trial=trial, window_months=window_months, data_cut=data_cut)
     rows = tuple(
@@ -178,6 +186,7 @@ def analysis_dataset(
             Unscorable(arm=u.arm, offences=u.offences, harm_min=u.harm_min, harm_max=u.harm_max)
             for u in waiting
         ),
+        randomised=randomised_baseline(trial=trial, data_cut=data_cut, baseline=baseline),
     )
     return AnalysisDataset(meta=meta, rows=rows)
 
@@ -301,6 +310,7 @@ def _flow(
     attended: Callable[[str], int | None],
     not_scorable: set[str],
     withdrawals_recorded: bool,
+    safety: Counter[str] | None = None,
 ) -> tuple[ArmFlow, ...]:
     """Count, per arm, everyone randomised by the cut: open windows, unfrozen ones, withdrawals,
     and randomisations per calendar month (the recruitment chart).
@@ -318,6 +328,7 @@ def _flow(
         c["randomised"] += 1
         months.setdefault(code, Counter())[f"{randomised_on:%Y-%m}"] += 1
         c["withdrawn"] += key in withdrawn
+        c["safety_events"] += (safety or Counter())[key]
         if key not in analysed:
             # A window can be frozen from the day after its last day (outcomes.windows).
             closed = window_closed(randomised_on, window_months, data_cut)
@@ -344,6 +355,7 @@ def _flow(
                 received_not_recorded=c["received_not_recorded"] if arm.is_intervention else None,
                 randomised_by_month=tuple(sorted(months[arm.code].items())),
                 not_scorable=c["not_scorable"],
+                safety_events=None if safety is None else c["safety_events"],
             )
         )
     return tuple(flows)
