@@ -52,9 +52,9 @@ def test_a_change_is_a_new_version_with_its_reason_and_the_rest_carried_over(
     assert second.planned_n == 320
     assert second.funder == "Police Knowledge Fund (College of Policing)"  # carried over
     assert AnalysisPlan.objects.get(trial=trial, version=1).planned_n == 300
-    assert AuditEvent.objects.filter(action="plan.save").order_by("id").last().detail[
-        "changed"
-    ] == ["planned_n"]
+    assert AuditEvent.objects.filter(action="plan.save").latest("id").detail["changed"] == [
+        "planned_n"
+    ]
 
 
 def test_saving_the_same_answers_again_makes_no_version(trial: Trial, manager: User) -> None:
@@ -85,7 +85,7 @@ def test_after_the_first_unblinded_report_a_change_is_flagged(trial: Trial, mana
     unblinded_report(trial)
     later = plan_save(actor=manager, trial=trial, alpha=0.025, reason="Funder asked for 0.025")
     assert later.after_unblinding is True
-    event = AuditEvent.objects.filter(action="plan.save").order_by("id").last()
+    event = AuditEvent.objects.filter(action="plan.save").latest("id")
     assert event.detail["after_unblinding"] is True
 
 
@@ -152,5 +152,7 @@ def test_a_version_saved_the_day_after_is_not_yet_in_force(trial: Trial, manager
 
     plan_save(actor=manager, trial=trial, **cara_plan())
     today = timezone.localdate()
-    assert plan_in_force(trial=trial, at=today).version == 1
+    in_force = plan_in_force(trial=trial, at=today)
+    assert in_force is not None
+    assert in_force.version == 1
     assert plan_in_force(trial=trial, at=today - datetime.timedelta(days=1)) is None
