@@ -26,6 +26,7 @@ from demo.people import (
     demo_organisations_load,
     demo_users_load,
 )
+from demo.plans import demo_plan_load
 from demo.privacy import demo_privacy_load
 from demo.reports import demo_reports_load
 from demo.trial import demo_chain_verify, demo_trial_load
@@ -79,6 +80,7 @@ def demo_load() -> DemoResult:
     demo_chain_verify(trial=trial, manager=manager)  # after enrolment, so it covers every row
     follow_up = demo_outcomes_load(trial=trial, manager=manager)
     workshops = demo_workshops_load(trial=trial, manager=manager)
+    demo_plan_load(trial=trial, manager=manager)  # before the report: declared, then unblinded
     report = demo_reports_load(trial=trial)
 
     wmp_manager = User.objects.get(username="wmp-manager")
