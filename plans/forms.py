@@ -46,7 +46,7 @@ class PlanForm(PlainMessages, forms.Form):
     )
     intervention_rate = forms.FloatField(required=False, label="Expected workshop arm rate")
     power_target = forms.FloatField(label="Target power", initial=0.8)
-    interim_looks = forms.IntegerField(label="Interim looks", initial=0, min_value=0)
+    interim_looks = forms.IntegerField(label="Interim looks", initial=0)
     spending = forms.ChoiceField(
         label="Alpha spending function", choices=Spending.choices, initial=Spending.NONE
     )
@@ -79,6 +79,17 @@ class PlanForm(PlainMessages, forms.Form):
         help_text="Needed for every version after the first; the report shows changes made "
         "after an unblinded report.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The summary shows each message alone: a number that is no number names its answer.
+        for name, field in self.fields.items():
+            label = str(field.label or name.replace("_", " "))
+            label = label[0].lower() + label[1:]
+            if isinstance(field, forms.FloatField):  # before IntegerField: FloatField is one
+                field.error_messages["invalid"] = f"Enter the {label} as a number."
+            elif isinstance(field, forms.IntegerField):
+                field.error_messages["invalid"] = f"Enter the {label} as a whole number."
 
     def values(self) -> dict[str, Any]:
         """Return the plan's answers as plan_save takes them (the reason apart)."""

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -38,7 +37,8 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
     trial_shown(request, trial)
     manages = holds(user, Role.TRIAL_MANAGER, trial)
     if request.method == "POST" and not manages:
-        raise PermissionDenied("Only the trial's manager changes its analysis plan.")
+        # Researchers read the plan; the page takes no answers from them (only its manager's).
+        return HttpResponseNotAllowed(["GET"])
     current = plan_in_force(trial=trial, at=timezone.localdate())
     initial = (
         {k: v for k, v in model_to_dict(current).items() if k in PLAN_FIELDS} if current else {}

@@ -100,7 +100,7 @@ def test_a_researcher_reads_the_plan_but_gets_no_form(trial: Trial, client: Clie
     assert page.status_code == 200
     assert "Version 1, in force" in text
     assert '<form method="post" novalidate' not in text
-    assert client.post(URL, form_data(planned_n=320, reason="x")).status_code == 403
+    assert client.post(URL, form_data(planned_n=320, reason="x")).status_code == 405
     assert AnalysisPlan.objects.count() == 1
 
 
@@ -112,4 +112,12 @@ def test_an_officer_and_another_trials_manager_are_refused(trial: Trial, client:
     signed_in(client, Role.TRIAL_MANAGER, other)
     assert client.get(URL).status_code == 404
     assert client.post(URL, form_data()).status_code == 404
+    assert not AnalysisPlan.objects.exists()
+
+
+def test_an_answer_that_is_no_number_says_which_answer(trial: Trial, client: Client) -> None:
+    signed_in(client, Role.TRIAL_MANAGER, trial)
+    text = client.post(URL, form_data(alpha="five percent", planned_n="many")).content.decode()
+    assert "Enter the significance level (alpha) as a number." in text
+    assert "Enter the planned sample size as a whole number." in text
     assert not AnalysisPlan.objects.exists()
