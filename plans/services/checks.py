@@ -67,6 +67,7 @@ ARM_WORDS = {
     "control_rate": "control",
     "intervention_rate": "workshop",
 }
+NUMBERS = ("alpha", "power_target", *ARM_WORDS, "sd")
 TEXT_LIMITS = {"registration_id": 40, "funder": 200, "protocol_version": 40}
 
 
@@ -123,9 +124,7 @@ def plan_check(values: Mapping[str, Any]) -> dict[str, Any]:
     else:
         clean["sensitivity"] = sensitivity
 
-    for name in ("alpha", "power_target", *("control_mean", "intervention_mean", "sd")):
-        clean[name] = _number(clean[name])
-    for name in ("control_rate", "intervention_rate"):
+    for name in NUMBERS:
         clean[name] = _number(clean[name])
     alpha = clean["alpha"]
     if alpha is None or math.isnan(alpha) or not 0 < alpha < 0.5:
