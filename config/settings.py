@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "reports",
     "privacy",
     "oversight",
+    "plans",
     "demo",
 ]
 

@@ -25,4 +25,5 @@ urlpatterns = [
     path("research/", include("reports.urls")),
     path("audit/", include("privacy.urls")),
     path("oversight/", include("oversight.urls")),
+    path("trials/", include("plans.urls")),
 ]

@@ -26,6 +26,7 @@ from demo.people import (
     demo_organisations_load,
     demo_users_load,
 )
+from demo.plans import demo_plan_load
 from demo.privacy import demo_privacy_load
 from demo.reports import demo_reports_load
 from demo.safety import demo_safety_events_load
@@ -81,6 +82,7 @@ def demo_load() -> DemoResult:
     follow_up = demo_outcomes_load(trial=trial, manager=manager)
     workshops = demo_workshops_load(trial=trial, manager=manager)
     demo_safety_events_load(trial=trial, manager=manager)  # before the report, which counts them
+    demo_plan_load(trial=trial, manager=manager)  # before the report: declared, then unblinded
     report = demo_reports_load(trial=trial)
 
     wmp_manager = User.objects.get(username="wmp-manager")

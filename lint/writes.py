@@ -22,6 +22,7 @@ APPS = (
     "reports",
     "privacy",
     "oversight",
+    "plans",
     "demo",
     "config",
     "signin",

@@ -27,6 +27,7 @@ PACKAGES = [
     "signin",
     "privacy",
     "oversight",
+    "plans",
 ]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

@@ -19,6 +19,7 @@ FORM_MODULES = [
     "common.people_forms",
     "outcomes.forms",
     "participants.forms",
+    "plans.forms",
     "privacy.forms",
     "reports.forms",
     "trial.forms",

@@ -203,6 +203,7 @@ PAGES: dict[str, Page] = {
     # Oversight (the national coordinator, and trial managers for their own trials).
     "oversight:national": role_page(COORD, MANAGER),
     "oversight:quality": role_page(COORD, MANAGER),
+    "plans:plan": role_page(MANAGER, RESEARCHER, target="trial"),
 }
 
 
