@@ -133,6 +133,7 @@ class TrialMeta:
     feedback: tuple[FeedbackAnswer, ...] = ()
     # None: the dataset was built from its rows alone (everyone randomised is analysed).
     flow: tuple[ArmFlow, ...] | None = None
+    min_per_arm: int = 10  # below it in an arm, the report shows no estimates and says why
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,14 @@ import pandas as pd
 
 from common.exceptions import DomainError
 from reports.analysis.baseline import baseline_table, recruitment
-from reports.analysis.bootstrap import DEFAULT_REPS, DEFAULT_SEED
+from reports.analysis.bootstrap import DEFAULT_REPS, DEFAULT_SEED, validate_reps
 from reports.analysis.consort import consort_flow
 from reports.analysis.dataset import AnalysisDataset, dataset_sha256, to_frame
 from reports.analysis.effects import binary_comparison
+from reports.analysis.estimates import primary_estimates
 from reports.analysis.frequency import MODEL, frequency_comparison, frequency_summary
 from reports.analysis.harm import harm_comparison, harm_summary
+from reports.analysis.inference import DEFAULT_DRAWS, validate_draws
 from reports.analysis.secondary import CACE_METHOD, cace, compliance, feedback_summary, per_protocol
 from reports.analysis.survival import durations, kaplan_meier, logrank_p
 
@@ -104,9 +106,15 @@ def _compare(
 
 
 def analyse(
-    *, dataset: AnalysisDataset, reps: int = DEFAULT_REPS, seed: int = DEFAULT_SEED
+    *,
+    dataset: AnalysisDataset,
+    reps: int = DEFAULT_REPS,
+    seed: int = DEFAULT_SEED,
+    draws: int = DEFAULT_DRAWS,
 ) -> dict[str, Any]:
     """Return every figure of the report for the dataset; the same input gives the same output."""
+    validate_reps(reps)
+    validate_draws(draws)
     meta = dataset.meta
     frame = to_frame(dataset=dataset)
     arms = {arm.code: frame[frame["arm"] == arm.code] for arm in meta.arms}
@@ -184,5 +192,12 @@ def analyse(
         "baseline": baseline_table(frame=frame, meta=meta),
         "recruitment": recruitment(frame=frame, meta=meta),
         "feedback": feedback_summary(answers=meta.feedback),
+        "estimates": primary_estimates(
+            treated=arms[interventions[0].code],
+            control=arms[control.code],
+            meta=meta,
+            draws=draws,
+            seed=seed,
+        ),
     }
     return jsonable(results)

@@ -26,7 +26,7 @@ def test_risk_ratio_and_difference_with_their_cis_match_the_textbook_formulas() 
     p1, p2 = a / n1, c / n2
     se_rd = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
 
-    result = analyse(dataset=two_by_two(a=a, n1=n1, c=c, n2=n2), reps=200)
+    result = analyse(dataset=two_by_two(a=a, n1=n1, c=c, n2=n2), reps=1000)
 
     prevalence = result["prevalence"]
     assert result["arms"]["cara"]["reoffended"] == 12
@@ -66,7 +66,7 @@ def test_fisher_p_equals_the_enumerated_hypergeometric_tail(
 
 def test_same_partner_and_domestic_prevalence_have_keys_of_their_own() -> None:
     dataset = two_by_two(a=4, n1=10, c=6, n2=10)
-    result = analyse(dataset=dataset, reps=100)
+    result = analyse(dataset=dataset, reps=1000)
     # Every re-offence in the builder is domestic, none against the same partner.
     assert result["arms"]["cara"]["reoffended_domestic"] == 4
     assert result["arms"]["cara"]["reoffended_same_partner"] == 0

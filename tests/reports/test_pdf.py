@@ -54,7 +54,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[AnalysisDataset
         report_type="final",
         generated_at=GENERATED_AT,
         generated_by="Dr R. Searcher",
-        reps=500,
+        reps=1000,
     )
     return dataset, _pages(pdf, tmp_path_factory.mktemp("pdf"))
 
@@ -124,7 +124,7 @@ def test_blinded_report_names_no_arm_and_shows_no_mapping(tmp_path: Path) -> Non
         generated_at=GENERATED_AT,
         generated_by="DMC secretary",
         blinded=True,
-        reps=300,
+        reps=1000,
     )
     text = "\n".join(_pages(pdf, tmp_path))
     assert "Arm A" in text
@@ -145,7 +145,7 @@ def test_a_long_baseline_table_breaks_only_between_characteristics(tmp_path: Pat
         for i, row in enumerate(base.rows)
     )
     dataset = AnalysisDataset(meta=base.meta, rows=rows)
-    results = analyse(dataset=dataset, reps=200)
+    results = analyse(dataset=dataset, reps=1000)
     html = render_report_html(
         results=results, report_type="interim", generated_at=GENERATED_AT, generated_by="R"
     )
@@ -155,7 +155,7 @@ def test_a_long_baseline_table_breaks_only_between_characteristics(tmp_path: Pat
         report_type="interim",
         generated_at=GENERATED_AT,
         generated_by="R",
-        reps=200,
+        reps=1000,
     )
     pages = _pages(pdf, tmp_path)
     assert 5 <= len(pages) <= 10
@@ -204,7 +204,7 @@ def test_an_interim_flow_counts_everyone_randomised_by_the_cut(
         generated_at=GENERATED_AT,
         generated_by="R",
         blinded=blinded,
-        reps=200,
+        reps=1000,
     )
     pages = _pages(pdf, tmp_path)
     text = re.sub(r"\s+", " ", "\n".join(pages))
@@ -250,7 +250,7 @@ def test_an_interim_flow_counts_everyone_randomised_by_the_cut(
 
 
 def test_consort_diagram_says_not_recorded_for_an_imported_trial() -> None:
-    results = analyse(dataset=cara_published(), reps=100)
+    results = analyse(dataset=cara_published(), reps=1000)
     svg = consort_svg(
         consort=results["consort"],
         arms=[("cara", "CARA workshops"), ("control", "Caution only")],
@@ -296,7 +296,7 @@ def test_every_consort_box_lies_inside_the_drawing_border_included(
     dataset = AnalysisDataset(
         meta=meta(arms=arm_infos, screening=screening, flow=flow[: len(arms)]), rows=tuple(rows)
     )
-    results = analyse(dataset=dataset, reps=50)
+    results = analyse(dataset=dataset, reps=1000)
     markup = consort_svg(consort=results["consort"], arms=arms, blinded=blinded)
     svg = ET.fromstring(markup)  # noqa: S314 (our own SVG, not untrusted input)
     vx, vy, vw, vh = (float(v) for v in svg.get("viewBox", "").split())
@@ -332,7 +332,7 @@ def test_consort_counts_stay_on_a_line_with_their_words(arms: list[tuple[str, st
         meta=meta(arms=arm_infos, screening=INTERIM_SCREENING, flow=flow[: len(arms)]),
         rows=tuple(rows),
     )
-    results = analyse(dataset=dataset, reps=50)
+    results = analyse(dataset=dataset, reps=1000)
     markup = consort_svg(consort=results["consort"], arms=arms, blinded=False)
     lines = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", markup)]
     # No line is a bare "(n=46)" or "(not recorded)" cut off from what it counts.
