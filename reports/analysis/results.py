@@ -16,6 +16,7 @@ from reports.analysis.dataset import AnalysisDataset, dataset_sha256, to_frame
 from reports.analysis.effects import binary_comparison
 from reports.analysis.estimates import primary_estimates
 from reports.analysis.frequency import MODEL, frequency_comparison, frequency_summary
+from reports.analysis.guards import guard_small_arms
 from reports.analysis.harm import harm_comparison, harm_summary
 from reports.analysis.inference import DEFAULT_DRAWS, validate_draws
 from reports.analysis.secondary import CACE_METHOD, cace, compliance, feedback_summary, per_protocol
@@ -130,7 +131,12 @@ def analyse(
         f"{arm.code}_vs_{control.code}": {
             "intervention": arm.code,
             "control": control.code,
-            **_compare(treated=arms[arm.code], control=arms[control.code], reps=reps, seed=seed),
+            **guard_small_arms(
+                _compare(treated=arms[arm.code], control=arms[control.code], reps=reps, seed=seed),
+                n_treated=len(arms[arm.code]),
+                n_control=len(arms[control.code]),
+                minimum=meta.min_per_arm,
+            ),
         }
         for arm in interventions
     }

@@ -258,6 +258,15 @@ def test_small_samples_show_no_estimates_and_say_why(a: int, n1: int, c: int, n2
     results = analyse(dataset=two_by_two(a=a, n1=n1, c=c, n2=n2), reps=1000, draws=1000)
     assert "not shown" in results["estimates"]["suppressed"]
     assert "minimum of 10" in results["estimates"]["suppressed"]
+    # No comparison figure survives to be printed: no "0.00 (0.01 to 2.11)", no "-400% less".
+    prevalence, harm = results["prevalence"], results["harm"]
+    assert prevalence["suppressed"] == results["estimates"]["suppressed"]
+    assert prevalence["risk_ratio"] is None
+    assert prevalence["risk_ratio_ci95"] == [None, None]
+    assert harm["relative_reduction"] is None
+    assert harm["mean_difference_ci95"] == [None, None]
+    assert results["secondary"]["cace"] is None
+    assert results["arms"]["cara"]["n"] == n1  # the counts are still reported
 
 
 def test_everyone_reoffending_raises_no_warning_and_gives_finite_figures() -> None:

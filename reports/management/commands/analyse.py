@@ -51,6 +51,8 @@ def summary(results: dict[str, Any]) -> str:
             f"mean {_num(arm['harm_mean'])} per participant"
         )
     prevalence, harm = results["prevalence"], results["harm"]
+    if prevalence.get("suppressed"):
+        return "\n".join([*lines, "", prevalence["suppressed"]])
     lines += [
         "",
         f"Re-offending: risk ratio {_num(prevalence['risk_ratio'])} "
