@@ -9,7 +9,11 @@ import pandas as pd
 
 from reports.analysis.dataset import TrialMeta
 from reports.analysis.effects import risk_difference_ci
-from reports.analysis.inference import randomisation_inference, two_arm_blocks
+from reports.analysis.inference import (
+    fits_block_scheme,
+    randomisation_inference,
+    two_arm_blocks,
+)
 from reports.analysis.intervals import newcombe_ci, ratio_of_means
 from reports.analysis.negbin import negative_binomial_rate_ratio
 from reports.analysis.stratified import (
@@ -20,13 +24,15 @@ from reports.analysis.stratified import (
 from reports.analysis.survival import durations
 
 
-def suppression_reason(*, n_treated: int, n_control: int, minimum: int) -> str | None:
+def suppression_reason(
+    *, n_treated: int, n_control: int, minimum: int, names: tuple[str, str]
+) -> str | None:
     """Return why estimates are not shown when an arm has fewer analysed men than the plan asks."""
     if min(n_treated, n_control) >= minimum:
         return None
     return (
-        f"Estimates are not shown: {n_treated} analysed in the intervention arm and {n_control} "
-        f"in control, below the minimum of {minimum} per arm set for this trial."
+        f"Estimates are not shown: {n_treated} analysed in {names[0]} and {n_control} in "
+        f"{names[1]}, below the minimum of {minimum} per arm set for this trial."
     )
 
 
@@ -47,8 +53,13 @@ def primary_estimates(
     seed: int,
 ) -> dict[str, Any]:
     """Return the randomisation inference, relative harm, MH RR, Cox HR, NB and Newcombe CI."""
+    arm_i, arm_c = str(treated["arm"].iloc[0]), str(control["arm"].iloc[0])
+    names = {arm.code: arm.name for arm in meta.arms}
     reason = suppression_reason(
-        n_treated=len(treated), n_control=len(control), minimum=meta.min_per_arm
+        n_treated=len(treated),
+        n_control=len(control),
+        minimum=meta.min_per_arm,
+        names=(names[arm_i], names[arm_c]),
     )
     if reason:
         return {"suppressed": reason, "notes": [reason]}
@@ -57,7 +68,6 @@ def primary_estimates(
     is_treated = np.arange(len(both)) < len(treated)
     strata = both["stratum"].astype(str).to_numpy()
     harm = both["harm"].to_numpy(float)
-    arm_i, arm_c = str(treated["arm"].iloc[0]), str(control["arm"].iloc[0])
     blocks = two_arm_blocks(
         block_sizes=list(meta.randomisation.block_sizes),
         ratios=dict(meta.randomisation.ratios),
@@ -69,11 +79,20 @@ def primary_estimates(
             "Randomisation inference permuted arm labels within strata: the block sizes are not "
             "known (or not whole for these arms)."
         )
+    order = _randomisation_order(both)
+    if blocks is not None and not fits_block_scheme(
+        treated=is_treated, strata=strata, order=order, blocks=blocks
+    ):
+        notes.append(
+            "The recorded allocations are not a sequence the stated permuted blocks could make "
+            "(the order of randomisation drifts too far from the ratio in a stratum): the "
+            "randomisation-inference p assumes the stated scheme and should be read with care."
+        )
     ri = randomisation_inference(
         y=harm,
         treated=is_treated,
         strata=strata,
-        order=_randomisation_order(both),
+        order=order,
         blocks=blocks,
         draws=draws,
         seed=seed,

@@ -24,10 +24,17 @@ HARM_ESTIMATES = (
 
 
 def guard_small_arms(
-    block: dict[str, Any], *, n_treated: int, n_control: int, minimum: int
+    block: dict[str, Any],
+    *,
+    n_treated: int,
+    n_control: int,
+    minimum: int,
+    names: tuple[str, str],
 ) -> dict[str, Any]:
     """Return the comparison with its estimates blanked and a reason when an arm is too small."""
-    reason = suppression_reason(n_treated=n_treated, n_control=n_control, minimum=minimum)
+    reason = suppression_reason(
+        n_treated=n_treated, n_control=n_control, minimum=minimum, names=names
+    )
     if reason is None:
         return block
     for key in ("prevalence", "prevalence_same_partner", "prevalence_domestic"):

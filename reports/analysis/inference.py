@@ -245,3 +245,24 @@ def validate_draws(draws: int) -> None:
             f"Randomisation inference needs at least {MIN_DRAWS} draws, not {draws!r}.",
             code="invalid_draws",
         )
+
+
+def fits_block_scheme(
+    *,
+    treated: npt.NDArray[np.bool_],
+    strata: npt.NDArray[Any],
+    order: npt.NDArray[np.int64],
+    blocks: list[tuple[int, int]],
+) -> bool:
+    """Return whether permuted blocks could have produced the recorded allocations."""
+    share = blocks[0][1] / blocks[0][0]  # every block holds the arms in the same proportion
+    widest = max(size for size, _ in blocks)
+    # Within a block the running excess of treated over its share never exceeds a block's worth.
+    limit = widest * max(share, 1 - share) + 1e-9
+    for stratum in set(strata.tolist()):
+        members = np.flatnonzero(strata == stratum)
+        members = members[np.argsort(order[members], kind="stable")]
+        running = np.cumsum(treated[members]) - share * np.arange(1, members.size + 1)
+        if np.abs(running).max() > limit:
+            return False
+    return True

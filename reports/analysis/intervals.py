@@ -29,12 +29,12 @@ def ratio_of_means(
         return out
     mean_i, mean_c = float(intervention.mean()), float(control.mean())
     if mean_c == 0:
-        out["reason"] = "no harm in the control arm: a ratio to zero is not defined"
+        out["reason"] = "no harm in the reference arm: a ratio to zero is not defined"
         return out
     ratio = mean_i / mean_c
     out.update(ratio=ratio, relative_reduction=1 - ratio)
     if mean_i == 0:
-        out["reason"] = "no harm in the intervention arm: the log-scale interval is not defined"
+        out["reason"] = "no harm in the compared arm: the log-scale interval is not defined"
         return out
     # Var(log mean) ~ Var(mean) / mean^2, the two arms independent.
     var = float(intervention.var(ddof=1)) / (n_i * mean_i**2) + float(control.var(ddof=1)) / (

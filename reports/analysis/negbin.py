@@ -37,6 +37,12 @@ def negative_binomial_rate_ratio(
     if not offences[treated].any() or not offences[~treated].any():
         out["reason"] = "an arm has no offence: the rate ratio is not finite"
         return out
+    if offences.var() <= offences.mean():
+        # Alpha would sit on its bound of 0, where the fit cannot invert its Hessian: the
+        # negative binomial is then the Poisson model, whose robust figures the report shows.
+        out["reason"] = "the counts are no more spread than Poisson: no dispersion to fit"
+        out["alpha"] = 0.0
+        return out
     exog = np.column_stack([np.ones(treated.size), treated.astype(float)])
     offset = np.log(days.astype(float))
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
@@ -49,8 +55,6 @@ def negative_binomial_rate_ratio(
     beta, se = float(fit.params[1]), float(fit.bse[1])
     if not (math.isfinite(beta) and math.isfinite(se)):
         out["reason"] = "the negative binomial fit did not converge"
-        if offences.var() <= offences.mean():
-            out["reason"] += " (the counts are no more spread than Poisson: no dispersion to fit)"
         return out
     out.update(
         rate_ratio=math.exp(beta),

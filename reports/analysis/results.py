@@ -136,6 +136,7 @@ def analyse(
                 n_treated=len(arms[arm.code]),
                 n_control=len(arms[control.code]),
                 minimum=meta.min_per_arm,
+                names=(arm.name, control.name),
             ),
         }
         for arm in interventions

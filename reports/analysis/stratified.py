@@ -32,13 +32,11 @@ def mantel_haenszel_rr(*, tables: list[tuple[int, int, int, int]]) -> dict[str, 
     r = sum(a * n2 / (n1 + n2) for a, n1, c, n2 in kept)
     s = sum(c * n1 / (n1 + n2) for a, n1, c, n2 in kept)
     if s == 0:
-        out["reason"] = "no re-offence in the control arm: the ratio is not defined"
+        out["reason"] = "no re-offence in the reference arm: the ratio is not defined"
         return out
     out["risk_ratio"] = r / s
     if r == 0:
-        out["reason"] = (
-            "no re-offence in the intervention arm: the log-scale interval is not defined"
-        )
+        out["reason"] = "no re-offence in the compared arm: the log-scale interval is not defined"
         return out
     numerator = sum(
         (n1 * n2 * (a + c) - a * c * (n1 + n2)) / (n1 + n2) ** 2 for a, n1, c, n2 in kept

@@ -49,7 +49,7 @@ def test_without_json_a_readable_summary() -> None:
     outcomes_trial()
     text = _run("--trial", "cara", "--window", "12", "--cut", CUT.isoformat())
     assert "Caution only (control): n=4, re-offended 3 (75.0%)" in text
-    assert "Estimates are not shown: 4 analysed in the intervention arm" in text
+    assert "Estimates are not shown: 4 analysed in CARA workshops and 4 in Caution only" in text
 
 
 @pytest.mark.parametrize("reps", ["1", "-5"])

@@ -10,6 +10,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.stats.contingency_tables import StratifiedTable
@@ -19,6 +20,7 @@ from common.exceptions import DomainError
 from reports.analysis.dataset import AnalysisDataset
 from reports.analysis.inference import randomisation_inference
 from reports.analysis.intervals import newcombe_ci, ratio_of_means
+from reports.analysis.negbin import negative_binomial_rate_ratio
 from reports.analysis.results import analyse
 from reports.analysis.stratified import cox_hazard_ratio, mantel_haenszel_rr
 from tests.reports.builders import meta, person, two_by_two
@@ -151,7 +153,7 @@ def test_relative_harm_reduction_is_none_with_a_reason_when_control_has_no_harm(
     found = ratio_of_means(intervention=np.array([0, 3.0]), control=np.zeros(5))
     assert found["ratio"] is None
     assert found["relative_reduction"] is None
-    assert "control" in found["reason"]
+    assert "reference arm" in found["reason"]
 
 
 def test_mantel_haenszel_rr_matches_hand_greenland_robins_and_statsmodels_point() -> None:
@@ -274,3 +276,41 @@ def test_everyone_reoffending_raises_no_warning_and_gives_finite_figures() -> No
         warnings.simplefilter("error")
         results = analyse(dataset=two_by_two(a=12, n1=12, c=12, n2=12), reps=1000, draws=1000)
     assert results["estimates"]["risk_difference"]["risk_difference"] == 0
+
+
+def test_cace_is_not_estimated_when_hardly_anyone_attended() -> None:
+    rows = [
+        person(i, "cara", offences=1 if i < 4 else 0, harm=2.0 if i < 4 else 0.0) for i in range(20)
+    ]
+    rows = [
+        dataclasses.replace(r, workshops_attended=2 if i == 0 else 0) for i, r in enumerate(rows)
+    ]
+    rows += [person(100 + j, "control", offences=1 if j < 12 else 0) for j in range(20)]
+    rows = [dataclasses.replace(r, harm=2.0, days_to_first=100) if r.offences else r for r in rows]
+    results = analyse(dataset=AnalysisDataset(meta=meta(), rows=tuple(rows)), reps=1000)
+    cace = results["secondary"]["cace"]
+    assert cace["compliance"] == pytest.approx(0.05)
+    assert "not estimated" in cace["note"]
+    assert "risk_difference" not in cace
+
+
+def test_negative_binomial_rate_ratio_agrees_with_the_glm_at_its_alpha() -> None:
+    rng = np.random.default_rng(21)
+    n = 400
+    treated = rng.random(n) < 0.5
+    days = rng.integers(200, 366, n)
+    mean = np.where(treated, 0.4, 0.7) * days / 365
+    offences = rng.negative_binomial(0.5, 0.5 / (0.5 + mean))
+
+    found = negative_binomial_rate_ratio(offences=offences, treated=treated, days=days)
+
+    exog = np.column_stack([np.ones(n), treated.astype(float)])
+    glm = sm.GLM(
+        offences,
+        exog,
+        family=sm.families.NegativeBinomial(alpha=found["alpha"]),
+        offset=np.log(days.astype(float)),
+    ).fit()
+    assert math.log(found["rate_ratio"]) == pytest.approx(glm.params[1], abs=1e-4)
+    assert found["alpha"] > 0.5  # the counts are over-dispersed, as drawn
+    assert "robust Poisson is the primary" in found["model_choice"]

@@ -9,7 +9,9 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
+from statsmodels.stats.contingency_tables import StratifiedTable
 
 from reports.analysis.dataset import (
     AnalysisDataset,
@@ -342,3 +344,34 @@ def test_consort_counts_stay_on_a_line_with_their_words(arms: list[tuple[str, st
     if len(arms) == 2:  # the two-arm column holds the whole line
         assert "Window not yet closed at the cut (n=46)" in lines
         assert "Window closed but not frozen at the cut (n=11)" in lines
+
+
+def test_the_estimates_section_prints_the_mantel_haenszel_rr_and_ri_draws(published) -> None:
+    dataset, pages = published
+    text = re.sub(r"\s+", " ", "\n".join(pages))
+    # The MH RR worked out by statsmodels from the two areas' 2x2 tables.
+    tables: dict[str, np.ndarray] = {}
+    for row in dataset.rows:
+        cell = tables.setdefault(row.stratum, np.zeros((2, 2)))
+        cell[0 if row.arm == "cara" else 1, 0 if row.reoffended else 1] += 1
+    mh = StratifiedTable(list(tables.values())).riskratio_pooled
+    assert f"Risk ratio, Mantel-Haenszel over strata {mh:.2f} (95% CI" in text
+    assert "10,000 draws, seed 20160701" in text
+    assert "Hazard ratio, Cox stratified by stratum" in text
+
+
+def test_a_small_trial_says_its_estimates_are_not_shown(tmp_path: Path) -> None:
+    dataset = AnalysisDataset(
+        meta=meta(),
+        rows=tuple(
+            [person(i, "cara") for i in range(4)]
+            + [person(10 + i, "control", offences=1, harm=3.0) for i in range(3)]
+            + [person(20, "control")]
+        ),
+    )
+    _, pdf = build_report(
+        dataset=dataset, report_type="final", generated_at=GENERATED_AT, generated_by="x"
+    )
+    text = re.sub(r"\s+", " ", "\n".join(_pages(pdf, tmp_path)))
+    assert "Estimates are not shown: 4 analysed in CARA workshops and 4 in Caution only" in text
+    assert "0.00 (" not in text
