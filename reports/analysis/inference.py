@@ -22,7 +22,7 @@ from common.exceptions import DomainError
 DEFAULT_DRAWS = 10_000
 MIN_DRAWS = 1000
 ALPHA = 0.05
-_CHUNK_CELLS = 4_000_000  # draws x blocks drawn at once
+_CHUNK_CELLS = 500_000  # draws x blocks drawn at once: small enough to stay in cache
 _GRID = 201
 _BISECTIONS = 40
 
@@ -87,21 +87,33 @@ def _stratum_block_draws(
     window = np.lib.stride_tricks.sliding_window_view(padded, widest, axis=0)[: m + 1]
     contrib = np.einsum("pw,skw->kps", table, window).reshape(3, -1)  # k, (pattern, start)
     counts = np.array([len(p) for p in patterns])
-    n_blocks = math.ceil(m / int(sizes.min())) + 1
+    # Enough blocks to cover the stratum in nearly every draw (mean plus six SDs of the count);
+    # the rare draw left short gets more blocks drawn after its own, so no draw is censored.
+    mean, sd = float(sizes.mean()), float(sizes.std())
+    expected = m / mean
+    n_blocks = math.ceil(expected + 6 * math.sqrt(expected) * sd / mean) + 2
     out = [np.empty(draws) for _ in range(3)]
     chunk = max(1, _CHUNK_CELLS // n_blocks)
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
-        # One uniform picks the block size (integer part) and its pattern (fractional part).
-        u = rng.random((size, n_blocks)) * len(sizes)
-        kind = u.astype(np.int64)
-        length = sizes[kind]
-        starts = np.cumsum(length, axis=1) - length
-        pattern = first[kind] + ((u - kind) * counts[kind]).astype(np.int64)
-        np.minimum(starts, m, out=starts)  # blocks wholly past the end contribute nothing
-        flat = pattern * (m + 1) + starts
+        totals = np.zeros((3, size))
+        reached = np.zeros(size, dtype=np.int64)  # position where each draw's next block starts
+        while True:
+            # One uniform picks the block size (integer part) and its pattern (fractional part).
+            u = rng.random((size, n_blocks)) * len(sizes)
+            kind = u.astype(np.intp)
+            length = np.take(sizes, kind)
+            starts = np.cumsum(length, axis=1) - length + reached[:, None]
+            pattern = np.take(first, kind) + ((u - kind) * np.take(counts, kind)).astype(np.intp)
+            reached = starts[:, -1] + length[:, -1]
+            np.minimum(starts, m, out=starts)  # blocks wholly past the end contribute nothing
+            flat = pattern * (m + 1) + starts
+            for k in range(3):
+                totals[k] += np.take(contrib[k], flat).sum(axis=1)
+            if reached.min() >= m:
+                break
         for k in range(3):
-            out[k][start : start + size] = np.take(contrib[k], flat).sum(axis=1)
+            out[k][start : start + size] = totals[k]
     return tuple(out)
 
 
