@@ -22,7 +22,7 @@ from reports.analysis.inference import randomisation_inference
 from reports.analysis.intervals import newcombe_ci, ratio_of_means
 from reports.analysis.negbin import negative_binomial_rate_ratio
 from reports.analysis.results import analyse
-from reports.analysis.stratified import cox_hazard_ratio, mantel_haenszel_rr
+from reports.analysis.stratified import cox_hazard_ratio, mantel_haenszel_rr, stratified_logrank_p
 from tests.reports.builders import meta, person, two_by_two
 
 Z = NormalDist().inv_cdf(0.975)
@@ -314,3 +314,33 @@ def test_negative_binomial_rate_ratio_agrees_with_the_glm_at_its_alpha() -> None
     assert math.log(found["rate_ratio"]) == pytest.approx(glm.params[1], abs=1e-4)
     assert found["alpha"] > 0.5  # the counts are over-dispersed, as drawn
     assert "robust Poisson is the primary" in found["model_choice"]
+
+
+def _hand_stratified_logrank(time, event, group, strata) -> float:  # type: ignore[no-untyped-def]
+    """Sum observed-minus-expected and its hypergeometric variance over strata and event days."""
+    o_minus_e, var = 0.0, 0.0
+    for s in set(strata):
+        keep = strata == s
+        t, e, g = time[keep], event[keep], group[keep]
+        for day in np.unique(t[e == 1]):
+            at_risk = t >= day
+            n, n1 = at_risk.sum(), (at_risk & g).sum()
+            d = ((t == day) & (e == 1)).sum()
+            d1 = ((t == day) & (e == 1) & g).sum()
+            o_minus_e += d1 - d * n1 / n
+            if n > 1:
+                var += d * (n1 / n) * (1 - n1 / n) * (n - d) / (n - 1)
+    return float(stats.chi2.sf(o_minus_e**2 / var, 1))
+
+
+def test_stratified_logrank_p_matches_a_hand_computation() -> None:
+    rng = np.random.default_rng(4)
+    n = 150
+    treated = rng.random(n) < 0.5
+    strata = rng.choice(["north", "south"], n)
+    time = np.minimum(np.ceil(rng.exponential(np.where(treated, 600, 350))), 365)
+    event = (time < 365).astype(int)
+    found = stratified_logrank_p(time=time, observed=event, treated=treated, strata=strata)
+    assert found["p_value"] == pytest.approx(
+        _hand_stratified_logrank(time, event, treated, strata), rel=1e-6
+    )
