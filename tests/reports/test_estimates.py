@@ -316,7 +316,9 @@ def test_negative_binomial_rate_ratio_agrees_with_the_glm_at_its_alpha() -> None
     assert "robust Poisson is the primary" in found["model_choice"]
 
 
-def _hand_stratified_logrank(time, event, group, strata) -> float:  # type: ignore[no-untyped-def]
+def _hand_stratified_logrank(
+    time: np.ndarray, event: np.ndarray, group: np.ndarray, strata: np.ndarray
+) -> float:
     """Sum observed-minus-expected and its hypergeometric variance over strata and event days."""
     o_minus_e, var = 0.0, 0.0
     for s in set(strata):
