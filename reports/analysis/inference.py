@@ -85,7 +85,9 @@ def _stratum_block_draws(
     columns = np.stack([y, np.ones(m), treated], axis=1)
     padded = np.vstack([columns, np.zeros((widest, 3))])
     window = np.lib.stride_tricks.sliding_window_view(padded, widest, axis=0)[: m + 1]
-    contrib = np.einsum("pw,skw->kps", table, window).reshape(3, -1)  # k, (pattern, start)
+    # Laid out by start then pattern: a draw's blocks start in increasing order, so its look-ups
+    # walk forward through memory instead of jumping across the whole table.
+    contrib = np.einsum("pw,skw->ksp", table, window).reshape(3, -1)  # k, (start, pattern)
     counts = np.array([len(p) for p in patterns])
     # Enough blocks to cover the stratum in nearly every draw (mean plus six SDs of the count);
     # the rare draw left short gets more blocks drawn after its own, so no draw is censored.
@@ -107,7 +109,7 @@ def _stratum_block_draws(
             pattern = np.take(first, kind) + ((u - kind) * np.take(counts, kind)).astype(np.intp)
             reached = starts[:, -1] + length[:, -1]
             np.minimum(starts, m, out=starts)  # blocks wholly past the end contribute nothing
-            flat = pattern * (m + 1) + starts
+            flat = starts * len(table) + pattern
             for k in range(3):
                 totals[k] += np.take(contrib[k], flat).sum(axis=1)
             if reached.min() >= m:
