@@ -52,6 +52,13 @@ def test_without_json_a_readable_summary() -> None:
     assert "Estimates are not shown: 4 analysed in CARA workshops and 4 in Caution only" in text
 
 
+def test_summary_gives_the_randomisation_inference_with_its_draws_and_seed() -> None:
+    outcomes_trial(per_arm=10)
+    text = _run("--trial", "CARA", "--window", "12", "--cut", CUT.isoformat(), "--seed", "7")
+    assert "Harm, randomisation inference: p=" in text
+    assert "10000 draws, seed 7" in text
+
+
 @pytest.mark.parametrize("reps", ["1", "-5"])
 def test_too_few_resamples_are_refused_with_a_reason(reps: str) -> None:
     outcomes_trial()
