@@ -31,7 +31,7 @@ def estimates_context(results: dict[str, Any]) -> dict[str, Any] | None:
     if block is None:
         return None
     if block.get("suppressed"):
-        return {"suppressed": block["suppressed"], "rows": [], "notes": block["notes"]}
+        return {"suppressed": block["suppressed"], "headline": None, "rows": [], "notes": []}
     ri, rel = block["randomisation_inference"], block["relative_harm"]
     mh, cox = block["mantel_haenszel_rr"], block["cox"]
     nb, rd = block["negative_binomial"], block["risk_difference"]
@@ -70,7 +70,17 @@ def estimates_context(results: dict[str, Any]) -> dict[str, Any] | None:
             f" ({f.ci(rd['newcombe_ci95'], 1, 100)}; Wald {f.ci(rd['wald_ci95'], 1, 100)})",
         ),
     ]
-    return {"suppressed": None, "rows": rows, "notes": [*block["notes"], *_corrections(results)]}
+    headline = (
+        "Relative reduction in mean harm "
+        f"{_percent_ci(rel['relative_reduction'], rel['relative_reduction_ci95'])}; "
+        f"randomisation-inference p {f.p_value(ri['p_value'])} ({ri['draws']:,} draws)."
+    )
+    return {
+        "suppressed": None,
+        "headline": headline,
+        "rows": rows,
+        "notes": [*block["notes"], *_corrections(results)],
+    }
 
 
 def _corrections(results: dict[str, Any]) -> list[str]:

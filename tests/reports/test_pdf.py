@@ -371,7 +371,9 @@ def test_the_estimates_section_prints_the_mantel_haenszel_rr_and_ri_draws(publis
     )
     lo, hi = 1 - ratio * math.exp(Z * se), 1 - ratio * math.exp(-Z * se)
     assert "Relative reduction in mean harm" in text
-    assert f"{100 * (1 - ratio):.1f}% (95% CI {100 * lo:.1f} to {100 * hi:.1f}%)" in text
+    figure = f"{100 * (1 - ratio):.1f}% (95% CI {100 * lo:.1f} to {100 * hi:.1f}%)"
+    assert figure in text
+    assert figure in re.sub(r"\s+", " ", pages[0])  # the cover's headline carries its interval
     # The Cox hazard ratio as statsmodels' PHReg gives it, stratified by area.
     time = np.array([r.days_to_first or r.follow_up_days for r in dataset.rows], dtype=float)
     event = np.array([r.reoffended for r in dataset.rows], dtype=int)
@@ -399,6 +401,8 @@ def test_a_small_trial_says_its_estimates_are_not_shown(tmp_path: Path) -> None:
     _, pdf = build_report(
         dataset=dataset, report_type="final", generated_at=GENERATED_AT, generated_by="x"
     )
-    text = re.sub(r"\s+", " ", "\n".join(_pages(pdf, tmp_path)))
+    pages = _pages(pdf, tmp_path)
+    text = re.sub(r"\s+", " ", "\n".join(pages))
     assert "Estimates are not shown: 4 analysed in CARA workshops and 4 in Caution only" in text
+    assert "Estimates are not shown" in pages[0]
     assert "0.00 (" not in text
