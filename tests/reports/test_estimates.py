@@ -18,7 +18,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from common.exceptions import DomainError
 from reports.analysis.dataset import AnalysisDataset
-from reports.analysis.inference import randomisation_inference
+from reports.analysis.inference import randomisation_inference, two_arm_blocks
 from reports.analysis.intervals import newcombe_ci, ratio_of_means
 from reports.analysis.negbin import negative_binomial_rate_ratio
 from reports.analysis.results import analyse
@@ -346,3 +346,26 @@ def test_stratified_logrank_p_matches_a_hand_computation() -> None:
     assert found["p_value"] == pytest.approx(
         _hand_stratified_logrank(time, event, treated, strata), rel=1e-6
     )
+
+
+def test_blocks_are_restricted_to_the_two_arms_compared_or_refused_when_not_whole() -> None:
+    three = {"a": 1, "b": 1, "control": 1}
+    assert two_arm_blocks(
+        block_sizes=[3, 6], ratios=three, treated_arm="a", control_arm="control"
+    ) == [(2, 1), (4, 2)]
+    assert (
+        two_arm_blocks(block_sizes=[4], ratios=three, treated_arm="a", control_arm="control")
+        is None
+    )
+    assert two_arm_blocks(block_sizes=[], ratios=three, treated_arm="a", control_arm="b") is None
+
+
+def test_unknown_block_sizes_fall_back_to_permutation_within_strata_and_say_so() -> None:
+    dataset = _stratified_history()
+    scheme = dataclasses.replace(dataset.meta.randomisation, block_sizes=[])
+    unknown = dataclasses.replace(
+        dataset, meta=dataclasses.replace(dataset.meta, randomisation=scheme)
+    )
+    est = analyse(dataset=unknown, reps=1000, draws=1000)["estimates"]
+    assert "block sizes not known" in est["randomisation_inference"]["scheme"]
+    assert any("permuted arm labels within strata" in note for note in est["notes"])
