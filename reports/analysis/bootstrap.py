@@ -11,8 +11,11 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from common.exceptions import DomainError
+
 DEFAULT_REPS = 2000
 DEFAULT_SEED = 20160701  # recorded in every result; any fixed value reproduces the same CIs
+MIN_REPS = 1000  # fewer resamples leave the 2.5th/97.5th percentiles to chance
 _CHUNK_CELLS = 2_000_000  # reps x distinct rows drawn at once: about 16 MB of counts
 
 
@@ -41,3 +44,12 @@ def percentile_ci(values: npt.NDArray[np.float64]) -> list[float | None]:
         return [None, None]
     lo, hi = np.percentile(finite, [2.5, 97.5])
     return [float(lo), float(hi)]
+
+
+def validate_reps(reps: int) -> None:
+    """Refuse a number of bootstrap resamples too small for a percentile interval."""
+    if isinstance(reps, bool) or not isinstance(reps, int) or reps < MIN_REPS:
+        raise DomainError(
+            f"The bootstrap needs at least {MIN_REPS} resamples, not {reps!r}.",
+            code="invalid_reps",
+        )

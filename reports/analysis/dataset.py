@@ -165,6 +165,7 @@ class TrialMeta:
     unscorable: tuple[Unscorable, ...] = ()
     # Everyone randomised by the cut (baseline of all randomised). None: not carried.
     randomised: tuple[RandomisedBaseline, ...] | None = None
+    min_per_arm: int = 10  # below it in an arm, the report shows no estimates and says why
 
 
 @dataclass(frozen=True, slots=True)

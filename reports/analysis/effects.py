@@ -34,6 +34,9 @@ def risk_ratio_ci(*, a: int, n1: int, c: int, n2: int) -> dict[str, Any]:
         return {"risk_ratio": None, "ci95": [None, None], "correction": correction}
     log_rr = math.log((a_ / n1_) / (c_ / n2_))
     se = math.sqrt(1 / a_ - 1 / n1_ + 1 / c_ - 1 / n2_)
+    if correction:
+        # The point estimate takes the same correction, so it lies inside its own interval.
+        rr = math.exp(log_rr)
     return {
         "risk_ratio": rr,
         "ci95": [math.exp(log_rr - Z95 * se), math.exp(log_rr + Z95 * se)],
@@ -76,4 +79,8 @@ def binary_comparison(*, a: int, n1: int, c: int, n2: int) -> dict[str, Any]:
         "risk_difference_ci95": rd["ci95"],
         "p_value": fisher_p(a=a, n1=n1, c=c, n2=n2),
         "test": "Fisher's exact test, two-sided",
+        "risk_ratio_note": None
+        if rr["correction"] is None
+        else "A zero cell: 0.5 added to every cell for the risk ratio and its interval "
+        "(Haldane-Anscombe).",
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ def frequency_comparison(
         "p_value": None,
         "dispersion": None,
         "model": MODEL,
+        "notes": [],
     }
     if total_i == 0 or total_c == 0:
         # A zero count puts the log rate ratio at minus or plus infinity: no finite estimate.
@@ -42,7 +44,12 @@ def frequency_comparison(
     arm = np.concatenate([np.ones(offences_i.size), np.zeros(offences_c.size)])
     exog = np.column_stack([np.ones_like(arm), arm])
     offset = np.log(np.concatenate([days_i, days_c]).astype(float))
-    fit = sm.GLM(y, exog, family=sm.families.Poisson(), offset=offset).fit(cov_type="HC0")
+    # statsmodels warns when every man has the same count (a perfect fit); the warning belongs
+    # in the report's notes, not on stderr.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = sm.GLM(y, exog, family=sm.families.Poisson(), offset=offset).fit(cov_type="HC0")
+    result["notes"] = sorted({str(w.message).splitlines()[0] for w in caught})
     beta = float(fit.params[1])
     se = float(fit.bse[1])
     result.update(

@@ -10,13 +10,16 @@ import pandas as pd
 
 from common.exceptions import DomainError
 from reports.analysis.baseline import baseline_table, recruitment
-from reports.analysis.bootstrap import DEFAULT_REPS, DEFAULT_SEED
+from reports.analysis.bootstrap import DEFAULT_REPS, DEFAULT_SEED, validate_reps
 from reports.analysis.consort import consort_flow
 from reports.analysis.consort2025 import consort_2025
 from reports.analysis.dataset import AnalysisDataset, TrialMeta, dataset_sha256, to_frame
 from reports.analysis.effects import binary_comparison
+from reports.analysis.estimates import primary_estimates
 from reports.analysis.frequency import MODEL, frequency_comparison, frequency_summary
+from reports.analysis.guards import guard_small_arms
 from reports.analysis.harm import harm_comparison, harm_summary
+from reports.analysis.inference import DEFAULT_DRAWS, validate_draws
 from reports.analysis.secondary import CACE_METHOD, cace, compliance, feedback_summary, per_protocol
 from reports.analysis.sensitivity import sensitivity_analyses
 from reports.analysis.survival import durations, kaplan_meier, logrank_p
@@ -106,9 +109,15 @@ def _compare(
 
 
 def analyse(
-    *, dataset: AnalysisDataset, reps: int = DEFAULT_REPS, seed: int = DEFAULT_SEED
+    *,
+    dataset: AnalysisDataset,
+    reps: int = DEFAULT_REPS,
+    seed: int = DEFAULT_SEED,
+    draws: int = DEFAULT_DRAWS,
 ) -> dict[str, Any]:
     """Return every figure of the report for the dataset; the same input gives the same output."""
+    validate_reps(reps)
+    validate_draws(draws)
     meta = dataset.meta
     frame = to_frame(dataset=dataset)
     arms = {arm.code: frame[frame["arm"] == arm.code] for arm in meta.arms}
@@ -124,7 +133,13 @@ def analyse(
         f"{arm.code}_vs_{control.code}": {
             "intervention": arm.code,
             "control": control.code,
-            **_compare(treated=arms[arm.code], control=arms[control.code], reps=reps, seed=seed),
+            **guard_small_arms(
+                _compare(treated=arms[arm.code], control=arms[control.code], reps=reps, seed=seed),
+                n_treated=len(arms[arm.code]),
+                n_control=len(arms[control.code]),
+                minimum=meta.min_per_arm,
+                names=(arm.name, control.name),
+            ),
         }
         for arm in interventions
     }
@@ -195,6 +210,13 @@ def analyse(
             arm_c=control.code,
         ),
         "consort_2025": consort_2025(frame=frame, meta=meta),
+        "estimates": primary_estimates(
+            treated=arms[interventions[0].code],
+            control=arms[control.code],
+            meta=meta,
+            draws=draws,
+            seed=seed,
+        ),
     }
     _withdrawals_not_recorded(results, meta)
     return jsonable(results)

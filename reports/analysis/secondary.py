@@ -64,6 +64,9 @@ def per_protocol(
     }
 
 
+MIN_COMPLIANCE = 0.2
+
+
 def cace(
     *, treated: pd.DataFrame, control: pd.DataFrame, reps: int, seed: int
 ) -> dict[str, Any] | None:
@@ -74,6 +77,13 @@ def cace(
     share = float(complied.mean())
     if share == 0:
         return {"analysis": "secondary", "compliance": 0.0, "note": "nobody completed"}
+    if share < MIN_COMPLIANCE:
+        # Dividing by a small compliance magnifies noise into effects no one could have.
+        return {
+            "analysis": "secondary",
+            "compliance": share,
+            "note": f"compliance below {MIN_COMPLIANCE:.0%}: the CACE is not estimated",
+        }
     cols_i = np.column_stack(
         [treated["reoffended"].to_numpy(float), treated["harm"].to_numpy(float), complied]
     )
@@ -88,10 +98,17 @@ def cace(
     with np.errstate(divide="ignore", invalid="ignore"):
         rd = (boot_i[:, 0] - boot_c[:, 0]) / boot_i[:, 2]
         harm = (boot_i[:, 1] - boot_c[:, 1]) / boot_i[:, 2]
+    cace_rd: float | None = float(itt_rd / share)
+    note = None
+    if cace_rd is not None and abs(cace_rd) > 1:
+        # A difference of proportions beyond +-100 points is impossible: not shown, and said.
+        note = "the complier risk difference falls outside -100 to 100 points: not shown"
+        cace_rd = None
     return {
         "analysis": "secondary",
         "compliance": share,
-        "risk_difference": float(itt_rd / share),
+        "note": note,
+        "risk_difference": cace_rd,
         "risk_difference_ci95": percentile_ci(rd),
         "harm_mean_difference": float(itt_harm / share),
         "harm_mean_difference_ci95": percentile_ci(harm),

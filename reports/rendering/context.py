@@ -16,6 +16,7 @@ from reports.rendering.checklist import (
     km_at_risk,
 )
 from reports.rendering.consort_svg import consort_svg
+from reports.rendering.estimates import estimates_context
 from reports.rendering.sensitivity import sensitivity_rows
 
 REPORT_TYPES = {"interim": "Interim report", "final": "Final report"}
@@ -269,6 +270,7 @@ def report_context(
             plan=meta.get("plan"),
             baseline=_baseline,
         ),
+        "estimates": estimates_context(results),
     }
 
 

@@ -29,6 +29,7 @@ def meta(
     feedback: tuple[FeedbackAnswer, ...] = (),
     strata: list[str] | None = None,
     flow: tuple[ArmFlow, ...] | None = None,
+    min_per_arm: int = 10,
 ) -> TrialMeta:
     """Return trial metadata for a hand-made dataset."""
     return TrialMeta(
@@ -46,6 +47,7 @@ def meta(
         screening=screening,
         feedback=feedback,
         flow=flow,
+        min_per_arm=min_per_arm,
     )
 
 

@@ -33,14 +33,12 @@ def test_json_has_the_documented_keys_and_the_numbers_of_the_cut() -> None:
     control, cara = results["arms"]["control"], results["arms"]["cara"]
     assert (control["n"], control["reoffended"], control["harm_total"]) == (4, 3, 33)
     assert (cara["reoffended"], cara["prevalence"], cara["harm_mean"]) == (1, 0.25, 2.5)
+    # 4 men per arm is below the minimum of 10: the counts are shown, the estimates are not.
     prevalence, harm = results["prevalence"], results["harm"]
-    assert prevalence["risk_ratio"] == pytest.approx(1 / 3)
-    assert prevalence["relative_reduction"] == pytest.approx(2 / 3)
-    assert len(prevalence["risk_ratio_ci95"]) == 2
-    assert 0 <= prevalence["p_value"] <= 1
-    assert harm["relative_reduction"] == pytest.approx(1 - 2.5 / 8.25)
-    assert len(harm["mean_difference_ci95"]) == 2
-    assert 0 <= harm["p_value"] <= 1
+    assert "minimum of 10 per arm" in prevalence["suppressed"]
+    assert prevalence["risk_ratio"] is None
+    assert harm["mean_difference_ci95"] == [None, None]
+    assert "not shown" in results["estimates"]["suppressed"]
     assert "reoffended_same_partner" in cara
     assert "prevalence_domestic" in results
     assert results["consort"]["assessed"] == len(live.cases)
@@ -51,7 +49,21 @@ def test_without_json_a_readable_summary() -> None:
     outcomes_trial()
     text = _run("--trial", "cara", "--window", "12", "--cut", CUT.isoformat())
     assert "Caution only (control): n=4, re-offended 3 (75.0%)" in text
-    assert "66.7% fewer" in text
+    assert "Estimates are not shown: 4 analysed in CARA workshops and 4 in Caution only" in text
+
+
+def test_summary_gives_the_randomisation_inference_with_its_draws_and_seed() -> None:
+    outcomes_trial(per_arm=10)
+    text = _run("--trial", "CARA", "--window", "12", "--cut", CUT.isoformat(), "--seed", "7")
+    assert "Harm, randomisation inference: p=" in text
+    assert "10000 draws, seed 7" in text
+
+
+@pytest.mark.parametrize("reps", ["1", "-5"])
+def test_too_few_resamples_are_refused_with_a_reason(reps: str) -> None:
+    outcomes_trial()
+    with pytest.raises(CommandError, match="at least 1000 resamples"):
+        _run("--trial", "CARA", "--window", "12", "--cut", CUT.isoformat(), "--reps", reps)
 
 
 @pytest.mark.parametrize(

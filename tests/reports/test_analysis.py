@@ -49,7 +49,7 @@ def _get(results: dict, dotted: str) -> object:
 
 @pytest.mark.smoke
 def test_published_cara_totals_give_documented_keys_and_27_percent_less_harm() -> None:
-    results = analyse(dataset=cara_published(), reps=500)
+    results = analyse(dataset=cara_published(), reps=1000)
 
     for key in DOCUMENTED:
         _get(results, key)
@@ -123,12 +123,12 @@ def test_rows_that_contradict_themselves_are_refused(fields: dict, message: str)
 
 
 def test_consort_counts_never_recorded_are_none_not_zero() -> None:
-    imported = analyse(dataset=two_by_two(a=2, n1=6, c=3, n2=6), reps=100)["consort"]
+    imported = analyse(dataset=two_by_two(a=2, n1=6, c=3, n2=6), reps=1000)["consort"]
     assert imported["assessed"] is None
     assert imported["excluded_by_reason"] is None
 
     screening = Screening(assessed=40, excluded_by_reason={"high risk": 10, "no consent": 18})
-    consort = analyse(dataset=two_by_two(a=2, n1=6, c=3, n2=6, screening=screening), reps=100)[
+    consort = analyse(dataset=two_by_two(a=2, n1=6, c=3, n2=6, screening=screening), reps=1000)[
         "consort"
     ]
     assert (consort["assessed"], consort["excluded"], consort["randomised"]) == (40, 28, 12)
@@ -142,7 +142,7 @@ def test_consort_counts_never_recorded_are_none_not_zero() -> None:
 def test_workshop_attendance_not_recorded_shows_as_such_and_skips_secondary_analyses() -> None:
     base = two_by_two(a=2, n1=6, c=3, n2=6)
     rows = tuple(dataclasses.replace(r, workshops_attended=None) for r in base.rows)
-    results = analyse(dataset=AnalysisDataset(meta=base.meta, rows=rows), reps=100)
+    results = analyse(dataset=AnalysisDataset(meta=base.meta, rows=rows), reps=1000)
     assert results["consort"]["arms"]["cara"]["received"] is None
     assert results["consort"]["arms"]["cara"]["received_not_recorded"] == 6
     assert results["compliance"]["cara"]["proportion_completed"] is None
@@ -150,7 +150,7 @@ def test_workshop_attendance_not_recorded_shows_as_such_and_skips_secondary_anal
 
 
 def test_cace_is_the_itt_effect_divided_by_compliance() -> None:
-    results = analyse(dataset=cara_published(), reps=500)
+    results = analyse(dataset=cara_published(), reps=1000)
     compliance = results["compliance"]["cara"]
     # Every fifth workshop man attended only one workshop.
     assert compliance["attended_1"] == 31
@@ -177,7 +177,9 @@ def test_baseline_table_gives_age_and_category_percentages_by_arm() -> None:
         person(2, "cara", age=None),
         person(3, "control", age=40, offence_type="harassment"),
     ]
-    baseline = analyse(dataset=AnalysisDataset(meta=meta(), rows=tuple(rows)), reps=100)["baseline"]
+    baseline = analyse(dataset=AnalysisDataset(meta=meta(), rows=tuple(rows)), reps=1000)[
+        "baseline"
+    ]
     assert baseline["age"]["cara"] == {
         "n": 2,
         "mean": 25.0,
@@ -197,7 +199,7 @@ def test_each_intervention_arm_is_compared_with_control() -> None:
         person(40 + i, "letter", offences=int(i < 4), harm=float(i < 4), workshops_attended=None)
         for i in range(10)
     ]
-    results = analyse(dataset=AnalysisDataset(meta=meta(arms=arms), rows=tuple(rows)), reps=100)
+    results = analyse(dataset=AnalysisDataset(meta=meta(arms=arms), rows=tuple(rows)), reps=1000)
     assert set(results["comparisons"]) == {"cara_vs_control", "letter_vs_control"}
     assert results["comparisons"]["letter_vs_control"]["prevalence"]["risk_ratio"] == pytest.approx(
         0.8
@@ -209,13 +211,13 @@ def test_feedback_reports_the_percentage_agreeing() -> None:
     answers = tuple(
         FeedbackAnswer(question="The workshop was useful", score=s) for s in (5, 4, 4, 2, 3)
     )
-    results = analyse(dataset=two_by_two(a=1, n1=4, c=2, n2=4, feedback=answers), reps=100)
+    results = analyse(dataset=two_by_two(a=1, n1=4, c=2, n2=4, feedback=answers), reps=1000)
     assert results["feedback"]["questions"] == [
         {"question": "The workshop was useful", "n": 5, "agree": 3, "percent_agree": 60.0}
     ]
-    assert analyse(dataset=two_by_two(a=1, n1=4, c=2, n2=4), reps=100)["feedback"] is None
+    assert analyse(dataset=two_by_two(a=1, n1=4, c=2, n2=4), reps=1000)["feedback"] is None
 
 
 def test_the_same_data_cut_gives_identical_results() -> None:
     dataset = cara_published()
-    assert analyse(dataset=dataset, reps=300) == analyse(dataset=dataset, reps=300)
+    assert analyse(dataset=dataset, reps=1000) == analyse(dataset=dataset, reps=1000)

@@ -85,7 +85,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[AnalysisDataset, s
         report_type="final",
         generated_at=GENERATED_AT,
         generated_by="Dr R. Searcher",
-        reps=200,
+        reps=1000,
     )
     path = tmp_path_factory.mktemp("pdf") / "report.pdf"
     path.write_bytes(pdf)
@@ -171,7 +171,7 @@ def test_baseline_is_shown_for_those_analysed_and_for_all_randomised(report) -> 
     flat = re.sub(r"\s+", " ", text)
     assert f"those analysed (n={len(dataset.rows)})" in flat
     assert "all randomised by the data cut (n=299)" in flat
-    results = analyse(dataset=dataset, reps=50)
+    results = analyse(dataset=dataset, reps=1000)
     # Only the six men not analysed were harassment cases: 6 of the 160 CARA men randomised.
     everyone = results["consort_2025"]["baseline_randomised"]
     assert everyone["offence_type"]["harassment"]["cara"]["n"] == 6
@@ -189,7 +189,7 @@ def test_a_trial_without_the_new_records_says_not_recorded(tmp_path: Path) -> No
         report_type="final",
         generated_at=GENERATED_AT,
         generated_by="x",
-        reps=100,
+        reps=1000,
     )
     path = tmp_path / "r.pdf"
     path.write_bytes(pdf)
@@ -213,7 +213,7 @@ def test_a_blinded_report_keeps_harms_and_all_randomised_under_the_letters(tmp_p
         generated_at=GENERATED_AT,
         generated_by="DMC secretary",
         blinded=True,
-        reps=100,
+        reps=1000,
     )
     extra = results["consort_2025"]
     assert sorted(extra["safety_events"].values()) == [4, 7]
@@ -237,6 +237,6 @@ def test_the_feedback_response_rate_is_answered_over_those_asked() -> None:
         FeedbackAnswer("The workshops changed how I see my partner", 3),
     )
     dataset = replace(dataset, meta=replace(dataset.meta, feedback=answers))
-    response = analyse(dataset=dataset, reps=50)["consort_2025"]["feedback_response"]
+    response = analyse(dataset=dataset, reps=1000)["consort_2025"]["feedback_response"]
     # By hand: three men answered; the 123 who attended both workshops were asked.
     assert response == {"answered": 3, "asked": 123, "percent": pytest.approx(300 / 123)}

@@ -113,7 +113,7 @@ def test_counts_screening_withdrawals_workshops_and_feedback_of_a_live_trial(
     assert {c: sum(n for _, n in f.randomised_by_month or ()) for c, f in flow.items()} == {
         c: f.randomised for c, f in flow.items()
     }
-    results = analyse(dataset=dataset, reps=50)
+    results = analyse(dataset=dataset, reps=1000)
     recruitment = results["recruitment"]
     assert recruitment["months"] == [f"2023-{m:02d}" for m in range(3, 10)]
     assert sum(sum(counts) for counts in recruitment["arms"].values()) == randomised
@@ -214,7 +214,7 @@ def test_an_imported_trial_reads_its_history_and_shows_screening_as_not_recorded
         )
 
     dataset = analysis_dataset(trial=trial, window_months=12, data_cut=D(2015, 6, 1))
-    results = analyse(dataset=dataset, reps=200)
+    results = analyse(dataset=dataset, reps=1000)
 
     assert dataset.meta.screening is None
     assert results["consort"]["assessed"] is None

@@ -26,7 +26,7 @@ def test_risk_ratio_and_difference_with_their_cis_match_the_textbook_formulas() 
     p1, p2 = a / n1, c / n2
     se_rd = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
 
-    result = analyse(dataset=two_by_two(a=a, n1=n1, c=c, n2=n2), reps=200)
+    result = analyse(dataset=two_by_two(a=a, n1=n1, c=c, n2=n2), reps=1000)
 
     prevalence = result["prevalence"]
     assert result["arms"]["cara"]["reoffended"] == 12
@@ -66,7 +66,7 @@ def test_fisher_p_equals_the_enumerated_hypergeometric_tail(
 
 def test_same_partner_and_domestic_prevalence_have_keys_of_their_own() -> None:
     dataset = two_by_two(a=4, n1=10, c=6, n2=10)
-    result = analyse(dataset=dataset, reps=100)
+    result = analyse(dataset=dataset, reps=1000)
     # Every re-offence in the builder is domestic, none against the same partner.
     assert result["arms"]["cara"]["reoffended_domestic"] == 4
     assert result["arms"]["cara"]["reoffended_same_partner"] == 0
@@ -87,11 +87,12 @@ def test_published_cara_harm_means_give_27_percent_less_harm() -> None:
 
 def test_a_zero_cell_gets_a_finite_corrected_interval_and_says_so() -> None:
     result = binary_comparison(a=0, n1=20, c=5, n2=20)
-    assert result["risk_ratio"] == 0
     assert result["risk_ratio_correction"] == 0.5
-    # Haldane-Anscombe: 0.5 added to every cell, then the log method.
+    assert "0.5 added" in result["risk_ratio_note"]
+    # Haldane-Anscombe: 0.5 added to every cell, then the log method; the point estimate too.
     rr = (0.5 / 21) / (5.5 / 21)
     se = math.sqrt(1 / 0.5 - 1 / 21 + 1 / 5.5 - 1 / 21)
+    assert result["risk_ratio"] == pytest.approx(rr)
     assert result["risk_ratio_ci95"] == pytest.approx(
         [math.exp(math.log(rr) - Z * se), math.exp(math.log(rr) + Z * se)]
     )
@@ -109,6 +110,19 @@ def test_risk_ratio_ci_contains_the_risk_ratio(table: tuple[int, int, int, int])
     lo, hi = result["ci95"]
     assert lo <= result["risk_ratio"] * (1 + 1e-12)
     assert result["risk_ratio"] <= hi * (1 + 1e-12)
+
+
+@given(st.integers(1, 40), st.integers(1, 40), st.integers(0, 40))
+def test_a_zero_cell_risk_ratio_lies_inside_its_interval(n1: int, n2: int, c: int) -> None:
+    # 0 of n1 vs c of n2 (at most n2) re-offending, and the same with the arms swapped.
+    c = min(c, n2)
+    for a_, n1_, c_, n2_ in ((0, n1, c, n2), (c, n2, 0, n1)):
+        result = risk_ratio_ci(a=a_, n1=n1_, c=c_, n2=n2_)
+        if a_ == c_ == 0:
+            assert result["risk_ratio"] is None
+            continue
+        lo, hi = result["ci95"]
+        assert lo <= result["risk_ratio"] <= hi
 
 
 @given(tables)

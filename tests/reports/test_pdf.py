@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 import subprocess
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
+from statistics import NormalDist
 
+import numpy as np
 import pytest
+from statsmodels.duration.hazard_regression import PHReg
+from statsmodels.stats.contingency_tables import StratifiedTable
 
 from reports.analysis.dataset import (
     AnalysisDataset,
@@ -25,6 +30,7 @@ from reports.rendering.pdf import build_report, render_report_html
 from reports.version import software_version
 from tests.reports.builders import cara_published, meta, person
 
+Z = NormalDist().inv_cdf(0.975)
 GENERATED_AT = datetime(2016, 7, 4, 9, 30, tzinfo=UTC)
 SCREENING = Screening(
     assessed=1186, excluded_by_reason={"not eligible": 743, "victim declined": 150}
@@ -54,7 +60,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[AnalysisDataset
         report_type="final",
         generated_at=GENERATED_AT,
         generated_by="Dr R. Searcher",
-        reps=500,
+        reps=1000,
     )
     return dataset, _pages(pdf, tmp_path_factory.mktemp("pdf"))
 
@@ -126,7 +132,7 @@ def test_blinded_report_names_no_arm_and_shows_no_mapping(tmp_path: Path) -> Non
         generated_at=GENERATED_AT,
         generated_by="DMC secretary",
         blinded=True,
-        reps=300,
+        reps=1000,
     )
     text = "\n".join(_pages(pdf, tmp_path))
     assert "Arm A" in text
@@ -147,7 +153,7 @@ def test_a_long_baseline_table_breaks_only_between_characteristics(tmp_path: Pat
         for i, row in enumerate(base.rows)
     )
     dataset = AnalysisDataset(meta=base.meta, rows=rows)
-    results = analyse(dataset=dataset, reps=200)
+    results = analyse(dataset=dataset, reps=1000)
     html = render_report_html(
         results=results, report_type="interim", generated_at=GENERATED_AT, generated_by="R"
     )
@@ -157,7 +163,7 @@ def test_a_long_baseline_table_breaks_only_between_characteristics(tmp_path: Pat
         report_type="interim",
         generated_at=GENERATED_AT,
         generated_by="R",
-        reps=200,
+        reps=1000,
     )
     pages = _pages(pdf, tmp_path)
     assert 5 <= len(pages) <= 16  # two baseline tables of 30 strata, then the CONSORT pages
@@ -206,7 +212,7 @@ def test_an_interim_flow_counts_everyone_randomised_by_the_cut(
         generated_at=GENERATED_AT,
         generated_by="R",
         blinded=blinded,
-        reps=200,
+        reps=1000,
     )
     pages = _pages(pdf, tmp_path)
     text = re.sub(r"\s+", " ", "\n".join(pages))
@@ -252,7 +258,7 @@ def test_an_interim_flow_counts_everyone_randomised_by_the_cut(
 
 
 def test_consort_diagram_says_not_recorded_for_an_imported_trial() -> None:
-    results = analyse(dataset=cara_published(), reps=100)
+    results = analyse(dataset=cara_published(), reps=1000)
     svg = consort_svg(
         consort=results["consort"],
         arms=[("cara", "CARA workshops"), ("control", "Caution only")],
@@ -298,7 +304,7 @@ def test_every_consort_box_lies_inside_the_drawing_border_included(
     dataset = AnalysisDataset(
         meta=meta(arms=arm_infos, screening=screening, flow=flow[: len(arms)]), rows=tuple(rows)
     )
-    results = analyse(dataset=dataset, reps=50)
+    results = analyse(dataset=dataset, reps=1000)
     markup = consort_svg(consort=results["consort"], arms=arms, blinded=blinded)
     svg = ET.fromstring(markup)  # noqa: S314 (our own SVG, not untrusted input)
     vx, vy, vw, vh = (float(v) for v in svg.get("viewBox", "").split())
@@ -334,7 +340,7 @@ def test_consort_counts_stay_on_a_line_with_their_words(arms: list[tuple[str, st
         meta=meta(arms=arm_infos, screening=INTERIM_SCREENING, flow=flow[: len(arms)]),
         rows=tuple(rows),
     )
-    results = analyse(dataset=dataset, reps=50)
+    results = analyse(dataset=dataset, reps=1000)
     markup = consort_svg(consort=results["consort"], arms=arms, blinded=False)
     lines = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", markup)]
     # No line is a bare "(n=46)" or "(not recorded)" cut off from what it counts.
@@ -344,3 +350,61 @@ def test_consort_counts_stay_on_a_line_with_their_words(arms: list[tuple[str, st
     if len(arms) == 2:  # the two-arm column holds the whole line
         assert "Window not yet closed at the cut (n=46)" in lines
         assert "Window closed but not frozen at the cut (n=11)" in lines
+
+
+def test_the_estimates_section_prints_the_mantel_haenszel_rr_and_ri_draws(published) -> None:
+    dataset, pages = published
+    text = re.sub(r"\s+", " ", "\n".join(pages))
+    # The MH RR worked out by statsmodels from the two areas' 2x2 tables.
+    tables: dict[str, np.ndarray] = {}
+    for row in dataset.rows:
+        cell = tables.setdefault(row.stratum, np.zeros((2, 2)))
+        cell[0 if row.arm == "cara" else 1, 0 if row.reoffended else 1] += 1
+    mh = StratifiedTable(list(tables.values())).riskratio_pooled
+    assert f"Risk ratio, Mantel-Haenszel over strata {mh:.2f} (95% CI" in text
+    assert "10,000 draws, seed 20160701" in text
+    # Relative reduction in mean harm by hand: delta method on the log of the ratio of means.
+    harm_i = np.array([r.harm for r in dataset.rows if r.arm == "cara"])
+    harm_c = np.array([r.harm for r in dataset.rows if r.arm == "control"])
+    ratio = harm_i.mean() / harm_c.mean()
+    se = math.sqrt(
+        harm_i.var(ddof=1) / (harm_i.size * harm_i.mean() ** 2)
+        + harm_c.var(ddof=1) / (harm_c.size * harm_c.mean() ** 2)
+    )
+    lo, hi = 1 - ratio * math.exp(Z * se), 1 - ratio * math.exp(-Z * se)
+    assert "Relative reduction in mean harm" in text
+    figure = f"{100 * (1 - ratio):.1f}% (95% CI {100 * lo:.1f} to {100 * hi:.1f}%)"
+    assert figure in text
+    assert figure in re.sub(r"\s+", " ", pages[0])  # the cover's headline carries its interval
+    # The Cox hazard ratio as statsmodels' PHReg gives it, stratified by area.
+    time = np.array([r.days_to_first or r.follow_up_days for r in dataset.rows], dtype=float)
+    event = np.array([r.reoffended for r in dataset.rows], dtype=int)
+    arm = np.array([[1.0 if r.arm == "cara" else 0.0] for r in dataset.rows])
+    fit = PHReg(
+        time, arm, status=event, strata=np.array([r.stratum for r in dataset.rows]), ties="efron"
+    ).fit()
+    beta, se_b = float(fit.params[0]), float(fit.bse[0])
+    assert "Hazard ratio, Cox stratified by stratum" in text
+    assert (
+        f"{math.exp(beta):.2f} (95% CI {math.exp(beta - Z * se_b):.2f} to "
+        f"{math.exp(beta + Z * se_b):.2f})"
+    ) in text
+
+
+def test_a_small_trial_says_its_estimates_are_not_shown(tmp_path: Path) -> None:
+    dataset = AnalysisDataset(
+        meta=meta(),
+        rows=tuple(
+            [person(i, "cara") for i in range(4)]
+            + [person(10 + i, "control", offences=1, harm=3.0) for i in range(3)]
+            + [person(20, "control")]
+        ),
+    )
+    _, pdf = build_report(
+        dataset=dataset, report_type="final", generated_at=GENERATED_AT, generated_by="x"
+    )
+    pages = _pages(pdf, tmp_path)
+    text = re.sub(r"\s+", " ", "\n".join(pages))
+    assert "Estimates are not shown: 4 analysed in CARA workshops and 4 in Caution only" in text
+    assert "Estimates are not shown" in pages[0]
+    assert "0.00 (" not in text

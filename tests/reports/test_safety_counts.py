@@ -44,7 +44,7 @@ def test_events_by_the_cut_are_counted_per_arm_in_the_flow_and_its_csv() -> None
     lines = canonical_flow_csv(meta=dataset.meta).decode().splitlines()
     assert "safety_events,cara,1" in lines
     assert "safety_events,control,2" in lines
-    consort = analyse(dataset=dataset, reps=50)["consort"]["arms"]
+    consort = analyse(dataset=dataset, reps=1000)["consort"]["arms"]
     assert (consort["cara"]["safety_events"], consort["control"]["safety_events"]) == (1, 2)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def test_a_real_worker_builds_the_report_and_the_pdf_shows_the_headline_numbers(
     assert "25.0%" in text
     assert "75.0%" in text
     assert "33" in text
-    assert "67% fewer" in text or "66.7%" in text
+    # 4 men per arm: below the plan's minimum of 10, so the PDF says so instead of a "67% fewer".
+    assert "Estimates are not shown: 4 analysed in" in re.sub(r"\s+", " ", text)
     assert run.dataset_sha256[:16] in text.replace(" ", "")
 
 

@@ -51,6 +51,8 @@ def summary(results: dict[str, Any]) -> str:
             f"mean {_num(arm['harm_mean'])} per participant"
         )
     prevalence, harm = results["prevalence"], results["harm"]
+    if prevalence.get("suppressed"):
+        return "\n".join([*lines, "", prevalence["suppressed"]])
     lines += [
         "",
         f"Re-offending: risk ratio {_num(prevalence['risk_ratio'])} "
@@ -61,6 +63,15 @@ def summary(results: dict[str, Any]) -> str:
         f"{_num(harm['mean_difference'])} (95% CI {_ci(harm['mean_difference_ci95'])}), "
         f"Mann-Whitney p={_num(harm['p_value'], 3)}",
     ]
+    estimates = results.get("estimates") or {}
+    if "randomisation_inference" in estimates:
+        ri, rel = estimates["randomisation_inference"], estimates["relative_harm"]
+        lines.append(
+            f"Harm, randomisation inference: p={_num(ri['p_value'], 4)} "
+            f"(Monte Carlo SE {_num(ri['p_value_mc_se'], 4)}, {ri['draws']} draws, "
+            f"seed {ri['seed']}); relative reduction {_pct(rel['relative_reduction'])} "
+            f"(95% CI {_ci(rel['relative_reduction_ci95'], 3)})"
+        )
     return "\n".join(lines)
 
 
