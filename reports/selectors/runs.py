@@ -22,12 +22,13 @@ from trial.selectors import STARTED, allocations, trial_arms, trials_for
 if TYPE_CHECKING:
     from trial.models import Trial
 
-REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER)
+# The committee reads the trial's runs (blinded and unblinded), never its dataset or cases.
+REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER, Role.DATA_MONITORING_COMMITTEE)
 
 
 def can_see_reports(user: AnyUser) -> bool:
     """Say whether the user may list, request and download reports."""
-    return has_role(user, Role.RESEARCHER) or has_role(user, Role.TRIAL_MANAGER)
+    return any(has_role(user, role) for role in REPORT_ROLES)
 
 
 def runs_visible_to(user: AnyUser, *, trial: Trial | None = None) -> QuerySet[ReportRun]:
