@@ -37,7 +37,9 @@ class ReportRequestForm(PlainMessages, forms.Form):
         widget=forms.RadioSelect,
     )
     blinded = forms.BooleanField(
-        label="Blinded (arms labelled A and B, for a data monitoring committee)", required=False
+        label="Blinded (arms labelled A and B, for a data monitoring committee)",
+        required=False,
+        initial=True,  # an interim look is blinded unless the committee says why not
     )
     # Asked of a committee member who unblinds an interim look; the service decides when.
     justification = forms.CharField(

@@ -74,12 +74,12 @@ def report_request(
     membership_check(by, trial, Role.RESEARCHER, Role.TRIAL_MANAGER, Role.DATA_MONITORING_COMMITTEE)
     if report_type not in ReportType.values:
         raise DomainError("A report is either interim or final.", field="report_type")
-    justification = unblinding_check(
-        trial=trial, report_type=report_type, blinded=blinded, by=by, justification=justification
-    )
     # Building the dataset here refuses a bad request on the form, not in a failed PDF later.
     dataset = analysis_dataset(
         trial=trial, window_months=window_months, data_cut=data_cut, today=today
+    )
+    justification = unblinding_check(
+        trial=trial, report_type=report_type, blinded=blinded, by=by, justification=justification
     )
     key = {
         "trial": trial,
