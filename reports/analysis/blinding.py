@@ -52,6 +52,6 @@ def blind_dataset(*, dataset: AnalysisDataset) -> AnalysisDataset:
             for f in meta.flow
         )
     blinded_meta = dataclasses.replace(
-        meta, arms=arms, randomisation=scheme, feedback=(), flow=flow
+        meta, arms=arms, randomisation=scheme, feedback=(), flow=flow, blinded=True
     )
     return AnalysisDataset(meta=blinded_meta, rows=rows)

@@ -133,6 +133,12 @@ class TrialMeta:
     feedback: tuple[FeedbackAnswer, ...] = ()
     # None: the dataset was built from its rows alone (everyone randomised is analysed).
     flow: tuple[ArmFlow, ...] | None = None
+    # Interim monitoring (reports/analysis/monitoring.py); the analysis plan will feed these.
+    planned_sample_size: int | None = None
+    interim_looks: int = 0
+    spending: str = "obrien_fleming"
+    interim: bool = False
+    blinded: bool = False  # arms relabelled A, B: a boundary is judged without its direction
 
 
 @dataclass(frozen=True, slots=True)

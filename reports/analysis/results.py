@@ -16,6 +16,7 @@ from reports.analysis.dataset import AnalysisDataset, dataset_sha256, to_frame
 from reports.analysis.effects import binary_comparison
 from reports.analysis.frequency import MODEL, frequency_comparison, frequency_summary
 from reports.analysis.harm import harm_comparison, harm_summary
+from reports.analysis.monitoring import interim_results
 from reports.analysis.secondary import CACE_METHOD, cace, compliance, feedback_summary, per_protocol
 from reports.analysis.survival import durations, kaplan_meier, logrank_p
 
@@ -184,5 +185,8 @@ def analyse(
         "baseline": baseline_table(frame=frame, meta=meta),
         "recruitment": recruitment(frame=frame, meta=meta),
         "feedback": feedback_summary(answers=meta.feedback),
+        "monitoring": interim_results(
+            meta=meta, treated=arms[interventions[0].code], control=arms[control.code]
+        ),
     }
     return jsonable(results)

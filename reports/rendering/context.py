@@ -10,6 +10,7 @@ from django.utils import timezone
 from reports.rendering import formatting as f
 from reports.rendering.charts import km_svg, recruitment_svg
 from reports.rendering.consort_svg import consort_svg
+from reports.rendering.monitoring import monitoring_context
 
 REPORT_TYPES = {"interim": "Interim report", "final": "Final report"}
 BINARY_LABELS = (
@@ -251,6 +252,7 @@ def report_context(
             "cchi_version": meta["cchi_version"],
             "bootstrap": meta["bootstrap"],
         },
+        "monitoring": monitoring_context(results.get("monitoring")),
     }
 
 

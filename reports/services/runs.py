@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from reports.analysis.results import analyse
 from reports.models import TRANSITIONS, ReportRun, ReportType, RunStatus
 from reports.selectors import analysis_dataset
 from reports.services.notifications import report_ready_queue
-from reports.services.unblinding import unblinding_check
+from reports.services.unblinding import is_interim_look, unblinding_check
 from reports.version import software_version
 
 if TYPE_CHECKING:
@@ -177,6 +178,9 @@ def report_build(*, run: ReportRun) -> ReportRun:
             )
         _progress(run, "analyse")
         source = blind_dataset(dataset=dataset) if run.blinded else dataset
+        # An interim look carries its monitoring block (boundary, z, what the committee does).
+        interim = is_interim_look(trial=run.trial, report_type=run.report_type)
+        source = replace(source, meta=replace(source.meta, interim=interim))
         results = analyse(dataset=source)
         _progress(run, "render")
         html = render_report_html(
