@@ -204,7 +204,7 @@ def _quiet_and_credentials_last(lines: list[str]) -> None:
     assert len(said) <= 6, text  # "Setting up...", the five lines of the summary: no logs
     assert not re.search(r"\bINFO\b|fontTools|Subject: |Content-Type: ", text), text
     credentials = [i for i, line in enumerate(lines) if re.match(r"\s+username: ", line)]
-    assert len(credentials) == 10, text
+    assert len(credentials) == 11, text
     assert credentials[0] > serving, text
     after = [line for line in lines[credentials[-1] + 1 :] if line.strip()]
     assert after, text
