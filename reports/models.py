@@ -67,6 +67,9 @@ class ReportRun(models.Model):
     notified_at = models.DateTimeField(null=True, blank=True, help_text="Researchers e-mailed.")
     # Why a committee member needed the arms named at an interim look (encrypted free text).
     unblinded_justification = EncryptedTextField(blank=True, default="")
+    committee_only = models.BooleanField(
+        default=False, help_text="Unblinded at an interim look: the committee and managers only."
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from common.memberships import AnyUser, trial_q
@@ -35,6 +35,10 @@ def runs_visible_to(user: AnyUser, *, trial: Trial | None = None) -> QuerySet[Re
     """Return the runs of the user's research or managed trials (of one, if given), newest first."""
     runs = ReportRun.objects.select_related("trial", "requested_by")
     runs = runs.filter(trial_q(user, *REPORT_ROLES))
+    # A look the committee unblinded stays theirs: researchers who saw it could not stay blind.
+    runs = runs.filter(
+        Q(committee_only=False) | trial_q(user, Role.DATA_MONITORING_COMMITTEE, Role.TRIAL_MANAGER)
+    )
     return runs if trial is None else runs.filter(trial=trial)
 
 

@@ -101,6 +101,7 @@ def report_request(
                         requested_by=by,
                         stage="Waiting for a worker",
                         unblinded_justification=justification,
+                        committee_only=bool(justification),
                     )
             except IntegrityError:  # the same request, a moment earlier, won
                 return ReportRun.objects.get(**key)

@@ -15,6 +15,7 @@ from common.exceptions import DomainError
 from common.models import AuditEvent, OutboxMessage, User
 from common.roles import Role
 from reports.models import ReportRun
+from reports.selectors import runs_visible_to
 from reports.services import report_request
 from reports.services.notifications import report_ready_queue, report_recipients
 from reports.services.runs import auto_reports_request
@@ -164,3 +165,15 @@ def test_the_automatic_interim_report_is_blinded_and_addressed_to_the_committee_
         "trial": live.trial.pk,
     }
     assert report_recipients(run=run) == [member.email]
+
+
+def test_a_look_the_committee_unblinded_is_hidden_from_researchers(live: LiveTrial) -> None:
+    member = make_user(Role.DATA_MONITORING_COMMITTEE, trial=live.trial)
+    researcher = make_user(Role.RESEARCHER, trial=live.trial)
+    manager = make_user(Role.TRIAL_MANAGER, trial=live.trial)
+    unblinded = _ask(live, member, justification=REASON)
+    blinded = _ask(live, member, blinded=True)
+    assert set(runs_visible_to(researcher)) == {blinded}
+    assert set(runs_visible_to(member)) == {blinded, unblinded}
+    assert set(runs_visible_to(manager)) == {blinded, unblinded}
+    assert _client(researcher).get(reverse("reports:run", args=[unblinded.pk])).status_code == 404
