@@ -160,6 +160,7 @@ class Membership(models.Model):
                         "Data manager",
                         "National coordinator",
                         "Data protection officer",
+                        "Data monitoring committee",
                     ]
                 ),
                 name="membership_role_valid",
@@ -190,6 +191,7 @@ class Access(models.Model):
             ("manage_data", "Load re-offence data and resolve unmatched records"),
             ("audit_pages", "Read the audit trail and answer subject access requests"),
             ("oversight_pages", "Compare trials and forces, pseudonymised"),
+            ("monitoring_pages", "Read a trial's interim reports as its monitoring committee"),
         ]
 
     def __str__(self) -> str:

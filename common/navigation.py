@@ -30,6 +30,7 @@ MENUS: dict[Role, list[tuple[str, str]]] = {
         ("Calendar", "workshops:calendar"),
     ],
     Role.RESEARCHER: [("Research", "reports:dashboard"), ("Balance", "trial:balance_index")],
+    Role.DATA_MONITORING_COMMITTEE: [("Reports", "reports:dashboard")],
     Role.TRIAL_MANAGER: [
         ("Trial", "trial:dashboard"),
         ("Balance", "trial:balance_index"),

@@ -27,6 +27,7 @@ class Role(StrEnum):
     DATA_MANAGER = "Data manager"
     NATIONAL_COORDINATOR = "National coordinator"
     DATA_PROTECTION_OFFICER = "Data protection officer"
+    DATA_MONITORING_COMMITTEE = "Data monitoring committee"
 
     @property
     def slug(self) -> str:
@@ -51,6 +52,7 @@ ROLE_SLUGS = {
     Role.DATA_MANAGER: "data_manager",
     Role.NATIONAL_COORDINATOR: "national_coordinator",
     Role.DATA_PROTECTION_OFFICER: "data_protection_officer",
+    Role.DATA_MONITORING_COMMITTEE: "dmc",
 }
 
 DASHBOARDS = {
@@ -61,6 +63,7 @@ DASHBOARDS = {
     Role.DATA_MANAGER: "outcomes:dashboard",
     Role.NATIONAL_COORDINATOR: "oversight:national",
     Role.DATA_PROTECTION_OFFICER: "privacy:audit",
+    Role.DATA_MONITORING_COMMITTEE: "reports:dashboard",
 }
 
 # Codenames of common.Access permissions; the migration grants each to its group.
@@ -72,6 +75,8 @@ PAGE_PERMISSIONS = {
     Role.DATA_MANAGER: "manage_data",
     Role.NATIONAL_COORDINATOR: "oversight_pages",
     Role.DATA_PROTECTION_OFFICER: "audit_pages",
+    # Its own permission: holding research_pages would make a committee member a researcher.
+    Role.DATA_MONITORING_COMMITTEE: "monitoring_pages",
 }
 
 # Order matters when one person holds two roles: they land on the first one's dashboard.
@@ -81,6 +86,7 @@ LANDING_ORDER = [
     Role.OFFICER,
     Role.COUNSELLOR,
     Role.RESEARCHER,
+    Role.DATA_MONITORING_COMMITTEE,
     Role.NATIONAL_COORDINATOR,
     Role.DATA_PROTECTION_OFFICER,
 ]

@@ -91,6 +91,8 @@ DEMO_USERS = [
         ((HANTS, Role.NATIONAL_COORDINATOR), (WMP, Role.NATIONAL_COORDINATOR)),
     ),
     DemoUser("dpo", "Dara", "Quinn", HAMPSHIRE, ((None, Role.DATA_PROTECTION_OFFICER),)),
+    # Reads the automatic interim reports (blinded); unblinds one only with a recorded reason.
+    DemoUser("dmc", "Moira", "Castell", UNIVERSITY, ((HANTS, Role.DATA_MONITORING_COMMITTEE),)),
     DemoUser("wmp-officer", "Wesley", "Grant", WEST_MIDLANDS, ((WMP, Role.OFFICER),), "birmingham"),
     DemoUser(
         "wmp-counsellor",

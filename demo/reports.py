@@ -1,8 +1,10 @@
-"""Demo report: one finished interim report of the 12-month window at today's cut.
+"""Demo report: the automatic interim report of the 12-month window at today's cut, blinded.
 
-Built synchronously through the same services the Celery task calls, so researchers find a report
-and a dataset the moment the demo is loaded. Safe to run again: the same data at the same cut
-returns the report already built.
+As the daily job makes it after a follow-up wave: arms labelled A and B, its notice to the trial's
+data monitoring committee only (an unblinded interim look is the committee's, with a reason).
+Built synchronously through the same services the Celery task calls, so the report is there the
+moment the demo is loaded. Safe to run again: the same data at the same cut returns the report
+already built.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from common.exceptions import DomainError
-from common.models import User
 from reports.selectors import ReportType
 from reports.services import report_build, report_request
 
@@ -24,18 +25,18 @@ WINDOW_MONTHS = 12
 
 
 def demo_reports_load(*, trial: Trial) -> ReportRun | None:
-    """Build the demo's interim report; None when no 12-month window has closed yet."""
+    """Build the demo's automatic interim report; None when no 12-month window has closed yet."""
     if WINDOW_MONTHS not in [int(m) for m in trial.follow_up_months]:
         return None
-    researcher = User.objects.filter(username="researcher").first()
     try:
         run = report_request(
             trial=trial,
             window_months=WINDOW_MONTHS,
             data_cut=timezone.localdate(),
             report_type=ReportType.INTERIM,
-            blinded=False,
-            by=researcher,
+            blinded=True,
+            by=None,
+            automatic=True,
             queue=False,  # built here, now, rather than by a worker that may not be running
         )
     except DomainError:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout, Submit
+from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -37,7 +37,20 @@ class ReportRequestForm(PlainMessages, forms.Form):
         widget=forms.RadioSelect,
     )
     blinded = forms.BooleanField(
-        label="Blinded (arms labelled A and B, for a data monitoring committee)", required=False
+        label="Blinded (arms labelled A and B, for a data monitoring committee)",
+        required=False,
+        initial=True,  # an interim look is blinded unless the committee says why not
+    )
+    # Asked of a committee member who unblinds an interim look; the service decides when.
+    justification = forms.CharField(
+        label="Justification for unblinding",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "An unblinded interim report is for the data monitoring committee only: "
+            "say why the committee needs the arms named (at least 20 characters). It is audited."
+        ),
     )
 
     def __init__(
@@ -56,5 +69,6 @@ class ReportRequestForm(PlainMessages, forms.Form):
             Field("data_cut"),
             InlineRadios("report_type"),
             Field("blinded"),
+            Div(Field("justification"), data_shown_unless_checked="id_blinded"),
             Submit("submit", "Request the report"),
         )

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from common.crypto import EncryptedTextField
 from common.transitions import Transitions
 
 
@@ -64,6 +65,11 @@ class ReportRun(models.Model):
     results = models.JSONField(null=True, blank=True)
     software_version = models.CharField(max_length=40, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True, help_text="Researchers e-mailed.")
+    # Why a committee member needed the arms named at an interim look (encrypted free text).
+    unblinded_justification = EncryptedTextField(blank=True, default="")
+    committee_only = models.BooleanField(
+        default=False, help_text="Unblinded at an interim look: the committee and managers only."
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -27,7 +27,9 @@ from reports.selectors import (
 )
 from reports.services import dataset_trial_ids, report_request, run_disclose
 
-REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER)
+REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER, Role.DATA_MONITORING_COMMITTEE)
+# The pseudonymised dataset is for the analysts: the committee reads reports only.
+DATASET_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER)
 
 
 def _dashboard(request: HttpRequest, form: ReportRequestForm, status: int = 200) -> HttpResponse:
@@ -63,6 +65,7 @@ def request_report(request: HttpRequest) -> HttpResponse:
             report_type=data["report_type"],
             blinded=data["blinded"],
             by=request_user(request),
+            justification=data["justification"],
         )
     except DomainError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -127,7 +130,7 @@ def _name(path: str | None) -> str:
     return (path or "").rsplit("/", 1)[-1]
 
 
-@role_required(*REPORT_ROLES)
+@role_required(*DATASET_ROLES)
 @recent_sign_in_required
 def run_dataset(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask why, then send the pseudonymised dataset, flow counts and dictionary as one zip."""

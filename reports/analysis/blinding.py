@@ -63,5 +63,6 @@ def blind_dataset(*, dataset: AnalysisDataset) -> AnalysisDataset:
         flow=flow,
         unscorable=unscorable,
         randomised=randomised,
+        blinded=True,
     )
     return AnalysisDataset(meta=blinded_meta, rows=rows)

@@ -166,6 +166,12 @@ class TrialMeta:
     # Everyone randomised by the cut (baseline of all randomised). None: not carried.
     randomised: tuple[RandomisedBaseline, ...] | None = None
     min_per_arm: int = 10  # below it in an arm, the report shows no estimates and says why
+    # Interim monitoring (reports/analysis/monitoring.py); the analysis plan will feed these.
+    planned_sample_size: int | None = None
+    interim_looks: int = 0
+    spending: str = "obrien_fleming"
+    interim: bool = False
+    blinded: bool = False  # arms relabelled A, B: a boundary is judged without its direction
 
 
 @dataclass(frozen=True, slots=True)

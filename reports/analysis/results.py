@@ -20,6 +20,7 @@ from reports.analysis.frequency import MODEL, frequency_comparison, frequency_su
 from reports.analysis.guards import guard_small_arms
 from reports.analysis.harm import harm_comparison, harm_summary
 from reports.analysis.inference import DEFAULT_DRAWS, validate_draws
+from reports.analysis.monitoring import interim_results
 from reports.analysis.secondary import CACE_METHOD, cace, compliance, feedback_summary, per_protocol
 from reports.analysis.sensitivity import sensitivity_analyses
 from reports.analysis.survival import durations, kaplan_meier, logrank_p
@@ -216,6 +217,9 @@ def analyse(
             meta=meta,
             draws=draws,
             seed=seed,
+        ),
+        "monitoring": interim_results(
+            meta=meta, treated=arms[interventions[0].code], control=arms[control.code]
         ),
     }
     _withdrawals_not_recorded(results, meta)

@@ -17,6 +17,7 @@ from reports.rendering.checklist import (
 )
 from reports.rendering.consort_svg import consort_svg
 from reports.rendering.estimates import estimates_context
+from reports.rendering.monitoring import monitoring_context
 from reports.rendering.sensitivity import sensitivity_rows
 
 REPORT_TYPES = {"interim": "Interim report", "final": "Final report"}
@@ -271,6 +272,7 @@ def report_context(
             baseline=_baseline,
         ),
         "estimates": estimates_context(results),
+        "monitoring": monitoring_context(results.get("monitoring")),
     }
 
 

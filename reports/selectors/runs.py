@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from common.memberships import AnyUser, trial_q
@@ -22,18 +22,23 @@ from trial.selectors import STARTED, allocations, trial_arms, trials_for
 if TYPE_CHECKING:
     from trial.models import Trial
 
-REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER)
+# The committee reads the trial's runs (blinded and unblinded), never its dataset or cases.
+REPORT_ROLES = (Role.RESEARCHER, Role.TRIAL_MANAGER, Role.DATA_MONITORING_COMMITTEE)
 
 
 def can_see_reports(user: AnyUser) -> bool:
     """Say whether the user may list, request and download reports."""
-    return has_role(user, Role.RESEARCHER) or has_role(user, Role.TRIAL_MANAGER)
+    return any(has_role(user, role) for role in REPORT_ROLES)
 
 
 def runs_visible_to(user: AnyUser, *, trial: Trial | None = None) -> QuerySet[ReportRun]:
     """Return the runs of the user's research or managed trials (of one, if given), newest first."""
     runs = ReportRun.objects.select_related("trial", "requested_by")
     runs = runs.filter(trial_q(user, *REPORT_ROLES))
+    # A look the committee unblinded stays theirs: researchers who saw it could not stay blind.
+    runs = runs.filter(
+        Q(committee_only=False) | trial_q(user, Role.DATA_MONITORING_COMMITTEE, Role.TRIAL_MANAGER)
+    )
     return runs if trial is None else runs.filter(trial=trial)
 
 

@@ -32,7 +32,10 @@ def run_disclose(
     participants: list[str] | None = None,
 ) -> None:
     """Record the download of a run's PDF ('pdf') or dataset ('dataset') with its purpose."""
-    membership_check(by, run.trial, Role.RESEARCHER, Role.TRIAL_MANAGER)
+    roles = [Role.RESEARCHER, Role.TRIAL_MANAGER]
+    if what == "pdf":  # the committee reads the report, never the dataset
+        roles.append(Role.DATA_MONITORING_COMMITTEE)
+    membership_check(by, run.trial, *roles)
     disclosure_record(
         actor=by,
         kind=f"report_{what}",

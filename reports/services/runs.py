@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from reports.analysis.results import analyse
 from reports.models import TRANSITIONS, ReportRun, ReportType, RunStatus
 from reports.selectors import analysis_dataset
 from reports.services.notifications import report_ready_queue
+from reports.services.unblinding import is_interim_look, unblinding_check
 from reports.version import software_version
 
 if TYPE_CHECKING:
@@ -67,14 +69,18 @@ def report_request(
     automatic: bool = False,
     queue: bool = True,
     today: datetime.date | None = None,
+    justification: str = "",
 ) -> ReportRun:
     """Ask for a report; the same data at the same cut returns the run already made."""
-    membership_check(by, trial, Role.RESEARCHER, Role.TRIAL_MANAGER)
+    membership_check(by, trial, Role.RESEARCHER, Role.TRIAL_MANAGER, Role.DATA_MONITORING_COMMITTEE)
     if report_type not in ReportType.values:
         raise DomainError("A report is either interim or final.", field="report_type")
     # Building the dataset here refuses a bad request on the form, not in a failed PDF later.
     dataset = analysis_dataset(
         trial=trial, window_months=window_months, data_cut=data_cut, today=today
+    )
+    justification = unblinding_check(
+        trial=trial, report_type=report_type, blinded=blinded, by=by, justification=justification
     )
     key = {
         "trial": trial,
@@ -90,7 +96,12 @@ def report_request(
             try:
                 with transaction.atomic():
                     run = ReportRun.objects.create(
-                        **key, automatic=automatic, requested_by=by, stage="Waiting for a worker"
+                        **key,
+                        automatic=automatic,
+                        requested_by=by,
+                        stage="Waiting for a worker",
+                        unblinded_justification=justification,
+                        committee_only=bool(justification),
                     )
             except IntegrityError:  # the same request, a moment earlier, won
                 return ReportRun.objects.get(**key)
@@ -104,6 +115,7 @@ def report_request(
                 report_type=report_type,
                 blinded=blinded,
                 automatic=automatic,
+                **({"unblinded_justification": justification} if justification else {}),
             )
         elif run.status == RunStatus.FAILED:
             _transition(run, RunStatus.QUEUED)
@@ -111,6 +123,13 @@ def report_request(
             run.save(update_fields=["status", "progress", "stage", "error"])
             audit_record(actor=by, action="report.retry", obj=run)
         else:
+            if justification:  # another member unblinded this look: their reason is kept too
+                audit_record(
+                    actor=by,
+                    action="report.unblind",
+                    obj=run,
+                    unblinded_justification=justification,
+                )
             return run  # same data, same cut: the numbers already built (or being built)
         if queue:
             _enqueue(run)
@@ -160,6 +179,9 @@ def report_build(*, run: ReportRun) -> ReportRun:
             )
         _progress(run, "analyse")
         source = blind_dataset(dataset=dataset) if run.blinded else dataset
+        # An interim look carries its monitoring block (boundary, z, what the committee does).
+        interim = is_interim_look(trial=run.trial, report_type=run.report_type)
+        source = replace(source, meta=replace(source.meta, interim=interim))
         results = analyse(dataset=source)
         _progress(run, "render")
         html = render_report_html(
@@ -249,9 +271,11 @@ def report_fail(*, run: ReportRun, message: str) -> ReportRun:
 
 
 def auto_reports_request(*, trial: Trial, today: datetime.date) -> list[ReportRun]:
-    """Request an interim report for each of a trial's windows with snapshots newer than its last.
+    """Request a blinded interim report, for the committee, of each window with newer snapshots.
 
-    Only snapshots frozen before today count, so a wave still running today cannot change the
+    Blinded (arms A and B): nobody should see the arms named at an interim look unless a
+    committee member asks with a reason (reports/services/unblinding.py). Only snapshots frozen
+    before today count, so a wave still running today cannot change the
     data of a report built from it. One trial per call: the daily job runs a task per trial.
     """
     requested: list[ReportRun] = []
@@ -264,7 +288,7 @@ def auto_reports_request(*, trial: Trial, today: datetime.date) -> list[ReportRu
                 trial=trial,
                 window_months=months,
                 report_type=ReportType.INTERIM,
-                blinded=False,
+                blinded=True,
                 data_cut__gte=latest,
             )
             .exclude(status=RunStatus.FAILED)
@@ -278,7 +302,7 @@ def auto_reports_request(*, trial: Trial, today: datetime.date) -> list[ReportRu
                 window_months=months,
                 data_cut=latest,
                 report_type=ReportType.INTERIM,
-                blinded=False,
+                blinded=True,
                 by=None,
                 automatic=True,
                 today=today,

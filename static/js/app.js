@@ -31,6 +31,14 @@
     });
   }
 
+  // A question that matters only while a box is unticked (the server still decides).
+  document.querySelectorAll("[data-shown-unless-checked]").forEach(function (part) {
+    var box = document.getElementById(part.getAttribute("data-shown-unless-checked"));
+    if (!box) { return; }
+    var show = function () { part.hidden = box.checked; };
+    box.addEventListener("change", show);
+    show();
+  });
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

@@ -50,6 +50,7 @@ def test_migrate_and_demo_load_on_a_fresh_database(tmp_path: Path) -> None:
         "datamanager",
         "coordinator",
         "dpo",
+        "dmc",
         "wmp-officer",
         "wmp-counsellor",
         "wmp-manager",
@@ -110,6 +111,7 @@ def test_migrate_and_demo_load_on_a_fresh_database(tmp_path: Path) -> None:
         "datamanager": "/outcomes/",
         "coordinator": "/oversight/",
         "dpo": "/audit/",
+        "dmc": "/research/",
         "wmp-officer": "/officer/",
         "wmp-counsellor": "/counsellor/",
         "wmp-manager": "/trial/",
@@ -202,7 +204,7 @@ def _quiet_and_credentials_last(lines: list[str]) -> None:
     assert len(said) <= 6, text  # "Setting up...", the five lines of the summary: no logs
     assert not re.search(r"\bINFO\b|fontTools|Subject: |Content-Type: ", text), text
     credentials = [i for i, line in enumerate(lines) if re.match(r"\s+username: ", line)]
-    assert len(credentials) == 10, text
+    assert len(credentials) == 11, text
     assert credentials[0] > serving, text
     after = [line for line in lines[credentials[-1] + 1 :] if line.strip()]
     assert after, text

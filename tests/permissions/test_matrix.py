@@ -16,6 +16,7 @@ The policy, read top to bottom (PAGES below is the same table in code):
     data manager A, B              follow-up pages; imports and sources of their trial
     national coordinator A         the oversight pages
     data protection officer        the audit page and subject access (no trial objects)
+    data monitoring committee A    the reports of their trial and their PDFs, never a dataset
 
     cell rule (page roles R, object O of trial T)
     anonymous on a non-public page       302 to /accounts/login/
@@ -32,7 +33,8 @@ The policy, read top to bottom (PAGES below is the same table in code):
     of a man the actor may not see, nor his victim's name or phone:
       officers see their trial-and-area's men and victims; trial managers their trial's;
       counsellors only the workshop-arm men of their trial whose area their provider delivers,
-      never a victim; researchers, data managers, the coordinator and the DPO see nobody.
+      never a victim; researchers, the committee, data managers, the coordinator and the DPO
+      see nobody.
       The DPO's subject-access export is a download of the one case asked for: the matrix posts
       no custody reference, so it asks for nobody and must show nobody.
     refused POSTs change nothing: the audit trail has no new event after a refused cell.
@@ -76,11 +78,12 @@ from tests.permissions.world import Actor, Person, World, build
 pytestmark = pytest.mark.django_db
 
 OFFICER, COUNSELLOR, RESEARCHER = Role.OFFICER, Role.COUNSELLOR, Role.RESEARCHER
-MANAGER, DATA, COORD, DPO = (
+MANAGER, DATA, COORD, DPO, DMC = (
     Role.TRIAL_MANAGER,
     Role.DATA_MANAGER,
     Role.NATIONAL_COORDINATOR,
     Role.DATA_PROTECTION_OFFICER,
+    Role.DATA_MONITORING_COMMITTEE,
 )
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed in"  # any signed-in user
@@ -102,7 +105,8 @@ def role_page(*roles: Role, target: str | None = None, post_only: bool = False, 
 
 
 CASE_ROLES = (OFFICER, MANAGER)
-REPORT_ROLES = (RESEARCHER, MANAGER)
+REPORT_ROLES = (RESEARCHER, MANAGER, DMC)
+DATASET_ROLES = (RESEARCHER, MANAGER)  # the committee reads reports, never the dataset
 DATA_ROLES = (DATA, MANAGER)
 
 PAGES: dict[str, Page] = {
@@ -163,6 +167,7 @@ PAGES: dict[str, Page] = {
     "participants:randomised": role_page(*CASE_ROLES, target="case"),
     "participants:conditions": role_page(*CASE_ROLES, target="case"),
     "participants:withdraw": role_page(*CASE_ROLES, target="case"),
+    "participants:safety_event": role_page(*CASE_ROLES, target="case"),
     "breaches:list": role_page(*CASE_ROLES),
     "breaches:detail": role_page(*CASE_ROLES, target="breach"),
     "breaches:deadline": role_page(*CASE_ROLES, target="case"),
@@ -188,13 +193,13 @@ PAGES: dict[str, Page] = {
     "outcomes:pull": role_page(*DATA_ROLES, target="source", post_only=True),
     "outcomes:error_report": role_page(*DATA_ROLES, target="import"),
     "outcomes:kept_extract": role_page(*DATA_ROLES, target="import"),
-    # Reports (researchers and trial managers).
+    # Reports (researchers, trial managers and the data monitoring committee).
     "reports:dashboard": role_page(*REPORT_ROLES),
     "reports:request": role_page(*REPORT_ROLES, post_only=True),
     "reports:run": role_page(*REPORT_ROLES, target="run"),
     "reports:progress": role_page(*REPORT_ROLES, target="run"),
     "reports:pdf": role_page(*REPORT_ROLES, target="run"),
-    "reports:dataset": role_page(*REPORT_ROLES, target="run"),
+    "reports:dataset": role_page(*DATASET_ROLES, target="run"),
     # Audit and subject access.
     "privacy:audit": role_page(MANAGER, DPO),
     "privacy:audit_export": role_page(MANAGER, DPO, post_only=True),

@@ -332,6 +332,7 @@ def build(drop: Path) -> World:
         user("datamanager-B", Role.DATA_MANAGER, tb),
         user("coordinator-A", Role.NATIONAL_COORDINATOR, ta),
         user("dpo", Role.DATA_PROTECTION_OFFICER, None),
+        user("dmc-A", Role.DATA_MONITORING_COMMITTEE, ta),
     ]
     by_key = {actor.key: actor for actor in actors}
 

@@ -47,12 +47,14 @@ def test_a_trial_id_search_lists_every_event_about_the_case_with_downloads_and_w
     officer = _client(live.officer)
     assert officer.get(reverse("participants:case", args=[case.pk])).status_code == 200
     researcher = make_user(Role.RESEARCHER, username="rita")
+    live.trial.status = "closed"  # a researcher's unblinded report is a final one
+    live.trial.save(update_fields=["status"])
     run = report_build(
         run=report_request(
             trial=live.trial,
             window_months=12,
             data_cut=CUT,
-            report_type="interim",
+            report_type="final",
             blinded=False,
             by=researcher,
             queue=False,

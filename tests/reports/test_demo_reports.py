@@ -1,4 +1,4 @@
-"""The demo's interim report: finished at today's cut, believable numbers, built once."""
+"""The demo's automatic interim report: blinded, for the committee, believable, built once."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from common.models import OutboxMessage
+from common.roles import Role
 from demo.loader import demo_load
 from demo.reports import demo_reports_load
 from reports.models import ReportRun, RunStatus
@@ -15,7 +17,7 @@ from trial.models import Allocation, Trial
 
 
 @pytest.mark.django_db
-def test_the_demo_has_one_finished_interim_report_and_loads_it_once(
+def test_the_demo_has_one_finished_blinded_interim_report_for_the_committee_and_loads_it_once(
     settings: Any, tmp_path: Path
 ) -> None:
     settings.VAR_DIR = tmp_path
@@ -34,17 +36,21 @@ def test_the_demo_has_one_finished_interim_report_and_loads_it_once(
     assert again is not None
     assert again.pk == run.pk
     assert run.results is not None
+    assert (run.blinded, run.automatic) == (True, True)
     arms = run.results["arms"]
-    assert arms["cara"]["n"] > 20
-    assert arms["control"]["n"] > 20
-    assert arms["cara"]["prevalence"] < arms["control"]["prevalence"] + 0.1
+    assert sorted(arms) == ["A", "B"]  # the committee reads letters, never the arms' names
+    assert arms["A"]["n"] > 20
+    assert arms["B"]["n"] > 20
+    (notice,) = OutboxMessage.objects.filter(kind="reports.report_ready")
+    assert notice.recipients["role"] == Role.DATA_MONITORING_COMMITTEE.value
+    assert run.results["monitoring"]["planned"] is False  # no plan yet: no boundary applies
     consort = run.results["consort"]
     assert consort["assessed"] > consort["randomised"]
     # The interim flow counts everyone randomised by the cut, not only those analysed.
     randomised = Allocation.objects.filter(trial__code="CARA-HANTS").count()
     assert consort["randomised"] == randomised
     assert consort["assessed"] - consort["excluded"] == randomised
-    assert consort["analysed"] == arms["cara"]["n"] + arms["control"]["n"] < randomised
+    assert consort["analysed"] == arms["A"]["n"] + arms["B"]["n"] < randomised
     for code, arm in consort["arms"].items():
         assert arm["analysed"] == arms[code]["n"]
         assert arm["allocated"] - arm["window_open"] - arm["not_frozen"] == arm["analysed"]

@@ -89,6 +89,8 @@ def test_a_trial_manager_requests_a_report_and_follows_it_to_the_download(
     live: LiveTrial, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     client = _client(make_user(Role.TRIAL_MANAGER))
+    live.trial.status = "closed"  # a final report, unblinded: the trial's follow-up is over
+    live.trial.save(update_fields=["status"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("reports:request"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from collections.abc import Callable
@@ -45,6 +46,8 @@ def test_asking_twice_for_the_same_cut_gives_the_same_report_and_numbers(
     assert queued == []  # nothing rebuilt
     # Recomputed from the snapshots, the numbers are the same to the last digit.
     dataset = analysis_dataset(trial=live.trial, window_months=12, data_cut=CUT)
+    # An interim look, as the build marks it (its results carry the monitoring block).
+    dataset = dataclasses.replace(dataset, meta=dataclasses.replace(dataset.meta, interim=True))
     assert json.dumps(analyse(dataset=dataset), sort_keys=True) == json.dumps(
         first.results, sort_keys=True
     )
@@ -113,12 +116,13 @@ def test_status_changes_follow_the_table() -> None:
     assert run.status == RunStatus.QUEUED
 
 
-def test_a_follow_up_wave_builds_an_interim_report_and_tells_researchers_once(
+def test_a_follow_up_wave_builds_a_blinded_interim_report_and_tells_the_committee_once(
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     live = outcomes_trial(research_email="cara-research@cam.example")
     make_user(Role.RESEARCHER, email="rita@cam.example")
     make_user(Role.OFFICER, email="olivia@police.example")
+    make_user(Role.DATA_MONITORING_COMMITTEE, email="dora@dmc.example")
     day_after = CUT + datetime.timedelta(days=1)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -131,14 +135,16 @@ def test_a_follow_up_wave_builds_an_interim_report_and_tells_researchers_once(
 
     assert len(runs) == 1
     run = ReportRun.objects.get()
-    assert (run.automatic, run.status, run.data_cut, run.window_months) == (
+    assert (run.automatic, run.status, run.data_cut, run.window_months, run.blinded) == (
         True,
         RunStatus.DONE,
         CUT,
         12,
+        True,
     )
     assert len(mail.outbox) == 1
-    assert sorted(mail.outbox[0].bcc) == ["cara-research@cam.example", "rita@cam.example"]
+    # An interim look is the committee's: researchers and the research address hear nothing.
+    assert mail.outbox[0].bcc == ["dora@dmc.example"]
     assert "12-month" in mail.outbox[0].subject
     assert f"{settings.SITE_URL}{reverse('reports:run', args=[run.pk])} " in mail.outbox[0].body
     assert run.notified_at is not None
@@ -146,13 +152,14 @@ def test_a_follow_up_wave_builds_an_interim_report_and_tells_researchers_once(
     assert auto_reports_request(trial=live.trial, today=CUT) == []
 
 
-def test_an_automatic_report_is_told_to_its_own_trials_researchers_only(
+def test_an_automatic_report_is_told_to_its_own_trials_committee_only(
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     live = outcomes_trial(research_email="cara-research@cam.example")
     other = make_trial("WMP", title="West Midlands", research_email="wmp-research@uni.example")
     make_user(Role.RESEARCHER, trial=live.trial, email="rita@cam.example")
-    make_user(Role.RESEARCHER, trial=other, email="walter@uni.example")
+    make_user(Role.DATA_MONITORING_COMMITTEE, trial=live.trial, email="dora@dmc.example")
+    make_user(Role.DATA_MONITORING_COMMITTEE, trial=other, email="walter@uni.example")
     make_user(Role.TRIAL_MANAGER, trial=live.trial, email="tom@cam.example")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -161,6 +168,6 @@ def test_an_automatic_report_is_told_to_its_own_trials_researchers_only(
     assert auto_reports_request(trial=other, today=CUT + datetime.timedelta(days=1)) == []
     assert run.trial == live.trial
     (sent,) = mail.outbox
-    # Neither the other trial's researcher nor its research address hears of this trial's report.
-    assert sorted(sent.bcc) == ["cara-research@cam.example", "rita@cam.example"]
+    # Not the other trial's committee, nor this trial's researchers or research address.
+    assert sent.bcc == ["dora@dmc.example"]
     assert sent.to == []

@@ -84,8 +84,11 @@ def test_a_researcher_requests_a_report_watches_it_and_downloads_the_pdf(
         page.get_by_label("Follow-up window (months)").fill("12")
         page.get_by_label("Data cut").fill(CUT.isoformat())
         page.get_by_role("radio", name="Interim").check()
+        # An interim look is blinded for a researcher; the justification is asked only unblinded.
+        page.get_by_label("Blinded (arms labelled A and B", exact=False).check()
+        expect(page.get_by_label("Justification for unblinding")).to_be_hidden()
         page.get_by_role("button", name="Request the report").click()
-        expect(page.get_by_role("heading", name="CARA: interim report")).to_be_visible()
+        expect(page.get_by_role("heading", name="CARA: interim report (blinded)")).to_be_visible()
         expect(page.locator("#run-progress")).to_be_attached()
         download_button = page.get_by_test_id("download-pdf")
         expect(download_button).to_be_visible(timeout=90_000)
