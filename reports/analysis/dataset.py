@@ -24,6 +24,9 @@ from reports.analysis.randomised import RandomisedBaseline
 # What the methods say of an imported trial whose history does not describe its randomisation.
 NOT_KNOWN = "as recorded by the source trial, not known to this application"
 
+# The analysis plan's default minimum analysed per arm, below which no estimate is shown.
+MIN_PER_ARM = 10
+
 # Column order of the canonical CSV and of the researchers' export (documented in docs/analysis.md).
 COLUMNS: tuple[str, ...] = (
     "trial_id",
@@ -165,13 +168,16 @@ class TrialMeta:
     unscorable: tuple[Unscorable, ...] = ()
     # Everyone randomised by the cut (baseline of all randomised). None: not carried.
     randomised: tuple[RandomisedBaseline, ...] | None = None
-    min_per_arm: int = 10  # below it in an arm, the report shows no estimates and says why
+    min_per_arm: int = MIN_PER_ARM  # below it in an arm, the report shows no estimates (why)
     # Interim monitoring (reports/analysis/monitoring.py); the analysis plan will feed these.
     planned_sample_size: int | None = None
     interim_looks: int = 0
     spending: str = "obrien_fleming"
     interim: bool = False
     blinded: bool = False  # arms relabelled A, B: a boundary is judged without its direction
+    # The analysis plan in force at the cut as the report cites it (reports/analysis/plan.py);
+    # None: no plan was declared by the cut.
+    plan: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

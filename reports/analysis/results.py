@@ -182,6 +182,9 @@ def analyse(
                 "survival": "Kaplan-Meier per arm, censored at the end of follow-up; log-rank test",
                 "cace": CACE_METHOD,
             },
+            # The analysis plan in force at the cut (version, primary outcome, changes made
+            # after unblinding); None: no plan declared by the cut.
+            "plan": meta.plan,
         },
         "arms": {
             arm.code: {"name": arm.name, "is_intervention": arm.is_intervention}

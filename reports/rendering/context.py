@@ -212,14 +212,16 @@ def report_context(
             "control": labels[primary["control"]],
             "harm_i": f.num(h_block["intervention_mean"]),
             "harm_c": f.num(h_block["control_mean"]),
-            "harm_reduction": f.change(
-                h_block["relative_reduction"], less="less harm", more="more harm"
-            ),
+            "harm_reduction": f.difference(h_block["relative_reduction"])
+            if report_type == "interim"
+            else f.change(h_block["relative_reduction"], less="less harm", more="more harm"),
             "harm_ci": f.ci(h_block["mean_difference_ci95"]),
             "harm_p": f.p_value(h_block["p_value"]),
             "prev_i": f.pct(p_block["intervention"]["proportion"]),
             "prev_c": f.pct(p_block["control"]["proportion"]),
-            "prev_reduction": f.change(p_block["relative_reduction"], less="fewer", more="more"),
+            "prev_reduction": f.difference(p_block["relative_reduction"])
+            if report_type == "interim"
+            else f.change(p_block["relative_reduction"], less="fewer", more="more"),
             "rr": f.num(p_block["risk_ratio"], 2),
             "rr_ci": f.ci(p_block["risk_ratio_ci95"]),
             "prev_p": f.p_value(p_block["p_value"]),
@@ -273,7 +275,15 @@ def report_context(
         ),
         "estimates": estimates_context(results),
         "monitoring": monitoring_context(results.get("monitoring")),
+        "primary_outcome": _primary_outcome(meta.get("plan")),
     }
+
+
+def _primary_outcome(plan: dict[str, Any] | None) -> str:
+    """Name the one primary outcome: the plan's, else harm by default (and say so)."""
+    if plan is None:
+        return "harm (CCHI days per man), by default: no analysis plan was declared"
+    return f"{plan['primary_label'].lower()}, as analysis plan {plan['plan_version']} declares"
 
 
 def _participants(results: dict[str, Any], labels: dict[str, str]) -> str:

@@ -48,3 +48,11 @@ def change(reduction: float | None, *, less: str, more: str) -> str:
     if reduction is None:
         return NOT_ESTIMABLE
     return f"{100 * abs(reduction):.1f}% {less if reduction >= 0 else more}"
+
+
+def difference(reduction: float | None) -> str:
+    """Return a relative reduction in neutral words ("relative difference -27.4%"), for interim
+    reports, where "less harm" would read as a conclusion."""
+    if reduction is None:
+        return NOT_ESTIMABLE
+    return f"relative difference {-100 * reduction:+.1f}%"

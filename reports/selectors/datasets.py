@@ -31,6 +31,7 @@ from participants.selectors import (
     pseudonymised_rows,
     safety_event_counts,
 )
+from plans.selectors import plan_for_report
 from reports.analysis.dataset import (
     NOT_KNOWN,
     AnalysisDataset,
@@ -43,6 +44,7 @@ from reports.analysis.dataset import (
     TrialMeta,
     Unscorable,
 )
+from reports.analysis.plan import plan_fields
 from reports.selectors.randomised import randomised_baseline
 from trial.selectors import allocations, current_design, trial_arms, withdrawn_keys
 from workshops.selectors import ITEMS, compliance_for_trial, feedback_answers
@@ -187,6 +189,7 @@ def analysis_dataset(
             for u in waiting
         ),
         randomised=randomised_baseline(trial=trial, data_cut=data_cut, baseline=baseline),
+        **plan_fields(plan_for_report(trial, data_cut)),
     )
     return AnalysisDataset(meta=meta, rows=rows)
 

@@ -43,7 +43,11 @@ def test_the_demo_has_one_finished_blinded_interim_report_for_the_committee_and_
     assert arms["B"]["n"] > 20
     (notice,) = OutboxMessage.objects.filter(kind="reports.report_ready")
     assert notice.recipients["role"] == Role.DATA_MONITORING_COMMITTEE.value
-    assert run.results["monitoring"]["planned"] is False  # no plan yet: no boundary applies
+    # The demo's plan v1 declares one interim look with O'Brien-Fleming spending: judged by it.
+    monitoring = run.results["monitoring"]
+    assert monitoring["planned"] is True
+    assert monitoring["look"] == 1
+    assert run.results["meta"]["plan"]["version"] == 1
     consort = run.results["consort"]
     assert consort["assessed"] > consort["randomised"]
     # The interim flow counts everyone randomised by the cut, not only those analysed.
