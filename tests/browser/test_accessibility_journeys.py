@@ -202,6 +202,7 @@ def test_officer_screens_consents_and_enrols_with_the_keyboard_alone(
     journey.visit("participants:case", pk=world.a.man.case.pk)
     expect(page.get_by_role("link", name="Victim withdrew consent")).to_be_visible()
     journey.visit("participants:withdraw", pk=world.a.man.case.pk)
+    journey.visit("participants:safety_event", pk=world.a.man.case.pk)  # victim-safety record
     journey.visit("participants:conditions", pk=world.a.man.case.pk)  # the printed conditions
     journey.visit("breaches:list")
     journey.visit("breaches:detail", pk=world.a.breach.pk)
@@ -259,6 +260,15 @@ def test_researcher_pages(live_server: Any, page: Page, world_with_report: World
     journey = start(page, live_server, actor(world, "researcher-A"))
     journey.visit("reports:run", pk=world.a.run.pk)
     journey.visit("trial:balance", code=world.a.trial.code)
+    journey.visit("plans:plan", code=world.a.trial.code)  # read only for a researcher
+
+
+def test_data_monitoring_committee_pages(
+    live_server: Any, page: Page, world_with_report: World
+) -> None:
+    world = world_with_report
+    journey = start(page, live_server, actor(world, "dmc-A"))
+    journey.visit("reports:run", pk=world.a.run.pk)
 
 
 def test_trial_manager_pages(live_server: Any, page: Page, world: World) -> None:
@@ -271,6 +281,9 @@ def test_trial_manager_pages(live_server: Any, page: Page, world: World) -> None
     code = world.a.trial.code
     for name in ("detail", "settings", "design", "balance", "corrections", "sequence"):
         journey.visit(f"trial:{name}", code=code)
+    journey.visit("plans:plan", code=code)  # the plan form, with its error summary on a bad save
+    page.get_by_role("button", name=re.compile("Save", re.I)).first.click()
+    journey.check()
     journey.visit("trial:new")
     journey.visit("people:list")
     journey.visit("people:detail", pk=world.a.person.pk)
