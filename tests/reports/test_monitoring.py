@@ -136,12 +136,12 @@ def test_the_look_says_in_words_whether_the_boundary_was_crossed() -> None:
 
 def test_an_interim_report_carries_its_monitoring_and_a_final_one_does_not() -> None:
     dataset = synthetic_dataset(n=300, seed=3)
-    final = analyse(dataset=dataset, reps=200)
+    final = analyse(dataset=dataset, reps=1000)
     assert final["monitoring"] is None
     meta = dataclasses.replace(
         dataset.meta, interim=True, planned_sample_size=600, interim_looks=2, spending="pocock"
     )
-    interim = analyse(dataset=dataclasses.replace(dataset, meta=meta), reps=200)
+    interim = analyse(dataset=dataclasses.replace(dataset, meta=meta), reps=1000)
     block = interim["monitoring"]
     analysed = interim["meta"]["participants"]
     assert block["information_fraction"] == pytest.approx(analysed / 600)
@@ -164,6 +164,6 @@ def test_a_blinded_interim_report_judges_the_boundary_without_naming_a_direction
     dataset = synthetic_dataset(n=300, seed=3)
     meta = dataclasses.replace(dataset.meta, interim=True, planned_sample_size=400, interim_looks=1)
     blinded = blind_dataset(dataset=dataclasses.replace(dataset, meta=meta))
-    block = analyse(dataset=blinded, reps=200)["monitoring"]
+    block = analyse(dataset=blinded, reps=1000)["monitoring"]
     assert "arms blinded" in block["statistic"]
     assert block["crossed"] in (None, "blinded")
