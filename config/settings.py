@@ -130,11 +130,15 @@ INSTALLED_APPS = [
     "privacy",
     "oversight",
     "plans",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.BodyCapMiddleware",  # before anything reads a body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -450,4 +454,32 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 CELERY_BEAT_SCHEDULE["reports-auto-interim"] = {
     "task": "reports.auto_interim",
     "schedule": crontab(hour=6, minute=0),
+}
+
+# The REST API (api/, docs/api.md): bearer tokens only (no session, so no CSRF to carry),
+# problem+json errors, cursor pages, a budget per token, and a body cap answered with 413.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=16 * 1024 * 1024)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasToken"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_RATE", default="600/minute")},
+    "EXCEPTION_HANDLER": "api.problems.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Trial manager API",
+    "DESCRIPTION": (
+        "Screening, enrolment and re-offence records for custody and records systems; "
+        "reads for researchers. Errors are application/problem+json (RFC 9457)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v[0-9]+",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
 }

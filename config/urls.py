@@ -26,4 +26,5 @@ urlpatterns = [
     path("audit/", include("privacy.urls")),
     path("oversight/", include("oversight.urls")),
     path("trials/", include("plans.urls")),
+    path("api/", include("api.urls")),
 ]

@@ -17,7 +17,20 @@ from importlinter import Contract, ContractCheck, fields, output
 
 PUBLIC = ("services", "selectors")
 # Modules through which users and machines reach an app: they call its public surface only.
-INTERFACE_NAMES = ("views", "urls", "forms", "tasks", "admin", "apps")
+# The REST API's own plumbing (DRF: serializers ... throttling) is the same door as views.
+INTERFACE_NAMES = (
+    "views",
+    "urls",
+    "forms",
+    "tasks",
+    "admin",
+    "apps",
+    "serializers",
+    "permissions",
+    "authentication",
+    "pagination",
+    "throttling",
+)
 INTERFACE_SUFFIXES = ("_views", "_urls", "_forms")
 
 

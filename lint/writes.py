@@ -23,6 +23,7 @@ APPS = (
     "privacy",
     "oversight",
     "plans",
+    "api",
     "demo",
     "config",
     "signin",

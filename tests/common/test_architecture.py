@@ -28,6 +28,7 @@ PACKAGES = [
     "privacy",
     "oversight",
     "plans",
+    "api",
 ]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

@@ -1,0 +1,7 @@
+"""Reads of the api app: tokens, and what a token may see."""
+
+from api.models import ApiToken, Scope
+from api.selectors.tokens import token_for_secret, tokens_of
+from api.selectors.trials import trials_for_token
+
+__all__ = ["ApiToken", "Scope", "token_for_secret", "tokens_of", "trials_for_token"]

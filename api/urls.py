@@ -1,0 +1,19 @@
+"""The API under /api/: the versioned endpoints, the OpenAPI schema and its docs."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from api import views
+
+app_name = "api"
+
+v1 = [
+    path("trials/", login_not_required(views.TrialList.as_view()), name="trial-list"),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", views.docs, name="docs"),
+]
