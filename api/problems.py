@@ -96,6 +96,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         errors = _field_errors(exc.detail)
         detail = "The request has errors: see each field."
         body = problem_body(response.status_code, detail, kind="invalid", errors=errors)
+    elif isinstance(exc, exceptions.NotAuthenticated):
+        detail = "Send a valid token: Authorization: Bearer <token>."
+        body = problem_body(response.status_code, detail, kind=exc.default_code)
     else:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         body = problem_body(response.status_code, str(detail), kind=exc.default_code)
