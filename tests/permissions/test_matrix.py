@@ -87,6 +87,7 @@ MANAGER, DATA, COORD, DPO, DMC = (
 )
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed in"  # any signed-in user
+TOKEN = "token"  # the API: a bearer token only, so a session (or nobody) gets 401
 ALLOWED = {200, 302, 400, 405}
 
 
@@ -209,6 +210,10 @@ PAGES: dict[str, Page] = {
     "oversight:national": role_page(COORD, MANAGER),
     "oversight:quality": role_page(COORD, MANAGER),
     "plans:plan": role_page(MANAGER, RESEARCHER, target="trial"),
+    # The API (tests/api/ checks its tokens): the schema and its docs are public.
+    "api:schema": Page(PUBLIC),
+    "api:docs": Page(PUBLIC),
+    "api:trial-list": Page(TOKEN),
 }
 
 
@@ -304,6 +309,8 @@ def expected(page: Page, actor: Actor, target: Target | None) -> set[int]:
     """The statuses a cell may answer."""
     if page.access == PUBLIC:
         return ALLOWED
+    if page.access == TOKEN:
+        return {401}
     if actor.user is None:
         return {302}  # to the sign-in page (checked by where it points)
     if page.access == SIGNED_IN:
