@@ -5,6 +5,3 @@ class ApiConfig(AppConfig):
     default = True
     name = "api"
     verbose_name = "REST API for custody and records systems"
-
-    def ready(self) -> None:
-        from api import schema  # noqa: F401  # registers the schema's extensions
