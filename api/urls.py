@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import views
+from api import token_views, views
 
 app_name = "api"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", views.docs, name="docs"),
+    path("tokens/", token_views.tokens, name="tokens"),  # a person's own, signed in
 ]

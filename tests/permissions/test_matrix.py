@@ -214,6 +214,7 @@ PAGES: dict[str, Page] = {
     "api:schema": Page(PUBLIC),
     "api:docs": Page(PUBLIC),
     "api:trial-list": Page(TOKEN),
+    "api:tokens": Page(SIGNED_IN),
 }
 
 
