@@ -1,7 +1,7 @@
 """The API under /api/: the versioned endpoints, the OpenAPI schema and its docs."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from api import token_views, views
@@ -17,4 +17,6 @@ urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", views.docs, name="docs"),
     path("tokens/", token_views.tokens, name="tokens"),  # a person's own, signed in
+    # Anything else under /api/ is a problem+json 404, not the site's HTML page.
+    re_path(r"^", views.no_such_endpoint),
 ]

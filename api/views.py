@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
 from api.pagination import ByCode
 from api.permissions import HasToken
+from api.problems import problem_response
 from api.selectors import ApiToken, trials_for_token
 from api.serializers import TrialSerializer
 
@@ -37,3 +39,10 @@ class TrialList(generics.ListAPIView):
 def docs(request: HttpRequest) -> HttpResponse:
     """The schema's browsable docs, from the vendored Swagger UI (no CDN)."""
     return render(request, "api/docs.html")
+
+
+@csrf_exempt  # a token client holds no CSRF cookie: it should see the 404, not a 403 page
+@login_not_required
+def no_such_endpoint(request: HttpRequest) -> HttpResponse:
+    """A 404 under /api/ that no endpoint answered, as problem+json."""
+    return problem_response(404, "There is no such endpoint.", kind="not_found")

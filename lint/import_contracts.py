@@ -17,7 +17,7 @@ from importlinter import Contract, ContractCheck, fields, output
 
 PUBLIC = ("services", "selectors")
 # Modules through which users and machines reach an app: they call its public surface only.
-# The REST API's own plumbing (DRF: serializers ... throttling) is the same door as views.
+# The REST API's own plumbing (DRF: serializers ... problems) is the same door as views.
 INTERFACE_NAMES = (
     "views",
     "urls",
@@ -30,6 +30,7 @@ INTERFACE_NAMES = (
     "authentication",
     "pagination",
     "throttling",
+    "problems",
 )
 INTERFACE_SUFFIXES = ("_views", "_urls", "_forms")
 

@@ -45,7 +45,7 @@ def _view() -> Any:
 
 
 urlpatterns = [
-    *site,
     path("api/v1/echo/", _view()),
     path("api/v1/trials/<str:trial>/echo/", _view()),
+    *site,  # after: the API's catch-all 404 would answer first
 ]

@@ -26,6 +26,9 @@ def test_the_schema_validates_and_lists_the_trials_endpoint(
     assert "cursor" in {p["name"] for p in listing["parameters"]}
     assert schema["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
     assert listing["security"] == [{"bearerToken": []}]
+    refusal = listing["responses"]["401"]["content"]["application/problem+json"]["schema"]
+    assert refusal == {"$ref": "#/components/schemas/Problem"}
+    assert set(listing["responses"]) >= {"200", "401", "403", "404", "429"}
     assert "Warning" not in capfd.readouterr().err  # every view is described, none guessed
 
 

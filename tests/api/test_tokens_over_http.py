@@ -195,3 +195,8 @@ def test_a_token_is_refused_another_trial_and_a_scope_it_does_not_hold(
     body = b'{"trial": "READER", "offence_date": "2026-02-03", "rows": []}'
     problem = _is_problem(_post(live_server, "/api/v1/echo/", reader.secret, body), 403)
     assert "records:write" in problem["detail"]
+
+
+def test_an_unknown_api_address_is_a_404_problem(live_server: Any) -> None:
+    _is_problem(_get(live_server, "/api/v1/no-such-thing/"), 404)
+    _is_problem(requests.post(f"{live_server.url}/api/v2/", data=b"{}", timeout=20), 404)
