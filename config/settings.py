@@ -471,6 +471,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.problems.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Each token's request count: in Redis when REDIS_URL is set, so every web worker shares one
+# budget per token; otherwise in the process (the demo and tests).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api-throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Trial manager API",
     "DESCRIPTION": (

@@ -8,7 +8,6 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -99,8 +98,8 @@ def test_the_command_prints_the_secret_once_and_keeps_only_its_hash() -> None:
 
 
 def test_each_token_has_its_own_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # New tokens have new ids, so no count is left from another test: nothing to clear.
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/minute"})
-    cache.clear()
     cara = make_trial("CARA")
     _, first = _create(cara, None)
     _, second = _create(cara, None)
@@ -114,4 +113,13 @@ def test_each_token_has_its_own_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     assert throttled["Content-Type"] == "application/problem+json"
     assert throttled.json()["status"] == 429
     assert client.get("/api/v1/trials/", HTTP_AUTHORIZATION=f"Bearer {second}").status_code == 200
-    cache.clear()
+
+
+def test_each_use_is_logged_with_the_token_prefix(caplog: pytest.LogCaptureFixture) -> None:
+    token, secret = _create(make_trial("CARA"), None)
+    with caplog.at_level("INFO", logger="api.tokens"):
+        Client().get("/api/v1/trials/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        Client().get("/api/v1/trials/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    lines = [r.getMessage() for r in caplog.records if r.name == "api.tokens"]
+    assert lines == [f"api token {token.prefix} (service) GET /api/v1/trials/"] * 2
+    assert all(secret not in line for line in lines)
