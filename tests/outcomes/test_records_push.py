@@ -16,6 +16,7 @@ from outcomes.rows import COLUMNS
 from outcomes.services import PushRejectedError, records_push, source_pull
 from tests.outcomes.support import folder_source, make_trial, pnc, randomise, row, write_csv
 from tests.support.factories import make_user
+from tests.support.threads import run_at_once
 from trial.models import Trial
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +205,23 @@ def test_a_push_and_the_file_import_store_the_same_records(
 
     assert stored(source) == stored(pushed)
     assert len(stored(source)) == 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_push_sent_three_times_at_once_is_stored_once(tmp_path: Path) -> None:
+    trial = make_trial("CARA")
+    randomise(trial, 1, D(2024, 1, 10))
+    source = folder_source(trial, tmp_path / "drop", name="Records system")
+    rows = ten_thousand()[:1000]
+
+    def send() -> object:
+        return records_push(source=source, rows=rows, by=None, today=TODAY)
+
+    results = run_at_once([send, send, send])
+    assert not any(isinstance(r, BaseException) for r in results), results
+    assert sorted((r.added, r.duplicates) for r in results) == [
+        (0, 1000),
+        (0, 1000),
+        (1000, 0),
+    ]
+    assert ReoffenceRecord.objects.count() == 1000
