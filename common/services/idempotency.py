@@ -81,17 +81,17 @@ def idempotent(*, owner: str, key: str, fingerprint: str, do: Callable[[], Respo
             if stored is not None:
                 return _replay(stored, fingerprint)
             status, body = do()
-            # Through JSON and back: the first answer is exactly what a replay will return.
-            body = json.loads(canonical_json(body))
-            IdempotencyKey.objects.create(
+            row = IdempotencyKey.objects.create(
                 key=key,
                 scope_owner=owner,
                 request_fingerprint=fingerprint,
                 response_status=status,
-                response_body=body,
+                response_body=json.loads(canonical_json(body)),
                 created_at=now,
             )
-            return status, body
+            # Read back, not the body we sent: jsonb reorders keys, and the first answer must be
+            # the replay's to the byte.
+            return _replay(IdempotencyKey.objects.get(pk=row.pk), fingerprint)
     except IntegrityError:
         # Another request with the key committed between our read and our insert (no advisory
         # lock): everything here was rolled back, and its response is the answer.
