@@ -248,3 +248,14 @@ def test_ten_concurrent_enrolments_with_one_key_randomise_once(trial: Trial, off
     assert IdempotencyKey.objects.count() == 1
     trial.refresh_from_db()
     assert trial.chain_length == 1
+
+
+def test_a_trial_manager_names_the_area_and_an_unknown_area_is_refused(
+    trial: Trial, area: Any
+) -> None:
+    manager = make_user(Role.TRIAL_MANAGER, trial=trial, email="m@trial.example")
+    with pytest.raises(InvalidInputError) as refused:
+        custody_screen(by=manager, trial=trial, facts=screening_facts(police_area="atlantis"))
+    assert list(refused.value.errors) == ["police_area"]
+    result = custody_screen(by=manager, trial=trial, facts=screening_facts(police_area=area.code))
+    assert Participant.objects.get(pseudonym=result["case"]).police_area == area
