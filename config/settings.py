@@ -451,3 +451,8 @@ CELERY_BEAT_SCHEDULE["reports-auto-interim"] = {
     "task": "reports.auto_interim",
     "schedule": crontab(hour=6, minute=0),
 }
+# Idempotency-Keys of machine requests last 24 hours (common/services/idempotency.py).
+CELERY_BEAT_SCHEDULE["common-idempotency-keys-expire"] = {
+    "task": "common.idempotency_keys_expire",
+    "schedule": crontab(minute=40),
+}
