@@ -356,3 +356,29 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class IdempotencyKey(models.Model):
+    """A machine client's Idempotency-Key and the response its first request got.
+
+    A retried request (the network dropped the answer, a custody system replays its queue) gets
+    the stored response instead of a second enrolment; keys last 24 hours.
+    """
+
+    key = models.CharField(max_length=255)
+    # Whose key it is ("token:<id>", "user:<id>"): two clients may pick the same key.
+    scope_owner = models.CharField(max_length=80)
+    # sha256 of method, path and canonical JSON body: the same key with another body is refused.
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope_owner", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_owner} {self.key}"

@@ -6,7 +6,14 @@ import logging
 
 from celery import shared_task
 
-from common.services import audit_record, audit_seal, audit_verify, outbox_send, outbox_send_pending
+from common.services import (
+    audit_record,
+    audit_seal,
+    audit_verify,
+    idempotency_keys_expire,
+    outbox_send,
+    outbox_send_pending,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,3 +51,9 @@ def audit_verify_task() -> dict[str, object]:
     if not result.ok:
         logger.error("audit trail BROKEN: %s", result.problem)
     return {"ok": result.ok, "rows": result.rows_checked, "problem": result.problem}
+
+
+@shared_task(name="common.idempotency_keys_expire")
+def idempotency_keys_expire_task() -> int:
+    """Delete the Idempotency-Keys older than 24 hours (hourly; a second run finds none)."""
+    return idempotency_keys_expire()

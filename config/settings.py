@@ -497,3 +497,9 @@ SPECTACULAR_SETTINGS = {
         "api.openapi.problems_everywhere",
     ],
 }
+
+# Idempotency-Keys of machine requests last 24 hours (common/services/idempotency.py).
+CELERY_BEAT_SCHEDULE["common-idempotency-keys-expire"] = {
+    "task": "common.idempotency_keys_expire",
+    "schedule": crontab(minute=40),
+}

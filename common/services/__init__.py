@@ -6,6 +6,7 @@ The public surface of common's writes: other apps import from here, never from t
 from common.outbox import Envelope, recipient_emails, register_message
 from common.services.audit import audit_record, disclosure_record
 from common.services.audit_chain import audit_seal, audit_verify
+from common.services.idempotency import idempotency_keys_expire, idempotent
 from common.services.keys import personal_data_reencrypt
 from common.services.outbox import Outcome, outbox_enqueue, outbox_send, outbox_send_pending
 from common.services.people import (
@@ -36,6 +37,8 @@ __all__ = [
     "audit_seal",
     "audit_verify",
     "disclosure_record",
+    "idempotency_keys_expire",
+    "idempotent",
     "membership_grant",
     "membership_revoke",
     "organisation_save",

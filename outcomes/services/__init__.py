@@ -1,5 +1,5 @@
-"""Writes of the outcomes app: record sources and their pulls, uploads, manual entry, the CCHI
-catalogue, follow-up snapshots, imported trial histories and the extract files kept.
+"""Writes of the outcomes app: record sources and their pulls, uploads, pushes, manual entry, the
+CCHI catalogue, follow-up snapshots, imported trial histories and the extract files kept.
 
 The public surface of outcomes' writes: views, tasks, commands, the admin and the demo import
 from here only. Each service runs in one transaction (an extract: one per file or page) with
@@ -33,6 +33,13 @@ from outcomes.services.history import (
     HistoryResult,
     trial_history_import,
 )
+from outcomes.services.push import (
+    PUSH_MAX_RECORDS,
+    PushError,
+    PushRejectedError,
+    PushResult,
+    records_push,
+)
 from outcomes.services.records import (
     SOURCE_FIELDS,
     PullResult,
@@ -50,6 +57,7 @@ from outcomes.services.records import (
 
 __all__ = [
     "ERRORS_SHOWN",
+    "PUSH_MAX_RECORDS",
     "SOURCE_FIELDS",
     "CatalogueError",
     "EntryRow",
@@ -59,6 +67,9 @@ __all__ = [
     "HistoryRejectedError",
     "HistoryResult",
     "PullResult",
+    "PushError",
+    "PushRejectedError",
+    "PushResult",
     "WaveResult",
     "followup_wave_run",
     "harm_index_load",
@@ -70,6 +81,7 @@ __all__ = [
     "read_csv",
     "read_xlsx",
     "record_enter",
+    "records_push",
     "records_rematch",
     "run_file_open",
     "snapshot_correct",

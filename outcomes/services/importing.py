@@ -178,6 +178,12 @@ def _insert_copy(source: RecordSource, run: ImportRun, rows: Iterator[ParsedRow]
         cursor.execute("DROP TABLE outcomes_stage")
 
 
+def rows_store(*, source: RecordSource, run: ImportRun, rows: Iterator[ParsedRow]) -> None:
+    """Insert checked rows for a run, matched to allocations; a known record id is skipped."""
+    insert = _insert_copy if connection.vendor == "postgresql" else _insert_orm
+    insert(source, run, rows)
+
+
 def records_import(
     *,
     run: ImportRun,
@@ -192,11 +198,11 @@ def records_import(
     with transaction.atomic():  # its own transaction: kept whatever becomes of the import
         audit_record(actor=by, action="records.import_start", obj=run, source=run.source_id)
     report = ErrorReport(run)
-    insert = _insert_copy if connection.vendor == "postgresql" else _insert_orm
     try:
         with transaction.atomic():
             source = RecordSource.objects.select_for_update().get(pk=run.source_id)
-            insert(source, run, _valid_rows(rows, today or timezone.localdate(), tally, report))
+            valid = _valid_rows(rows, today or timezone.localdate(), tally, report)
+            rows_store(source=source, run=run, rows=valid)
             if tally.error_count:
                 raise _RollbackError
             stored = ReoffenceRecord.objects.filter(import_run=run)

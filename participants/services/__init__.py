@@ -14,6 +14,14 @@ from participants.services.consent import (
     consent_withdraw,
 )
 from participants.services.correction import screening_correct
+from participants.services.custody import (
+    EnrolResult,
+    ScreenResult,
+    caution_conditions,
+    custody_consent,
+    custody_enrol,
+    custody_screen,
+)
 from participants.services.deadlines import workshop_deadline_extend
 from participants.services.enrolment import participant_enrol, strata_of
 from participants.services.erasure import trial_cases_erase
@@ -31,12 +39,18 @@ from participants.services.validation import (
 
 __all__ = [
     "ConsentInput",
+    "EnrolResult",
     "InvalidInputError",
+    "ScreenResult",
     "ScreeningInput",
     "VictimInput",
+    "caution_conditions",
     "consent_problems",
     "consent_record",
     "consent_withdraw",
+    "custody_consent",
+    "custody_enrol",
+    "custody_screen",
     "normalise_custody_reference",
     "participant_enrol",
     "personal_data_listed",
