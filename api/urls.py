@@ -4,12 +4,32 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import token_views, views
+from api import custody_views, records_views, token_views, views
 
 app_name = "api"
 
 v1 = [
     path("trials/", login_not_required(views.TrialList.as_view()), name="trial-list"),
+    path(
+        "trials/<str:trial>/screenings/",
+        login_not_required(custody_views.Screenings.as_view()),
+        name="screenings",
+    ),
+    path(
+        "trials/<str:trial>/cases/<str:pseudonym>/consent/",
+        login_not_required(custody_views.Consent.as_view()),
+        name="case-consent",
+    ),
+    path(
+        "trials/<str:trial>/cases/<str:pseudonym>/enrolment/",
+        login_not_required(custody_views.Enrolment.as_view()),
+        name="case-enrolment",
+    ),
+    path(
+        "trials/<str:trial>/records/",
+        login_not_required(records_views.Records.as_view()),
+        name="records",
+    ),
 ]
 
 urlpatterns = [
