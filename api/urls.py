@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import custody_views, records_views, token_views, views
+from api import custody_views, read_views, records_views, token_views, views
 
 app_name = "api"
 
@@ -29,6 +29,31 @@ v1 = [
         "trials/<str:trial>/records/",
         login_not_required(records_views.Records.as_view()),
         name="records",
+    ),
+    path(
+        "trials/<str:trial>/cases/<str:pseudonym>/",
+        login_not_required(read_views.CaseDetail.as_view()),
+        name="case",
+    ),
+    path(
+        "trials/<str:trial>/snapshots/",
+        login_not_required(read_views.Snapshots.as_view()),
+        name="snapshots",
+    ),
+    path(
+        "trials/<str:trial>/report-runs/",
+        login_not_required(read_views.ReportRuns.as_view()),
+        name="report-runs",
+    ),
+    path(
+        "trials/<str:trial>/report-runs/<int:pk>/",
+        login_not_required(read_views.ReportRunDetail.as_view()),
+        name="report-run",
+    ),
+    path(
+        "trials/<str:trial>/dataset/",
+        login_not_required(read_views.Dataset.as_view()),
+        name="dataset",
     ),
 ]
 

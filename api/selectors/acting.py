@@ -14,10 +14,12 @@ from common.models import User
 if TYPE_CHECKING:
     from trial.models import Trial
 
-# The custody steps are recorded under the officer who took them: a service token is nobody.
+# The custody steps, case reads, report runs and dataset disclosures are recorded under, or
+# scoped by, the person who does them (the services and selectors take a person): a service
+# token is nobody.
 NO_PERSON = (
-    "A service token acts as no officer, and the custody steps are recorded under the officer "
-    "who takes them: send that officer's personal token."
+    "A service token acts as no person, and this is recorded under (or scoped by) the officer or "
+    "researcher who does it: send that person's personal token."
 )
 
 
@@ -42,7 +44,7 @@ def acting_person(request: Any) -> User | None:
 
 
 def acting_officer(request: Any) -> User:
-    """Return the person a custody step is recorded under, or refuse a service token (403)."""
+    """Return the person a step is recorded under or a read scoped by; refuse a service token."""
     person = acting_person(request)
     if person is None:
         raise PermissionDenied(NO_PERSON)
