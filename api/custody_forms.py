@@ -97,3 +97,13 @@ class EnrolResultSerializer(serializers.Serializer):
     intervention = serializers.BooleanField()
     randomised_on = serializers.DateField()
     caution = CautionSerializer()
+
+
+class ProblemSerializer(serializers.Serializer):
+    """A refusal (RFC 9457); the schema's hook replaces it with the one Problem of every answer."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

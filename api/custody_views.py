@@ -16,6 +16,7 @@ from api.custody_forms import (
     ConsentFactsSerializer,
     EnrolFactsSerializer,
     EnrolResultSerializer,
+    ProblemSerializer,
     ScreeningFactsSerializer,
     ScreenResultSerializer,
 )
@@ -29,11 +30,10 @@ KEY_HEADER = "Idempotency-Key"
 KEY_MISSING = (
     f"Send an {KEY_HEADER} header (a UUID, say): a retried enrolment must not randomise twice."
 )
-REFUSED = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="A rule of the trial refuses it (problem+json)."
-)
+PROBLEM = "application/problem+json"
+REFUSED = OpenApiResponse(ProblemSerializer, description="A rule of the trial refuses it.")
 CONFLICT = OpenApiResponse(
-    OpenApiTypes.OBJECT, description=f"The {KEY_HEADER} was used with a different request."
+    ProblemSerializer, description=f"The {KEY_HEADER} was used with a different request."
 )
 KEY_PARAMETER = OpenApiParameter(
     KEY_HEADER,
@@ -74,7 +74,7 @@ class Screenings(APIView):
         summary="Screen a case",
         tags=["custody"],
         request=ScreeningFactsSerializer,
-        responses={201: ScreenResultSerializer, 422: REFUSED},
+        responses={201: ScreenResultSerializer, (422, PROBLEM): REFUSED},
     )
     def post(self, request: Request, trial: str) -> Response:
         found = token_trial(request, trial)
@@ -93,7 +93,7 @@ class Consent(APIView):
         summary="Record the victim's decision",
         tags=["custody"],
         request=ConsentFactsSerializer,
-        responses={200: ScreenResultSerializer, 422: REFUSED},
+        responses={200: ScreenResultSerializer, (422, PROBLEM): REFUSED},
     )
     def post(self, request: Request, trial: str, pseudonym: str) -> Response:
         found = token_trial(request, trial)
@@ -112,7 +112,11 @@ class Enrolment(APIView):
         tags=["custody"],
         parameters=[KEY_PARAMETER],
         request=EnrolFactsSerializer,
-        responses={201: EnrolResultSerializer, 409: CONFLICT, 422: REFUSED},
+        responses={
+            201: EnrolResultSerializer,
+            (409, PROBLEM): CONFLICT,
+            (422, PROBLEM): REFUSED,
+        },
     )
     def post(self, request: Request, trial: str, pseudonym: str) -> Response:
         found = token_trial(request, trial)

@@ -50,7 +50,9 @@ class Records(APIView):
         request=PushSerializer,
         responses={
             200: PushResultSerializer,
-            422: OpenApiResponse(PushRefusedSerializer, description="Nothing was stored."),
+            (422, CONTENT_TYPE): OpenApiResponse(
+                PushRefusedSerializer, description="Nothing was stored."
+            ),
         },
     )
     def post(self, request: Request, trial: str) -> Response:
