@@ -214,6 +214,17 @@ PAGES: dict[str, Page] = {
     "api:schema": Page(PUBLIC),
     "api:docs": Page(PUBLIC),
     "api:trial-list": Page(TOKEN),
+    # Every API endpoint answers a session (or nobody) with 401: tokens only. What each token
+    # scope opens is tested endpoint by endpoint in tests/api/test_endpoint_permissions.py.
+    "api:screenings": Page(TOKEN, target="api_trial"),
+    "api:case-consent": Page(TOKEN, target="api_case"),
+    "api:case-enrolment": Page(TOKEN, target="api_case"),
+    "api:records": Page(TOKEN, target="api_trial"),
+    "api:case": Page(TOKEN, target="api_case"),
+    "api:snapshots": Page(TOKEN, target="api_trial"),
+    "api:report-runs": Page(TOKEN, target="api_trial"),
+    "api:report-run": Page(TOKEN, target="api_run"),
+    "api:dataset": Page(TOKEN, target="api_trial"),
     "api:tokens": Page(SIGNED_IN),
 }
 
@@ -281,6 +292,17 @@ def targets(world: World, kind: str) -> list[Target]:
             "run": Target(f"{name} report", {"pk": side.run.pk}, trial, kind=kind),
             "import": Target(f"{name} import", {"run_id": side.import_run.pk}, trial, kind=kind),
             "source": Target(f"{name} source", {"source_id": side.source.pk}, trial, kind=kind),
+            # The API's addresses name the trial by code and a case by its pseudonym.
+            "api_trial": Target(f"{name} trial", {"trial": side.trial.code}, trial, kind=kind),
+            "api_case": Target(
+                f"{name} case",
+                {"trial": side.trial.code, "pseudonym": side.man.case.pseudonym},
+                trial,
+                kind=kind,
+            ),
+            "api_run": Target(
+                f"{name} report", {"trial": side.trial.code, "pk": side.run.pk}, trial, kind=kind
+            ),
         }
         if kind in one:
             found.append(one[kind])
