@@ -19,6 +19,12 @@ from common.memberships import memberships_of
 class MembershipBackend(ModelBackend):
     """Django's backend with group permissions read from memberships instead of user.groups."""
 
+    def user_can_authenticate(self, user: Any) -> bool:
+        # A service account is reached only through its API token (common.models.User).
+        return super().user_can_authenticate(user) and not getattr(
+            user, "is_service_account", False
+        )
+
     def _get_group_permissions(self, user_obj: Any) -> QuerySet[Permission]:
         names = {m.role for m in memberships_of(user_obj)}
         return Permission.objects.filter(group__name__in=names)

@@ -101,9 +101,28 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # signin.Auth
         related_name="staff",
         help_text="Counsellors belong to the organisation that runs the workshops.",
     )
+    # A service token's identity: the services and selectors take a person, and a custody or
+    # records system acts through one that never signs in (api/services/tokens.py).
+    is_service_account = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="An API service token's identity: no password, never signs in.",
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # No door but its token: no password, no admin, no superuser.
+            models.CheckConstraint(
+                condition=models.Q(is_service_account=False)
+                | models.Q(
+                    password__startswith="!",  # noqa: S106  # Django's mark of an unusable one
+                    is_staff=False,
+                    is_superuser=False,
+                ),
+                name="user_service_account_cannot_sign_in",
+            ),
+        ]
 
     def refresh_from_db(self, *args: object, **kwargs: object) -> None:
         # Memberships and permissions are cached on the instance (common/memberships.py): a

@@ -25,7 +25,10 @@ def _manager(by: User) -> None:
 
 def managed_people(by: User) -> QuerySet[User]:
     """The users a manager manages: with a role in one of their trials, or with none yet."""
-    people = User.objects.select_related("organisation", "police_area", "provider")
+    # Service accounts are managed with their tokens (api), not on the People pages.
+    people = User.objects.filter(is_service_account=False).select_related(
+        "organisation", "police_area", "provider"
+    )
     managed = trial_ids_where(by, Role.TRIAL_MANAGER)
     if managed is None:
         return people
