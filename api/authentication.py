@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -18,7 +17,7 @@ SCHEME = b"bearer"
 
 
 class BearerTokenAuthentication(BaseAuthentication):
-    """Find the token by the digest of its secret; a service token acts as no person."""
+    """Find the token by the digest of its secret; it acts as its person or service account."""
 
     def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
         parts = get_authorization_header(request).split()
@@ -38,10 +37,10 @@ class BearerTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed("The token has been revoked.")
         if token.expires_at <= timezone.now():
             raise AuthenticationFailed("The token has expired.")
-        if token.user is not None and not token.user.is_active:
+        if token.user is None or not token.user.is_active:
             raise AuthenticationFailed("The token's owner can no longer sign in.")
         token_used(token=token, method=request.method or "", path=request.path)
-        return (token.user if token.user is not None else AnonymousUser()), token
+        return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'

@@ -21,7 +21,7 @@ from api.custody_forms import (
     ScreenResultSerializer,
 )
 from api.permissions import HasScope
-from api.selectors import acting_officer, request_token, token_trial
+from api.selectors import acting_person, request_token, token_trial
 from common.idempotency import request_fingerprint
 from common.services import idempotent
 from participants.services import InvalidInputError, custody_consent, custody_enrol, custody_screen
@@ -78,7 +78,7 @@ class Screenings(APIView):
     )
     def post(self, request: Request, trial: str) -> Response:
         found = token_trial(request, trial)
-        by = acting_officer(request)
+        by = acting_person(request)
         facts = _facts(request)
         result = _checked(lambda: custody_screen(by=by, trial=found, facts=facts))
         return Response(result, status=201)
@@ -97,7 +97,7 @@ class Consent(APIView):
     )
     def post(self, request: Request, trial: str, pseudonym: str) -> Response:
         found = token_trial(request, trial)
-        by = acting_officer(request)
+        by = acting_person(request)
         facts = _facts(request, pseudonym)
         return Response(_checked(lambda: custody_consent(by=by, trial=found, facts=facts)))
 
@@ -123,7 +123,7 @@ class Enrolment(APIView):
         key = request.headers.get(KEY_HEADER)
         if key is None:
             raise serializers.ValidationError({KEY_HEADER: [KEY_MISSING]})
-        by = acting_officer(request)
+        by = acting_person(request)
         facts = _facts(request, pseudonym)
         fingerprint = request_fingerprint(method="POST", path=request.path, body=request.data)
         status, body = _checked(

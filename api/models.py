@@ -1,4 +1,8 @@
-"""API tokens: a person's own, or a system's, scoped to one trial and one organisation."""
+"""API tokens: a person's own, or a system's, scoped to one trial and one organisation.
+
+A service token acts through a service account of its own (common.models.User), holding only
+the roles its scopes need: the services and selectors check and scope it as they do a person.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ class ApiToken(models.Model):
         null=True,
         blank=True,
         related_name="api_tokens",
-        help_text="Whose token (personal tokens only).",
+        help_text="Whose token: a person's own, or a service token's service account.",
     )
     trial = models.ForeignKey(
         "trial.Trial", on_delete=models.PROTECT, null=True, blank=True, related_name="api_tokens"
@@ -74,7 +78,7 @@ class ApiToken(models.Model):
                     )
                     | models.Q(
                         kind="service",
-                        user__isnull=True,
+                        user__isnull=False,
                         trial__isnull=False,
                         organisation__isnull=False,
                     )

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from api.pagination import Cursor
 from api.permissions import HasScope
 from api.read_forms import CaseSerializer, ReportRunSerializer, SnapshotsSerializer
-from api.selectors import acting_officer, request_token, token_trial
+from api.selectors import acting_person, request_token, token_trial
 from common.memberships import membership_check
 from common.roles import Role
 from outcomes.selectors import snapshots_at_cut
@@ -59,7 +59,7 @@ class CaseDetail(APIView):
     )
     def get(self, request: Request, trial: str, pseudonym: str) -> Response:
         found = token_trial(request, trial)
-        by = acting_officer(request)
+        by = acting_person(request)
         case = cases_visible_to(by).filter(trial=found, pseudonym=pseudonym.upper()).first()
         if case is None:
             raise NotFound("No such case in your area.")
@@ -82,10 +82,8 @@ class CaseDetail(APIView):
 
 
 def _data_reader(request: Request, trial: Any, *roles: Role) -> None:
-    """A personal token reads as its person: an analyst's or manager's roles in the trial."""
-    person = request_token(request).user
-    if person is not None:
-        membership_check(person, trial, *roles)
+    """A token reads as its person or account: an analyst's or manager's roles in the trial."""
+    membership_check(acting_person(request), trial, *roles)
 
 
 def _cut(request: Request, trial: Any) -> tuple[int, datetime.date]:
@@ -143,7 +141,7 @@ class ReportRuns(generics.ListAPIView):
 
     def get_queryset(self) -> Any:
         found = token_trial(self.request, self.kwargs["trial"])
-        return runs_visible_to(acting_officer(self.request), trial=found)
+        return runs_visible_to(acting_person(self.request), trial=found)
 
     @extend_schema(summary="List report runs", tags=["research"])
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -160,7 +158,7 @@ class ReportRunDetail(APIView):
     )
     def get(self, request: Request, trial: str, pk: int) -> Response:
         found = token_trial(request, trial)
-        run = run_get(user=acting_officer(request), pk=pk)
+        run = run_get(user=acting_person(request), pk=pk)
         if run.trial_id != found.pk:
             raise NotFound("No such report.")
         return Response(ReportRunSerializer(run).data)
@@ -188,7 +186,7 @@ class Dataset(APIView):
     )
     def get(self, request: Request, trial: str) -> HttpResponse:
         found = token_trial(request, trial)
-        by = acting_officer(request)
+        by = acting_person(request)
         _data_reader(request, found, *DATASET_ROLES)
         justification = request.headers.get(JUSTIFICATION, "").strip()
         run_id = request.query_params.get("run", "")

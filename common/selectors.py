@@ -9,7 +9,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from common.memberships import trial_ids_where
-from common.models import AuditEvent, AuditVerification, Membership, Organisation, User
+from common.models import (
+    AuditEvent,
+    AuditVerification,
+    Membership,
+    Organisation,
+    PoliceArea,
+    User,
+)
 from common.roles import LANDING_ORDER, Role, has_role
 
 
@@ -93,6 +100,12 @@ def organisations(kind: str | None = None) -> QuerySet[Organisation]:
     """Return the organisations (forces, providers, universities), by kind and name."""
     found = Organisation.objects.all()
     return found.filter(kind=kind) if kind else found
+
+
+def police_areas(force: Organisation | None = None) -> QuerySet[PoliceArea]:
+    """Return the police areas (of one force, if named), by name."""
+    found = PoliceArea.objects.select_related("force").order_by("name")
+    return found.filter(force=force) if force is not None else found
 
 
 def person_history(*, by: User, person: User, limit: int = 50) -> list[AuditEvent]:

@@ -1,9 +1,9 @@
 """Reads of the api app: tokens, and what a token may see."""
 
 from api.models import ApiToken, Scope
-from api.selectors.acting import acting_officer, acting_person, request_token, token_trial
+from api.selectors.acting import acting_person, request_token, token_trial
 from api.selectors.tokens import token_for_secret, tokens_of
 from api.selectors.trials import trials_for_token
 
 __all__ = ["ApiToken", "Scope", "token_for_secret", "tokens_of", "trials_for_token"]
-__all__ += ["acting_officer", "acting_person", "request_token", "token_trial"]
+__all__ += ["acting_person", "request_token", "token_trial"]

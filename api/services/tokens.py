@@ -17,9 +17,9 @@ from api.hashing import token_digest
 from api.models import ApiToken, Scope
 from common.exceptions import DomainError, NotAllowedError
 from common.memberships import membership_check
-from common.models import Organisation, User
+from common.models import Organisation, PoliceArea, User
 from common.roles import Role
-from common.services import audit_record
+from common.services import audit_record, service_account_close, service_account_create
 
 if TYPE_CHECKING:
     from trial.models import Trial
@@ -32,6 +32,22 @@ PREFIX_LENGTH = 12
 MAX_LIFETIME = datetime.timedelta(days=366)
 # last_used_at moves at most this often: a busy system does not write on every request.
 USE_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+# The roles a service account holds for its token's scopes: what the services behind each
+# scope's endpoints check (custody steps: an officer; the records push and snapshots: a data
+# manager; report runs and the dataset: a researcher).
+SCOPE_ROLES = {
+    Scope.SCREENING_WRITE: Role.OFFICER,
+    Scope.ENROLMENT_WRITE: Role.OFFICER,
+    Scope.RECORDS_WRITE: Role.DATA_MANAGER,
+    Scope.SNAPSHOTS_READ: Role.DATA_MANAGER,
+    Scope.REPORTS_READ: Role.RESEARCHER,
+    Scope.DATASET_READ: Role.RESEARCHER,
+}
+AREA_NEEDED = (
+    "A custody system's token acts in one police area, as an officer does: choose the area."
+)
 
 
 def _new_secret() -> str:
@@ -70,16 +86,32 @@ def token_create_service(
     scopes: Iterable[str],
     expires_at: datetime.datetime,
     by: User | None,
+    police_area: PoliceArea | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a service token for one trial and organisation; return it and its secret (once)."""
+    """Create a service token and the account it acts as; return it and its secret (once)."""
     membership_check(by, trial, Role.TRIAL_MANAGER)  # None is the management command
     now = timezone.now()
     name = _name_check(name)
     chosen = _scopes_check(scopes)
     _expiry_check(expires_at, now)
+    roles = sorted({SCOPE_ROLES[Scope(scope)] for scope in chosen})
+    if Role.OFFICER in roles and police_area is None:
+        raise DomainError(AREA_NEEDED, field="police_area")
+    if Role.OFFICER not in roles:
+        police_area = None  # only an officer's cases are scoped by area
     secret = _new_secret()
     with transaction.atomic():
+        account = service_account_create(
+            name=name,
+            username=f"service-{secret[len(TOKEN_MARK) : PREFIX_LENGTH]}-{secrets.token_hex(3)}",
+            trial=trial,
+            organisation=organisation,
+            police_area=police_area,
+            roles=roles,
+            by=by,
+        )
         token = ApiToken.objects.create(
+            user=account,
             name=name,
             kind=ApiToken.Kind.SERVICE,
             prefix=secret[:PREFIX_LENGTH],
@@ -100,6 +132,7 @@ def token_create_service(
             kind=token.kind,
             prefix=token.prefix,
             organisation=organisation.name,
+            police_area=police_area.code if police_area else "",
             scopes=chosen,
             expires_at=expires_at.isoformat(),
         )
@@ -158,6 +191,8 @@ def token_revoke(*, token: ApiToken, by: User | None) -> bool:
         if not changed:
             return False
         token.revoked_at = now
+        if token.kind == ApiToken.Kind.SERVICE and token.user is not None:
+            service_account_close(user=token.user, by=by)
         audit_record(
             actor=by,
             action="api.token_revoked",

@@ -27,6 +27,7 @@ from common.services.people import (
     user_password_set,
     user_roles_set,
 )
+from common.services.service_accounts import service_account_close, service_account_create
 
 __all__ = [
     "INVITE",
@@ -52,6 +53,8 @@ __all__ = [
     "provider_save",
     "recipient_emails",
     "register_message",
+    "service_account_close",
+    "service_account_create",
     "superuser_create",
     "user_active_set",
     "user_invite",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from api.services import token_create_personal, token_create_service
 from common.models import User
 from common.roles import Role
-from tests.support.factories import make_trial, make_user, organisation
+from tests.support.factories import make_trial, make_user, organisation, police_area
 from trial.models import Trial
 
 
@@ -26,15 +26,23 @@ class Issued:
 
 @pytest.fixture
 def service_token(transactional_db: None) -> Callable[..., Issued]:
-    """Make a service token of a new trial holding the given scopes."""
+    """Make a service token holding the given scopes, of a new trial unless one is given.
+
+    A custody token (screening or enrolment) acts in a police area: the one given, or a
+    headquarters area of the force.
+    """
 
     def make(code: str = "CARA", scopes: tuple[str, ...] = ("records:write",), **kw: Any) -> Issued:
-        trial = make_trial(code)
+        trial = kw.get("trial") or make_trial(code)
         manager = make_user(Role.TRIAL_MANAGER, trial=trial)
+        area = kw.get("police_area")
+        if area is None and set(scopes) & {"screening:write", "enrolment:write"}:
+            area = police_area("hq", "Headquarters", "Hampshire Constabulary")
         token, secret = token_create_service(
-            name=f"{code} records system",
+            name=f"{trial.code} {kw.get('system', 'records system')}",
             trial=trial,
-            organisation=organisation("Hampshire Constabulary"),
+            organisation=area.force if area else organisation("Hampshire Constabulary"),
+            police_area=area,
             scopes=scopes,
             expires_at=kw.get("expires_at", timezone.now() + datetime.timedelta(days=30)),
             by=manager,

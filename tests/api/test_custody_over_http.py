@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 import requests
 
-from common.models import IdempotencyKey, PoliceArea, User
+from api.selectors import ApiToken
+from common.models import AuditEvent, IdempotencyKey, PoliceArea, User
 from common.roles import Role
 from participants.models import CaseStatus, Participant
 from tests.api.conftest import Issued
@@ -164,12 +165,43 @@ def test_ten_concurrent_enrolments_with_one_key_randomise_once(
     assert IdempotencyKey.objects.count() == 1
 
 
-def test_a_service_token_is_refused_the_custody_steps_and_nothing_is_stored(
-    live_server: Any, service_token: Callable[..., Issued]
+def test_a_custody_systems_token_screens_consents_and_enrols_in_its_area_as_its_account(
+    live_server: Any, trial: Trial, area: PoliceArea, service_token: Callable[..., Issued]
 ) -> None:
-    issued = service_token("CARA", scopes=("screening:write", "enrolment:write"))
-    body = _problem(_post(live_server, "/screenings/", issued.secret, screening_facts()), 403)
-    assert "personal token" in body["detail"]
-    body = _problem(_enrol(live_server, issued.secret, "CARA-0001", str(uuid.uuid4())), 403)
-    assert not Participant.objects.exists()
-    assert not IdempotencyKey.objects.exists()
+    issued = service_token(
+        scopes=("screening:write", "enrolment:write"), trial=trial, police_area=area
+    )
+    screened = _post(live_server, "/screenings/", issued.secret, screening_facts())
+    assert screened.status_code == 201, screened.text
+    case = screened.json()["case"]
+    facts = consent_facts(case)
+    del facts["case"]
+    assert _post(live_server, f"/cases/{case}/consent/", issued.secret, facts).status_code == 200
+    enrolled = _enrol(live_server, issued.secret, case, str(uuid.uuid4()))
+    assert enrolled.status_code == 201, enrolled.text
+    assert enrolled.json()["arm"] in {"cara", "control"}
+    account = ApiToken.objects.get(pk=issued.token_id).user
+    assert account is not None
+    assert account.is_service_account
+    enrolled_case = Participant.objects.get(pseudonym=case)
+    assert enrolled_case.police_area == area  # the token's area, as an officer's would be
+    assert enrolled_case.status == CaseStatus.ENROLLED
+    # The trail names the system that did each step, not a person who did not.
+    steps = AuditEvent.objects.filter(subject=case)
+    assert steps.count() >= 3  # screened, consented, enrolled
+    assert set(steps.values_list("actor", flat=True)) == {account.pk}
+    claims = AuditEvent.objects.filter(action="allocation.claim")
+    assert set(claims.values_list("actor", flat=True)) == {account.pk}
+
+
+def test_a_custody_token_of_another_area_cannot_touch_this_areas_cases(
+    live_server: Any, trial: Trial, officer: User, service_token: Callable[..., Issued]
+) -> None:
+    case = consented(trial, officer)
+    elsewhere = police_area("winchester", "Winchester", "Hampshire")
+    issued = service_token(
+        scopes=("screening:write", "enrolment:write"), trial=trial, police_area=elsewhere
+    )
+    body = _problem(_enrol(live_server, issued.secret, case.pseudonym, str(uuid.uuid4())), 403)
+    assert "not a case of trial CARA that you may act on" in body["detail"]  # an officer's words
+    assert not Allocation.objects.exists()

@@ -16,7 +16,7 @@ from common.roles import Role
 from outcomes.models import ImportRun, ReoffenceRecord
 from participants.models import Participant
 from tests.participants.test_custody import screening_facts
-from tests.support.factories import make_trial, make_user, organisation
+from tests.support.factories import make_trial, make_user, police_area
 from tests.support.roles import roles_restore
 from trial.models import Allocation, Trial
 
@@ -43,10 +43,12 @@ ENDPOINTS: list[tuple[str, str, set[str], Any, dict[str, str]]] = [
 
 
 def _token(trial: Trial, scopes: list[str]) -> str:
+    area = police_area("hq", "Headquarters", "Hampshire Constabulary")
     _, secret = token_create_service(
         name="system",
         trial=trial,
-        organisation=organisation("Hampshire Constabulary"),
+        organisation=area.force,
+        police_area=area,
         scopes=scopes,
         expires_at=timezone.now() + datetime.timedelta(days=30),
         by=make_user(Role.TRIAL_MANAGER, trial=trial),

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from api.selectors import Scope
 from api.services import token_create_service
 from common.roles import Role
-from tests.support.factories import make_trial, make_user, organisation
+from tests.support.factories import make_trial, make_user, police_area
 from tests.support.roles import roles_restore
 
 pytestmark = pytest.mark.postgres
@@ -29,12 +29,14 @@ def secrets(transactional_db: None) -> list[str]:
     roles_restore()  # an earlier transactional test flushed the groups
     trial = make_trial("CARA")
     manager = make_user(Role.TRIAL_MANAGER, trial=trial)
+    area = police_area("hq", "Headquarters", "Hampshire Constabulary")
     made = []
     for scope in Scope.values:
         _, secret = token_create_service(
             name=scope,
             trial=trial,
-            organisation=organisation("Hampshire Constabulary"),
+            organisation=area.force,
+            police_area=area,
             scopes=[scope],
             expires_at=timezone.now() + datetime.timedelta(days=30),
             by=manager,

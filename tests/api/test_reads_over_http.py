@@ -12,8 +12,9 @@ import pytest
 import requests
 from django.utils import timezone
 
-from api.services import token_create_service
-from common.models import AuditEvent, User
+from api.selectors import ApiToken
+from api.services import token_create_service, token_digest
+from common.models import AuditEvent, PoliceArea, User
 from common.roles import Role
 from outcomes.models import Snapshot
 from reports.services import report_build, report_request
@@ -32,11 +33,13 @@ def live(transactional_db: None) -> LiveTrial:
     return outcomes_trial()
 
 
-def _service(trial: Trial, *scopes: str) -> str:
+def _service(trial: Trial, *scopes: str, area: PoliceArea | None = None) -> str:
+    org = area.force if area else organisation("University of Cambridge", kind="university")
     _, secret = token_create_service(
         name="University R scripts",
         trial=trial,
-        organisation=organisation("University of Cambridge", kind="university"),
+        organisation=org,
+        police_area=area,
         scopes=scopes,
         expires_at=timezone.now() + datetime.timedelta(days=30),
         by=make_user(Role.TRIAL_MANAGER, trial=trial),
@@ -139,12 +142,49 @@ def test_a_researcher_lists_runs_and_downloads_the_dataset_with_a_recorded_reaso
     assert all(i in str(event.detail) for i in ids)
 
 
-def test_a_service_token_may_not_read_what_is_scoped_by_a_person(
+def test_the_universitys_service_token_pulls_the_dataset_recorded_under_its_account(
     live_server: Any, live: LiveTrial
 ) -> None:
-    secret = _service(live.trial, "dataset:read", "reports:read", "enrolment:write")
-    for path in ("/report-runs/", "/dataset/?run=1", f"/cases/{live.cases[0].pseudonym}/"):
-        answer = _get(live_server, path, secret, headers={"X-Justification": "x"})
-        assert answer.status_code == 403, (path, answer.text)
-        assert answer.headers["Content-Type"].startswith(PROBLEM)
-        assert set(answer.json()) == {"type", "title", "status", "detail"}
+    run = report_build(
+        run=report_request(
+            trial=live.trial,
+            window_months=12,
+            data_cut=CUT,
+            report_type="interim",
+            blinded=False,
+            by=None,
+            queue=False,
+        )
+    )
+    secret = _service(live.trial, "dataset:read", "reports:read")
+    runs = _get(live_server, "/report-runs/", secret)
+    assert [r["id"] for r in runs.json()["results"]] == [run.pk], runs.text
+    answer = _get(
+        live_server, "/dataset/", secret, params={"run": run.pk}, headers={"X-Justification": "R"}
+    )
+    assert answer.status_code == 200, answer.text
+    token = ApiToken.objects.get(digest=token_digest(secret))
+    event = AuditEvent.objects.get(action="disclosure.report_dataset")
+    assert token.user is not None
+    assert event.actor == token.user
+    assert token.user.is_service_account
+    assert token.prefix in str(event.detail)  # which token took it
+
+
+def test_a_service_token_reads_only_what_its_account_may(live_server: Any, live: LiveTrial) -> None:
+    """A custody token reads its own area's cases; a research token has no officer's reads."""
+    case = live.cases[0]
+    custody = _service(live.trial, "screening:write", area=live.officer.police_area)
+    answer = _get(live_server, f"/cases/{case.pseudonym}/", custody)
+    assert answer.status_code == 200, answer.text
+    assert "Daniel" not in answer.text
+    elsewhere = _service(
+        live.trial, "enrolment:write", area=police_area("portsmouth", "Portsmouth")
+    )
+    refused = _get(live_server, f"/cases/{case.pseudonym}/", elsewhere)
+    assert refused.status_code == 404, refused.text
+    research = _service(live.trial, "dataset:read", "reports:read")
+    refused = _get(live_server, f"/cases/{case.pseudonym}/", research)
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["Content-Type"].startswith(PROBLEM)
+    assert set(refused.json()) == {"type", "title", "status", "detail"}
