@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import custody_views, read_views, records_views, token_views, views
+from api import custody_views, read_views, records_views, service_token_views, token_views, views
 
 app_name = "api"
 
@@ -62,6 +62,7 @@ urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", views.docs, name="docs"),
     path("tokens/", token_views.tokens, name="tokens"),  # a person's own, signed in
+    path("service-tokens/", service_token_views.service_tokens, name="service_tokens"),
     # Anything else under /api/ is a problem+json 404, not the site's HTML page.
     re_path(r"^", views.no_such_endpoint),
 ]

@@ -40,6 +40,7 @@ MENUS: dict[Role, list[tuple[str, str]]] = {
         ("Workshop providers", "workshops:deliveries"),
         ("Data quality", "oversight:quality"),
         ("People", "people:list"),
+        ("API tokens", "api:service_tokens"),
         ("Audit trail", "privacy:audit"),
         ("Admin", "admin:index"),
     ],

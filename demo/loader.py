@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from common.models import User
+from demo.api import demo_api_tokens_load
 from demo.outcomes import demo_outcomes_load
 from demo.participants import Recruitment, demo_participants_load, recruitment_start
 from demo.people import (
@@ -103,6 +104,7 @@ def demo_load() -> DemoResult:
         trial=wmp, manager=wmp_manager, counsellor_name="wmp-counsellor", venues=WMP_VENUES
     )
 
+    api_tokens = demo_api_tokens_load(trial=trial, manager=manager)
     audit = demo_privacy_load(trial=trial, report=report, manager=manager)  # last: covers all
     # One short line a trial: read at a glance in the terminal before the sign-in details.
     summary = "\n  ".join(
@@ -118,6 +120,8 @@ def demo_load() -> DemoResult:
             f"Trial {wmp.code} ({wmp.get_status_display()}): {len(midlands)} police areas, "
             f"provider {PROVIDER_OF[WMP]}, {wmp_cases.screened} cases screened "
             f"({wmp_cases.randomised} randomised), {wmp_workshops.cycles} workshop cycles.",
+            f"API service tokens of {trial.code} (new each load; /api/docs/, docs/api.md):",
+            *(f"  {name}: {secret}" for name, secret in api_tokens),
             f"Audit trail: {audit.rows_checked} rows, "
             + ("intact (/audit/)." if audit.ok else f"BROKEN: {audit.problem}"),
         ]

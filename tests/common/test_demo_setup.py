@@ -85,11 +85,28 @@ def test_migrate_and_demo_load_on_a_fresh_database(tmp_path: Path) -> None:
         "        assert r.redirect_chain[-1][0].startswith('/accounts/two-factor/')\n"
         "        r = c.post('/accounts/two-factor/', {'code': code, 'next': '/'}, follow=True)\n"
         "    print(name, r.redirect_chain[-1][0])\n"
+        "for name, secret in json.loads(sys.argv[3]).items():\n"
+        "    r = Client().get('/api/v1/trials/', HTTP_AUTHORIZATION=f'Bearer {secret}')\n"
+        "    assert r.status_code == 200, r.content\n"
+        "    print(name.replace(' ', '_'), '/api/' + r.json()['results'][0]['code'])\n"
     )
+    tokens = dict(re.findall(r"^\s+(\S[^:]*): (tmk_\S+)$", output, re.MULTILINE))
+    assert set(tokens) == {
+        "Southampton custody suite",
+        "Niche RMS (Hampshire)",
+        "University R scripts",
+    }
     import json
 
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + check, json.dumps(logins), code],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup()\n" + check,
+            json.dumps(logins),
+            code,
+            json.dumps(tokens),
+        ],
         cwd=ROOT,
         env={
             **env,
@@ -115,6 +132,10 @@ def test_migrate_and_demo_load_on_a_fresh_database(tmp_path: Path) -> None:
         "wmp-officer": "/officer/",
         "wmp-counsellor": "/counsellor/",
         "wmp-manager": "/trial/",
+        # Each printed service token works: the demo's API is ready to try.
+        "Southampton_custody_suite": "/api/CARA-HANTS",
+        "Niche_RMS_(Hampshire)": "/api/CARA-HANTS",
+        "University_R_scripts": "/api/CARA-HANTS",
     }
 
     # Loading again keeps one user per role and prints fresh passwords.
@@ -201,7 +222,8 @@ def _quiet_and_credentials_last(lines: list[str]) -> None:
     text = "\n".join(lines)
     serving = next(i for i, line in enumerate(lines) if line.startswith("Serving http://"))
     said = [line for line in lines[:serving] if line.strip()]
-    assert len(said) <= 6, text  # "Setting up...", the five lines of the summary: no logs
+    # "Setting up...", the five lines of the summary and the four of the API tokens: no logs.
+    assert len(said) <= 10, text
     assert not re.search(r"\bINFO\b|fontTools|Subject: |Content-Type: ", text), text
     credentials = [i for i, line in enumerate(lines) if re.match(r"\s+username: ", line)]
     assert len(credentials) == 11, text
