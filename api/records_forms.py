@@ -18,6 +18,19 @@ class RecordSerializer(serializers.Serializer):
     record_status = serializers.CharField()
 
 
+class SourceSerializer(serializers.Serializer):
+    """A record source of the trial: a push names it by its id."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+
+
+class SourcesSerializer(serializers.Serializer):
+    results = SourceSerializer(many=True)
+
+
 class PushSerializer(serializers.Serializer):
     """A push: the record source (of the token's trial) and its records, all or nothing."""
 

@@ -13,10 +13,17 @@ from rest_framework.views import APIView
 
 from api.permissions import HasScope
 from api.problems import CONTENT_TYPE, problem_body
-from api.records_forms import PushRefusedSerializer, PushResultSerializer, PushSerializer
+from api.records_forms import (
+    PushRefusedSerializer,
+    PushResultSerializer,
+    PushSerializer,
+    SourceSerializer,
+    SourcesSerializer,
+)
 from api.selectors import acting_person, token_trial
+from common.memberships import membership_check
 from outcomes.selectors import trial_sources
-from outcomes.services import PushRejectedError, records_push
+from outcomes.services import DATA_ROLES, PushRejectedError, records_push
 
 KNOWN = frozenset({"source", "records"})
 
@@ -76,3 +83,18 @@ class Records(APIView):
                 "unmatched": result.unmatched,
             }
         )
+
+
+class Sources(APIView):
+    """The trial's record sources: a records system finds the id its pushes name."""
+
+    permission_classes = [HasScope("records:write")]
+
+    @extend_schema(
+        summary="List the trial's record sources", tags=["records"], responses=SourcesSerializer
+    )
+    def get(self, request: Request, trial: str) -> Response:
+        found = token_trial(request, trial)
+        membership_check(acting_person(request), found, *DATA_ROLES)
+        sources = SourceSerializer(trial_sources(trial=found), many=True).data
+        return Response({"results": sources})

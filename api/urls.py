@@ -31,6 +31,11 @@ v1 = [
         name="records",
     ),
     path(
+        "trials/<str:trial>/sources/",
+        login_not_required(records_views.Sources.as_view()),
+        name="sources",
+    ),
+    path(
         "trials/<str:trial>/cases/<str:pseudonym>/",
         login_not_required(read_views.CaseDetail.as_view()),
         name="case",

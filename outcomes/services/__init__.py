@@ -41,6 +41,7 @@ from outcomes.services.push import (
     records_push,
 )
 from outcomes.services.records import (
+    DATA_ROLES,
     SOURCE_FIELDS,
     PullResult,
     record_enter,
@@ -56,6 +57,7 @@ from outcomes.services.records import (
 )
 
 __all__ = [
+    "DATA_ROLES",
     "ERRORS_SHOWN",
     "PUSH_MAX_RECORDS",
     "SOURCE_FIELDS",

@@ -34,6 +34,7 @@ ENDPOINTS: list[tuple[str, str, set[str], Any, dict[str, str]]] = [
         {"Idempotency-Key": "k-1"},
     ),
     ("post", "/records/", {"records:write"}, {"source": 1, "records": []}, {}),
+    ("get", "/sources/", {"records:write"}, None, {}),
     ("get", "/cases/CARA-0001/", {"screening:write", "enrolment:write"}, None, {}),
     ("get", "/snapshots/?window=12&cut=2025-06-30", {"snapshots:read"}, None, {}),
     ("get", "/report-runs/", {"reports:read"}, None, {}),
