@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from common.crypto import person_key
 from common.identifiers import InvalidPNCError, normalise_pnc
-from outcomes.cells import date_problem, text_problem, width
+from outcomes.cells import date_problem, shown, text_problem, width
 from outcomes.models import RecordStatus, ReoffenceRecord, VictimRelationship
 
 COLUMNS = (
@@ -18,6 +18,15 @@ COLUMNS = (
     "offence_code",
     "victim_relationship",
     "record_status",
+)
+# What makes a record itself (column, ParsedRow attribute): compared with the stored one when
+# its id comes again. The same values again is a duplicate; different values, a row error.
+COMPARED = (
+    ("person_id", "person_key"),
+    ("offence_date", "offence_date"),
+    ("offence_code", "offence_code"),
+    ("victim_relationship", "victim_relationship"),
+    ("record_status", "record_status"),
 )
 STATUS_ALIASES = {"complaint_of_crime": RecordStatus.COMPLAINT, "crime": RecordStatus.COMPLAINT}
 # Computed once: an enum's .values is rebuilt on every access, which shows at 100,000 rows.
@@ -132,4 +141,12 @@ def parse_row(
             record_status=status,
         ),
         [],
+    )
+
+
+def changed_message(record_id: str, where: str, column: str) -> str:
+    """Why a record id sent again with another value is refused (never the values: a PNC ID)."""
+    return (
+        f"Record {shown(record_id)} {where} with a different {column}: a record is never "
+        "changed by sending it again (correct it in the records system under a new id)."
     )

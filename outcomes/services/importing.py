@@ -22,7 +22,7 @@ from common.models import User
 from common.services import audit_record
 from outcomes.extracts import FileRejectedError, Rows
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus
-from outcomes.rows import ParsedRow, RowError, parse_row
+from outcomes.rows import COMPARED, ParsedRow, RowError, changed_message, parse_row
 from outcomes.services.files import quarantine, quarantine_dir
 from trial.selectors import allocations
 
@@ -65,9 +65,11 @@ class _Tally:
     shown: list[RowError] = field(default_factory=list)
 
 
-def _valid_rows(
-    rows: Rows, today: datetime.date, tally: _Tally, report: ErrorReport
-) -> Iterator[ParsedRow]:
+Numbered = Iterator[tuple[int, ParsedRow]]  # a file's row number (or a push's index) and row
+STORED, EARLIER = "is stored already", "came earlier in this file (row {})"
+
+
+def _valid_rows(rows: Rows, today: datetime.date, tally: _Tally, report: ErrorReport) -> Numbered:
     """Yield good rows until the first bad one; after it, keep checking to report every error."""
     for number, raw in rows:
         tally.total += 1
@@ -83,39 +85,68 @@ def _valid_rows(
             continue
         tally.valid += 1
         if not tally.error_count:
-            yield parsed
+            yield number, parsed
 
 
-def _insert_orm(source: RecordSource, run: ImportRun, rows: Iterator[ParsedRow]) -> None:
-    """Insert in batches with bulk_create, skipping record ids the source already has."""
-    batch: list[ParsedRow] = []
-    for row in rows:
-        batch.append(row)
+def _values(row: ParsedRow) -> tuple[object, ...]:
+    return tuple(getattr(row, attr) for _, attr in COMPARED)
+
+
+def _changes(number: int, record_id: str, where: str, now: tuple, before: tuple) -> list[RowError]:
+    return [
+        RowError(number, column, changed_message(record_id, where, column))
+        for (column, _), a, b in zip(COMPARED, now, before, strict=True)
+        if a != b
+    ]
+
+
+def _insert_orm(source: RecordSource, run: ImportRun, rows: Numbered) -> list[RowError]:
+    """Insert in batches with bulk_create; a known record id is skipped, or an error if changed."""
+    batch: list[tuple[int, ParsedRow]] = []
+    first: dict[str, tuple[int, tuple[object, ...]]] = {}  # this file's record ids so far
+    errors: list[RowError] = []
+    for numbered in rows:
+        batch.append(numbered)
         if len(batch) >= BATCH_SIZE:
-            _flush(source, run, batch)
+            errors += _flush(source, run, batch, first)
             batch = []
     if batch:
-        _flush(source, run, batch)
+        errors += _flush(source, run, batch, first)
+    return errors
 
 
-def _flush(source: RecordSource, run: ImportRun, batch: list[ParsedRow]) -> None:
-    ids = [row.record_id for row in batch]
-    known = set(
-        ReoffenceRecord.objects.filter(source=source, source_record_id__in=ids).values_list(
-            "source_record_id", flat=True
-        )
-    )
+def _flush(
+    source: RecordSource,
+    run: ImportRun,
+    batch: list[tuple[int, ParsedRow]],
+    first: dict[str, tuple[int, tuple[object, ...]]],
+) -> list[RowError]:
+    ids = [row.record_id for _, row in batch]
+    attrs = [attr for _, attr in COMPARED]
+    stored = {
+        values[0]: tuple(values[1:])
+        for values in ReoffenceRecord.objects.filter(
+            source=source, source_record_id__in=ids
+        ).values_list("source_record_id", *attrs)
+    }
     people = dict(
         allocations(trial=source.trial_id)
-        .filter(person_key__in={row.person_key for row in batch})
+        .filter(person_key__in={row.person_key for _, row in batch})
         .values_list("person_key", "id")
     )
     new: list[ReoffenceRecord] = []
+    errors: list[RowError] = []
     now = timezone.now()
-    for row in batch:
-        if row.record_id in known:
+    for number, row in batch:
+        values = _values(row)
+        if row.record_id in stored:
+            errors += _changes(number, row.record_id, STORED, values, stored[row.record_id])
             continue
-        known.add(row.record_id)  # a repeat later in the same batch is a duplicate too
+        if row.record_id in first:
+            earlier, before = first[row.record_id]
+            errors += _changes(number, row.record_id, EARLIER.format(earlier), values, before)
+            continue
+        first[row.record_id] = (number, values)
         new.append(
             ReoffenceRecord(
                 source=source,
@@ -131,12 +162,13 @@ def _flush(source: RecordSource, run: ImportRun, batch: list[ParsedRow]) -> None
                 created_at=now,
             )
         )
-    # ignore_conflicts: a repeat in an earlier batch of this file, or a concurrent import.
+    # ignore_conflicts: a concurrent import (the source's row lock makes it rare).
     ReoffenceRecord.objects.bulk_create(new, ignore_conflicts=True)
+    return errors
 
 
 STAGE = """CREATE TEMP TABLE outcomes_stage (
-    line bigserial, record_id text, person_identifier text, person_key text,
+    line bigserial, number bigint, record_id text, person_identifier text, person_key text,
     offence_date date, offence_code text, victim_relationship text, record_status text
 ) ON COMMIT DROP"""
 MERGE = """INSERT INTO outcomes_reoffencerecord (
@@ -150,21 +182,23 @@ ORDER BY s.line
 ON CONFLICT (source_id, source_record_id) DO NOTHING"""
 
 
-def _insert_copy(source: RecordSource, run: ImportRun, rows: Iterator[ParsedRow]) -> None:
+def _insert_copy(source: RecordSource, run: ImportRun, rows: Numbered) -> list[RowError]:
     """PostgreSQL: stream rows with COPY into a staging table, then merge them in one INSERT.
 
-    Same outcome as _insert_orm (first row of a record id wins, repeats skipped, people matched
-    by exact person key) at a fraction of the cost of building 100,000 model instances.
+    Same outcome as _insert_orm (a record id again with the same values skipped, with others an
+    error; people matched by exact person key) at a fraction of the cost of building 100,000
+    model instances.
     """
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor  # the psycopg cursor, inside Django's transaction
         cursor.execute(STAGE)
-        columns = "record_id, person_identifier, person_key, offence_date, offence_code, "
+        columns = "number, record_id, person_identifier, person_key, offence_date, offence_code, "
         columns += "victim_relationship, record_status"
         with cursor.copy(f"COPY outcomes_stage ({columns}) FROM STDIN") as copy:
-            for row in rows:
+            for number, row in rows:
                 copy.write_row(
                     (
+                        number,
                         row.record_id,
                         encrypt(row.identifier),
                         row.person_key,
@@ -174,14 +208,67 @@ def _insert_copy(source: RecordSource, run: ImportRun, rows: Iterator[ParsedRow]
                         row.record_status,
                     )
                 )
-        cursor.execute(MERGE, [source.pk, run.pk, timezone.now(), source.trial_id])
+        errors = _staged_changes(cursor, source)
+        if not errors:
+            cursor.execute(MERGE, [source.pk, run.pk, timezone.now(), source.trial_id])
         cursor.execute("DROP TABLE outcomes_stage")
+    return errors
 
 
-def rows_store(*, source: RecordSource, run: ImportRun, rows: Iterator[ParsedRow]) -> None:
-    """Insert checked rows for a run, matched to allocations; a known record id is skipped."""
+# Staged rows whose record id the source holds already, or an earlier row of the file has, with
+# other values: one flag per column of COMPARED, in its order.
+CHANGED_STORED = """SELECT s.number, s.record_id, NULL,
+    s.person_key IS DISTINCT FROM b.person_key, s.offence_date IS DISTINCT FROM b.offence_date,
+    s.offence_code IS DISTINCT FROM b.offence_code,
+    s.victim_relationship IS DISTINCT FROM b.victim_relationship,
+    s.record_status IS DISTINCT FROM b.record_status
+FROM outcomes_stage s
+JOIN outcomes_reoffencerecord b ON b.source_id = %s AND b.source_record_id = s.record_id
+WHERE (s.person_key, s.offence_date, s.offence_code, s.victim_relationship, s.record_status)
+    IS DISTINCT FROM (b.person_key, b.offence_date, b.offence_code, b.victim_relationship,
+    b.record_status)
+ORDER BY s.line"""
+CHANGED_IN_FILE = """SELECT s.number, s.record_id, b.number,
+    s.person_key IS DISTINCT FROM b.person_key, s.offence_date IS DISTINCT FROM b.offence_date,
+    s.offence_code IS DISTINCT FROM b.offence_code,
+    s.victim_relationship IS DISTINCT FROM b.victim_relationship,
+    s.record_status IS DISTINCT FROM b.record_status
+FROM outcomes_stage s
+JOIN (SELECT DISTINCT ON (record_id) * FROM outcomes_stage ORDER BY record_id, line) b
+    ON b.record_id = s.record_id AND b.line < s.line
+WHERE NOT EXISTS (  -- a stored id is compared with what is stored (above), not with the file
+    SELECT 1 FROM outcomes_reoffencerecord r
+    WHERE r.source_id = %s AND r.source_record_id = s.record_id
+) AND (s.person_key, s.offence_date, s.offence_code, s.victim_relationship, s.record_status)
+    IS DISTINCT FROM (b.person_key, b.offence_date, b.offence_code, b.victim_relationship,
+    b.record_status)
+ORDER BY s.line"""
+
+
+def _staged_changes(cursor: object, source: RecordSource) -> list[RowError]:
+    """Every staged row that would change a record: its id known with other values."""
+    errors: list[RowError] = []
+    for sql, params in ((CHANGED_STORED, [source.pk]), (CHANGED_IN_FILE, [source.pk])):
+        cursor.execute(sql, params)  # type: ignore[attr-defined]
+        for number, record_id, earlier, *differs in cursor.fetchall():  # type: ignore[attr-defined]
+            where = STORED if earlier is None else EARLIER.format(earlier)
+            errors += [
+                RowError(number, column, changed_message(record_id, where, column))
+                for (column, _), differ in zip(COMPARED, differs, strict=True)
+                if differ
+            ]
+    return sorted(errors, key=lambda e: e.row)
+
+
+def rows_store(*, source: RecordSource, run: ImportRun, rows: Numbered) -> list[RowError]:
+    """Insert checked rows for a run, matched to allocations, or return why it would change one.
+
+    A record id the source holds (or that came earlier in the rows) is skipped when its values
+    are the same; with other values it is an error and nothing is inserted: a record is never
+    changed by sending it again, whichever door it comes through.
+    """
     insert = _insert_copy if connection.vendor == "postgresql" else _insert_orm
-    insert(source, run, rows)
+    return insert(source, run, rows)
 
 
 def records_import(
@@ -202,7 +289,11 @@ def records_import(
         with transaction.atomic():
             source = RecordSource.objects.select_for_update().get(pk=run.source_id)
             valid = _valid_rows(rows, today or timezone.localdate(), tally, report)
-            rows_store(source=source, run=run, rows=valid)
+            changed = rows_store(source=source, run=run, rows=valid)
+            if changed and not tally.error_count:  # after a bad row, nothing was stored to compare
+                tally.error_count = len({e.row for e in changed})
+                tally.shown = changed[:ERRORS_SHOWN]
+                report.add(changed)
             if tally.error_count:
                 raise _RollbackError
             stored = ReoffenceRecord.objects.filter(import_run=run)

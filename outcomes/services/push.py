@@ -3,7 +3,8 @@
 The rows are the upload's columns (outcomes.rows.COLUMNS) as JSON objects. Each is checked with
 the file import's own rules (parse_row), after the checks only JSON needs (unknown or missing
 fields, values that are not text). A record id the source holds already is a duplicate when
-its values are the same and a row error when they differ: a push never changes a record.
+its values are the same and a row error when they differ: a push never changes a record (the
+file import's rule too, outcomes/services/importing.py).
 """
 
 from __future__ import annotations
@@ -22,21 +23,13 @@ from common.models import User
 from common.services import audit_record
 from outcomes.cells import shown
 from outcomes.models import ImportRun, RecordSource, ReoffenceRecord, RunStatus
-from outcomes.rows import COLUMNS, ParsedRow, parse_row
+from outcomes.rows import COLUMNS, COMPARED, ParsedRow, changed_message, parse_row
 from outcomes.services.importing import ERRORS_SHOWN, rows_store
 from outcomes.services.records import DATA_ROLES
 
 PUSH_MAX_RECORDS = 10_000
 PUSH_LABEL = "API push"
 LOOKUP_BATCH = 2000  # record ids per query for the stored records' values
-# What makes a record itself: compared with the stored one when its id comes again.
-COMPARED = (
-    ("person_id", "person_key"),
-    ("offence_date", "offence_date"),
-    ("offence_code", "offence_code"),
-    ("victim_relationship", "victim_relationship"),
-    ("record_status", "record_status"),
-)
 KNOWN = frozenset(COLUMNS)
 
 
@@ -117,16 +110,7 @@ def _values(row: ParsedRow | Mapping[str, object]) -> dict[str, object]:
 
 
 def _changed(index: int, record_id: str, where: str, fields: list[str]) -> list[PushError]:
-    # Never the values themselves: a person_id is a PNC ID.
-    return [
-        _error(
-            index,
-            field,
-            f"Record {shown(record_id)} {where} with a different {field}: a record is never "
-            "changed by sending it again (correct it in the records system under a new id).",
-        )
-        for field in fields
-    ]
+    return [_error(index, field, changed_message(record_id, where, field)) for field in fields]
 
 
 def _repeats(
@@ -207,7 +191,8 @@ def records_push(
         errors = sorted(errors + changed, key=lambda e: e["index"])
         if not errors:
             run = ImportRun.objects.create(source=locked, label=PUSH_LABEL, started_by=by)
-            rows_store(source=locked, run=run, rows=iter(new))
+            unexpected = rows_store(source=locked, run=run, rows=enumerate(new))
+            assert not unexpected, unexpected  # _repeats refused every changed record above
             stored = ReoffenceRecord.objects.filter(import_run=run)
             run.added = stored.count()
             run.unmatched = stored.filter(allocation__isnull=True).count()

@@ -179,3 +179,31 @@ def test_a_file_of_100000_rows_is_imported_whole_and_only_once(tmp_path: Path) -
     assert (again.added, again.duplicates) == (0, 100_000)
     assert ReoffenceRecord.objects.count() == 100_000
     assert ImportRun.objects.count() == 2
+
+
+@pytest.mark.smoke  # SQLite's insert path too (bulk_create; PostgreSQL's is COPY)
+@pytest.mark.django_db
+def test_a_changed_record_under_a_known_id_refuses_the_file_as_a_push_does(
+    trial_with_people: object, tmp_path: Path
+) -> None:
+    source = folder_source(trial_with_people, tmp_path / "drop")  # type: ignore[arg-type]
+    write_csv(tmp_path / "drop" / "extract-1.csv", [row("R1", 1, D(2024, 5, 1))])
+    assert source_pull(source=source).runs[0].added == 1
+
+    changed = [
+        row("R1", 1, D(2024, 5, 1)),  # the same again: a duplicate
+        row("R2", 2, D(2024, 6, 1)),
+        row("R1", 1, D(2024, 5, 2)),  # stored already, another date
+        row("R2", 3, D(2024, 6, 1), status="charge"),  # earlier in this file
+    ]
+    write_csv(tmp_path / "drop" / "extract-2.csv", changed)
+    run = source_pull(source=source).runs[0]
+    assert run.status == RunStatus.REJECTED
+    assert run.error_count == 2
+    named = [(e["row"], e["column"]) for e in run.errors[1:]]
+    assert named == [(4, "offence_date"), (5, "person_id"), (5, "record_status")]
+    messages = " ".join(e["message"] for e in run.errors)
+    assert "Record R1 is stored already with a different offence_date" in messages
+    assert "Record R2 came earlier in this file (row 3) with a different person_id" in messages
+    assert pnc(3) not in messages  # never the values: a person_id is a PNC ID
+    assert ReoffenceRecord.objects.count() == 1  # nothing from the refused file
