@@ -165,7 +165,9 @@ def _claim(message_id: int, now: datetime.datetime) -> OutboxMessage | None:
             _fail(message, f"no sender finished it in {message.attempts} attempts")
             return None
         message.attempts += 1
-        message.next_attempt_at = now + datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+        # From the clock, not a sweep's `now`: a long sweep's last claims get their whole lease.
+        start = max(now, timezone.now())
+        message.next_attempt_at = start + datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
         message.save(update_fields=["attempts", "next_attempt_at"])
     return message
 
