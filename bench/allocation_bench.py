@@ -13,7 +13,7 @@ several rounds (bare, 4 strata, 1 stratum, in turn, fresh trials each round) and
 median rates, the ratio of the medians and the range of the per-round ratios.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench DJANGO_TESTING=1 \
-        .venv/bin/python bench/allocation_bench.py [--ops 1600] [--rounds 3]
+        .venv/bin/python bench/allocation_bench.py [--ops 1600] [--rounds 3] [--tiny]
 """
 
 from __future__ import annotations
@@ -151,8 +151,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=1600, help="operations per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="measurements per figure")
+    parser.add_argument(
+        "--tiny", action="store_true", help="CI's smoke size: 48 ops, 1 round, 1 and 8 workers"
+    )
     args = parser.parse_args()
-    ops, rounds = args.ops, args.rounds
+    ops, rounds = (48, 1) if args.tiny else (args.ops, args.rounds)
+    worker_counts = (1, 8) if args.tiny else WORKER_COUNTS
     if connection.vendor != "postgresql":
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database: this measures row locks.")
     call_command("migrate", verbosity=0)
@@ -165,7 +169,7 @@ def main() -> None:
         f"{'workers':>7} {'bare insert/s':>14} {'4 strata/s':>11} {'ratio':>16} "
         f"{'1 stratum/s':>12} {'ratio':>16}  anomalies"
     )
-    for workers in WORKER_COUNTS:
+    for workers in worker_counts:
         rates: dict[str, list[float]] = {job: [] for job in JOBS}
         found: list[str] = []
         for round_ in range(rounds):

@@ -9,6 +9,7 @@ Creates a fresh PostgreSQL database (BENCH_DATABASE_URL, default .../followup_be
 4. freezes the 12-month snapshots of 100,000 participants and times it.
 
     DJANGO_TESTING=1 .venv/bin/python bench/followup_bench.py [--rows 100000] [--small 20000]
+        [--tiny]
 """
 
 from __future__ import annotations
@@ -65,14 +66,15 @@ def setup_trial(people: int) -> object:
     )
     trial = trial_transition(trial=trial, to_status="recruiting", by=None)
     arms = list(trial.arms.all())
-    stratum = Stratum.objects.create(
-        trial=trial, design=current_design(trial), key="all", values={}, seed="0" * 64
-    )
+    # Going live created the one stratum ("all") with its first blocks: extend it to `people`
+    # one-slot blocks past those, rather than create it again.
+    stratum = Stratum.objects.get(trial=trial, design=current_design(trial), key="all")
+    have = stratum.slots.count()
     Slot.objects.bulk_create(
         Slot(stratum=stratum, position=i, block_number=i, block_size=1, arm=arms[i % 2])
-        for i in range(1, people + 1)
+        for i in range(have + 1, people + 1)
     )
-    slots = dict(stratum.slots.values_list("position", "id"))
+    slots = {pos: (pk, arm) for pos, pk, arm in stratum.slots.values_list("position", "id", "arm")}
     now, start = timezone.now(), datetime.date(2023, 1, 1)
     Allocation.objects.bulk_create(
         (
@@ -82,8 +84,8 @@ def setup_trial(people: int) -> object:
                 participant_key=f"BENCH-{i:06d}",
                 person_key=person_key(make_pnc(14, i)),
                 stratum=stratum,
-                slot_id=slots[i],
-                arm=arms[i % 2],
+                slot_id=slots[i][0],
+                arm_id=slots[i][1],
                 randomised_on=start + datetime.timedelta(days=i % 300),
                 allocated_at=now,
                 prev_hash="0" * 64,
@@ -174,7 +176,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=20_000)
     parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--tiny", action="store_true", help="CI's smoke size: 400 rows, 200 men")
     args = parser.parse_args()
+    if args.tiny:
+        args.rows, args.small, args.people = 400, 200, 200
 
     fresh_database()
     import django
@@ -190,7 +195,11 @@ def main() -> None:
     trial = setup_trial(args.people)
     print(f"setup: {time.perf_counter() - started:.1f} s")
 
-    with tempfile.TemporaryDirectory() as tmp:
+    from django.conf import settings
+
+    # A folder source must lie under the drop root (outcomes/sources/address.py).
+    Path(settings.OUTCOMES_DROP_ROOT).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.OUTCOMES_DROP_ROOT) as tmp:
         base = Path(tmp)
         folders = {}
         for label, rows in (("big", args.rows), ("mem-small", args.small), ("mem-big", args.rows)):

@@ -130,7 +130,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--tiny", action="store_true", help="CI's smoke size: 200 rows, 1 round")
     args = parser.parse_args()
+    if args.tiny:
+        args.rows, args.rounds = 200, 1
 
     fresh_database()
     import django

@@ -4,7 +4,7 @@ Each size runs in a fresh child process pinned to one core with single-threaded 
 memory (ru_maxrss) belongs to that size alone. Aim (issue 7): 10,000 participants in under 10 s
 and 1 GB, and growth no worse than linear. Run:
 
-    DJANGO_TESTING=1 .venv/bin/python bench/report_bench.py [--sizes 300 10000 100000]
+    DJANGO_TESTING=1 .venv/bin/python bench/report_bench.py [--sizes 300 10000 100000] [--tiny]
 """
 
 from __future__ import annotations
@@ -72,7 +72,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 10_000, 100_000])
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--tiny", action="store_true", help="CI's smoke size: 100 and 300")
     args = parser.parse_args()
+    if args.tiny:
+        args.sizes = [100, 300]
     if args.child:
         print(json.dumps(child(args.child)))
         return

@@ -12,6 +12,7 @@ sign-in re-hashes an old password with Argon2. Also times the bare hash check al
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -70,6 +71,11 @@ def _line(name: str, times: list[float]) -> float:
 
 
 def main() -> None:
+    global ROUNDS
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiny", action="store_true", help="CI's smoke size: 2 sign-ins each")
+    if parser.parse_args().tiny:
+        ROUNDS = 2
     setup_test_environment()
     call_command("migrate", verbosity=0)
     user = User.objects.filter(username="bench-signin").first() or User.objects.create(

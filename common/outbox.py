@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
+from django.db import InterfaceError, OperationalError
 
 from common.models import Membership, OutboxMessage, User
 from common.roles import Role
@@ -168,6 +169,8 @@ def is_transient(exc: BaseException) -> bool:
     # smtplib's errors are OSErrors: the permanent ones are sorted out before the network's.
     if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
         return True
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True  # the database dropped the connection, restarted or was busy
     if isinstance(exc, smtplib.SMTPRecipientsRefused | PermanentError):
         return False
     if isinstance(exc, smtplib.SMTPResponseException):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from common.services import (
+    Outcome,
     audit_record,
     audit_seal,
     audit_verify,
@@ -29,7 +31,13 @@ def worker_ping(note: str) -> str:
 def outbox_send_task(message_id: int) -> str:
     """Send one outbox message after the commit that wrote it; a second run does nothing."""
     # Send errors are kept on the row (and retried by the sweep), so nothing here retries.
-    return outbox_send(message_id=message_id).value
+    try:
+        return outbox_send(message_id=message_id).value
+    except (OperationalError, InterfaceError) as exc:
+        # No database to claim it with (or to mark it after reconnecting): the row is pending,
+        # so the sweep sends it (after its lease, if it was claimed).
+        logger.warning("outbox %s left to the sweep (%s)", message_id, type(exc).__name__)
+        return Outcome.RETRY.value
 
 
 @shared_task(name="common.outbox_send_pending")

@@ -350,9 +350,14 @@ CELERY_BEAT_SCHEDULE["common-outbox-sweep"] = {
 OUTBOX_MAX_ATTEMPTS = 10  # transient errors (about four hours of backoff), then failed
 OUTBOX_BACKOFF_SECONDS = 60  # the wait after the first transient error, doubled each time
 OUTBOX_BACKOFF_MAX_SECONDS = 3600
-# The send holds the message's row lock (on SQLite the database's write lock): never wait forever.
+# One SMTP conversation never waits forever (the claim's lease must outlast a send).
 OUTBOX_SEND_TIMEOUT = 30
 OUTBOX_SWEEP_BATCH = 200  # messages per sweep; the next minute's sweep takes the rest
+# A sender's claim on a message lasts this long (docs/outbox.md): well past a send of several
+# envelopes at OUTBOX_SEND_TIMEOUT each. A sender that died is replaced once it ends.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+# A sender whose database connection dropped after the send reconnects after these waits (s).
+OUTBOX_RECONNECT_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 # Security: strict outside demo and debug; each can be relaxed by its variable (README explains).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from common.models import User
+from common.services import audit_record
 from demo.api import demo_api_tokens_load
 from demo.outcomes import demo_outcomes_load
 from demo.participants import Recruitment, demo_participants_load, recruitment_start
@@ -127,3 +128,20 @@ def demo_load() -> DemoResult:
         ]
     )
     return DemoResult(summary=summary, logins=logins)
+
+
+def demo_load_forced(*, operator: str, host: str, reason: str) -> DemoResult:
+    """Load the demo outside demo mode (a training installation), recording who forced it."""
+    # Recorded first, in the load's own transaction: the event exists exactly when the demo
+    # data do, and says who put invented people and cases into a non-demo database.
+    audit_record(
+        actor=None,
+        action="demo.load_forced",
+        object_type="demo",
+        object_id="load_demo",
+        operator=operator,
+        host=host,
+        reason=reason,
+        command="manage.py load_demo --force",
+    )
+    return demo_load()

@@ -1,26 +1,28 @@
 """The outbox's writes: a message enqueued in the caller's transaction is sent once, after commit.
 
-Sending claims the row and keeps the claim (a row lock on PostgreSQL, the write lock on SQLite)
-while the message goes out, so two senders never send one message and a sender killed mid-send
-leaves it pending for the sweep. See docs/outbox.md.
+Sending claims the row with a lease committed before the send, sends, then marks it sent in a
+new transaction that survives a dropped connection: two senders never send one message, and a
+sender that died is replaced by the sweep once its lease ends. See docs/outbox.md.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from common.models import OutboxMessage, User
-from common.outbox import is_transient, message_kind, safe_error, send_envelope
+from common.outbox import MessageKind, is_transient, message_kind, safe_error, send_envelope
 from common.roles import Role
 from common.services.audit import audit_record
 
@@ -135,29 +137,48 @@ def _due(now: datetime.datetime) -> Q:
     return Q(status=Status.PENDING) & (Q(attempts=0) | Q(next_attempt_at__lte=now))
 
 
-def _claim(message_id: int, now: datetime.datetime) -> OutboxMessage | None:
+def _lock_due(message_id: int, now: datetime.datetime) -> OutboxMessage | None:
     due = OutboxMessage.objects.filter(_due(now), pk=message_id)
     if connection.features.has_select_for_update_skip_locked:
-        # PostgreSQL: a message another sender holds is skipped, not waited for. The lock lasts
-        # until this transaction ends, which a killed worker's lost connection also ends.
+        # PostgreSQL: a message another sender is claiming this instant is skipped, not waited
+        # for (the lock lasts only as long as the claim's own short transaction).
         return due.select_for_update(skip_locked=True).first()
     if connection.vendor == "sqlite":
         # The transaction began with BEGIN IMMEDIATE, so this read comes after the write lock
-        # is held: a sender that had it before us has committed, and the status says so.
+        # is held: a sender that claimed it before us has committed, and the lease says so.
         if connection.settings_dict["OPTIONS"].get("transaction_mode") != "IMMEDIATE":
             raise ImproperlyConfigured("The outbox needs SQLite's transaction_mode IMMEDIATE.")
         return due.first()
     return due.select_for_update().first()
 
 
+def _claim(message_id: int, now: datetime.datetime) -> OutboxMessage | None:
+    # The claim commits before anything is sent: a lease (next_attempt_at moved on by
+    # OUTBOX_LEASE_SECONDS) rather than a lock, so that a sender whose database connection is
+    # cut mid-send still holds it, and can mark the message sent once it reconnects.
+    with transaction.atomic():
+        message = _lock_due(message_id, now)
+        if message is None:
+            return None
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            # Every sender before died or lost the database between its claim and its mark.
+            _fail(message, f"no sender finished it in {message.attempts} attempts")
+            return None
+        message.attempts += 1
+        # From the clock, not a sweep's `now`: a long sweep's last claims get their whole lease.
+        start = max(now, timezone.now())
+        message.next_attempt_at = start + datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+        message.save(update_fields=["attempts", "next_attempt_at"])
+    return message
+
+
 def outbox_send(*, message_id: int, now: datetime.datetime | None = None) -> Outcome:
     """Send one due message unless it was already sent or another sender holds it."""
     now = now or timezone.now()
-    with transaction.atomic():
-        message = _claim(message_id, now)
-        if message is None:
-            return Outcome.NOT_CLAIMED
-        return _send_claimed(message, now)
+    message = _claim(message_id, now)
+    if message is None:
+        return Outcome.NOT_CLAIMED
+    return _send_claimed(message, now)
 
 
 def outbox_send_pending(
@@ -179,36 +200,95 @@ def outbox_send_pending(
     return outcomes
 
 
+def _after_claim(message: OutboxMessage, write: Callable[..., Outcome], *args: object) -> Outcome:
+    # Every write after the claim has its own transaction and outlives a dropped connection: the
+    # e-mail may have gone already, so giving up here is what would send it twice.
+    waits = settings.OUTBOX_RECONNECT_WAITS
+    for attempt, wait in enumerate([*waits, None], start=1):
+        try:
+            with transaction.atomic():
+                return write(*args)
+        except (OperationalError, InterfaceError) as exc:
+            if wait is None or connection.in_atomic_block:
+                logger.error(
+                    "outbox %s (%s): database unreachable after the send (%s); it is sent "
+                    "again when its lease ends",
+                    message.pk,
+                    message.kind,
+                    type(exc).__name__,
+                )
+                raise
+            logger.warning(
+                "outbox %s (%s): database error after the claim (%s), reconnecting (%d)",
+                message.pk,
+                message.kind,
+                type(exc).__name__,
+                attempt,
+            )
+            with contextlib.suppress(DatabaseError):
+                connection.close()  # the next query opens a new connection
+            time.sleep(wait)
+    raise AssertionError("unreachable")  # the last wait is None: the loop returns or raises
+
+
 def _send_claimed(message: OutboxMessage, now: datetime.datetime) -> Outcome:
     try:
         kind = message_kind(message.kind)
     except LookupError as exc:  # a worker older than the web: a later one may know it
-        return _retry_or_fail(message, exc, now)
+        return _after_claim(message, _retry_or_fail, message, exc, now)
     try:
-        with transaction.atomic():  # a composer's database error must not abort our claim
+        with transaction.atomic():
             envelopes = list(kind.compose(message))
     except Exception as exc:
-        return _fail(message, f"composer: {safe_error(exc)}")
+        if is_transient(exc):  # the database dropped or was busy: nothing was sent
+            return _after_claim(message, _retry_or_fail, message, exc, now)
+        return _after_claim(message, _fail, message, f"composer: {safe_error(exc)}")
     sent = 0
     for index, envelope in enumerate(envelopes):
         try:
             sent += send_envelope(message, index, envelope)
         except Exception as exc:
             if is_transient(exc):
-                return _retry_or_fail(message, exc, now)
-            return _fail(message, safe_error(exc) + (f" after {sent} sent" if sent else ""))
-    message.attempts += 1
+                return _after_claim(message, _retry_or_fail, message, exc, now)
+            note = f" after {sent} sent" if sent else ""
+            return _after_claim(message, _fail, message, safe_error(exc) + note)
     if not sent:
-        message.status = Status.CANCELLED
-        message.save(update_fields=["status", "attempts"])
-        audit_record(actor=None, action="outbox.cancelled", obj=message, kind=message.kind)
-        logger.info("outbox %s (%s) cancelled: nothing to send", message.pk, message.kind)
-        return Outcome.CANCELLED
+        return _after_claim(message, _cancel, message)
+    return _after_claim(message, _mark_sent, message, kind, sent)
+
+
+def _still_ours(message: OutboxMessage) -> bool:
+    # Locked for the mark. Another sender finishes it only if our lease ran out first.
+    status = (
+        OutboxMessage.objects.select_for_update()
+        .filter(pk=message.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return status == Status.PENDING
+
+
+def _cancel(message: OutboxMessage) -> Outcome:
+    if not _still_ours(message):
+        return Outcome.NOT_CLAIMED
+    message.status = Status.CANCELLED
+    message.save(update_fields=["status"])
+    audit_record(actor=None, action="outbox.cancelled", obj=message, kind=message.kind)
+    logger.info("outbox %s (%s) cancelled: nothing to send", message.pk, message.kind)
+    return Outcome.CANCELLED
+
+
+def _mark_sent(message: OutboxMessage, kind: MessageKind, sent: int) -> Outcome:
+    if not _still_ours(message):
+        logger.error("outbox %s (%s) sent after its lease ran out", message.pk, message.kind)
+        return Outcome.SENT
     message.status, message.sent_at, message.last_error = Status.SENT, timezone.now(), ""
     if kind.after_send is not None:
         try:
             with transaction.atomic():
                 kind.after_send(message)
+        except (OperationalError, InterfaceError):
+            raise  # the connection is gone: the whole mark is written again after reconnecting
         except Exception as exc:
             # It has gone: rolling back would send it again. Say so and keep it sent.
             message.last_error = f"after_send: {type(exc).__name__}"
@@ -218,7 +298,7 @@ def _send_claimed(message: OutboxMessage, now: datetime.datetime) -> Outcome:
                 message.kind,
                 type(exc).__name__,
             )
-    message.save(update_fields=["status", "sent_at", "last_error", "attempts"])
+    message.save(update_fields=["status", "sent_at", "last_error"])
     audit_record(
         actor=None,
         action="outbox.sent",
@@ -232,16 +312,18 @@ def _send_claimed(message: OutboxMessage, now: datetime.datetime) -> Outcome:
 
 
 def _retry_or_fail(message: OutboxMessage, exc: Exception, now: datetime.datetime) -> Outcome:
-    if message.attempts + 1 >= settings.OUTBOX_MAX_ATTEMPTS:
+    # The claim counted this attempt already.
+    if not _still_ours(message):
+        return Outcome.NOT_CLAIMED
+    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         return _fail(message, safe_error(exc))
-    message.attempts += 1
     message.last_error = safe_error(exc)[:200]
     delay = min(
         settings.OUTBOX_BACKOFF_SECONDS * 2 ** (message.attempts - 1),
         settings.OUTBOX_BACKOFF_MAX_SECONDS,
     )
     message.next_attempt_at = now + datetime.timedelta(seconds=delay)
-    message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+    message.save(update_fields=["last_error", "next_attempt_at"])
     logger.warning(
         "outbox %s (%s) attempt %d failed (%s); next in %ds",
         message.pk,
@@ -254,9 +336,11 @@ def _retry_or_fail(message: OutboxMessage, exc: Exception, now: datetime.datetim
 
 
 def _fail(message: OutboxMessage, error: str) -> Outcome:
-    message.attempts += 1
+    # The claim counted this attempt already.
+    if not _still_ours(message):
+        return Outcome.NOT_CLAIMED
     message.status, message.last_error = Status.FAILED, error[:200]
-    message.save(update_fields=["status", "attempts", "last_error"])
+    message.save(update_fields=["status", "last_error"])
     audit_record(
         actor=None,
         action="outbox.failed",

@@ -239,6 +239,37 @@ def test_a_refused_recipient_fails_at_once_and_no_address_reaches_the_row_or_the
 
 
 @pytest.mark.django_db
+def test_a_database_error_while_composing_is_tried_again_not_failed(
+    smtp: SmtpSink, area: PoliceArea
+) -> None:
+    message = _notice(area, make_user(Role.RESEARCHER), kind=kinds.DATABASE_BUSY)
+    start = timezone.now()
+    assert outbox_send(message_id=message.pk, now=start) == Outcome.RETRY
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.PENDING, 1)
+    assert message.last_error == "OperationalError"
+    assert message.next_attempt_at == start + datetime.timedelta(seconds=60)
+    assert smtp.accepted == []
+
+
+@pytest.mark.django_db
+def test_a_claimed_message_is_left_alone_until_its_lease_ends(
+    smtp: SmtpSink, area: PoliceArea
+) -> None:
+    message = _notice(area, make_user(Role.RESEARCHER))
+    start = timezone.now()
+    # A sender claimed it and died before marking it (its claim is committed, nothing sent).
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attempts=1, next_attempt_at=start + datetime.timedelta(seconds=300)
+    )
+    assert outbox_send_pending(now=start + datetime.timedelta(seconds=299)) == {}
+    assert outbox_send_pending(now=start + datetime.timedelta(seconds=300)) == {
+        "sent": [message.pk]
+    }
+    assert smtp.message_ids() == [message.message_id]
+
+
+@pytest.mark.django_db
 def test_a_composer_that_raises_fails_the_message_at_once(
     smtp: SmtpSink, area: PoliceArea, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from common.models import OutboxMessage
 from common.roles import Role
@@ -18,13 +20,16 @@ from tests.support.smtp import SmtpSink, smtp_server
 from tests.support.worker import celery_worker
 
 Status = OutboxMessage.Status
+LEASE = 2
 
 
 def _worker_env(smtp: SmtpSink) -> dict[str, str]:
     # The worker sends to the test's SMTP server and knows the test's kinds of message.
+    # A short lease, so that a dead worker's claim ends within the test.
     return {
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
         "OUTBOX_TEST_KINDS": kinds.__name__,
+        "OUTBOX_LEASE_SECONDS": str(LEASE),
     }
 
 
@@ -35,7 +40,7 @@ def _require_real_services() -> None:
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_while_the_server_holds_its_reply_leaves_the_message_to_the_sweep() -> None:
+def test_a_worker_killed_while_the_server_holds_its_reply_is_replaced_after_its_lease() -> None:
     _require_real_services()
     area, user = PoliceAreaFactory.create(), make_user(Role.RESEARCHER)
     with smtp_server() as smtp:
@@ -54,8 +59,9 @@ def test_a_worker_killed_while_the_server_holds_its_reply_leaves_the_message_to_
         assert stall.dropped.wait(10)  # the server never answered 250: nothing was delivered
         assert smtp.message_ids() == []
         message.refresh_from_db()
-        # The killed worker's transaction died with its connection: still pending, untouched.
-        assert (message.status, message.attempts, message.sent_at) == (Status.PENDING, 0, None)
+        # The killed worker's claim stands until its lease ends; nobody else sends it before.
+        assert (message.status, message.attempts, message.sent_at) == (Status.PENDING, 1, None)
+        time.sleep(max(0.0, (message.next_attempt_at - timezone.now()).total_seconds()) + 0.1)
 
         with celery_worker(env=_worker_env(smtp)):
             swept = app.send_task("common.outbox_send_pending").get(timeout=60)  # as beat does
@@ -64,7 +70,7 @@ def test_a_worker_killed_while_the_server_holds_its_reply_leaves_the_message_to_
         assert [d.message_id for d in smtp.dropped] == [message.message_id]
     assert smtp.message_ids() == [message.message_id]
     message.refresh_from_db()
-    assert (message.status, message.attempts) == (Status.SENT, 1)
+    assert (message.status, message.attempts) == (Status.SENT, 2)
     assert message.sent_at is not None
 
 

@@ -6,6 +6,8 @@ only under DJANGO_TESTING), so that both processes know the same kinds.
 
 from __future__ import annotations
 
+from django.db import OperationalError
+
 from common.models import OutboxMessage, PoliceArea
 from common.services import Envelope, audit_record, recipient_emails, register_message
 
@@ -14,6 +16,7 @@ DESK_TEXT = "tests.desk_text"  # a text message to the duty desk
 BROKEN = "tests.broken"  # its composer raises
 STAMPED = "tests.stamped"  # its after_send writes an audit event
 STAMP_FAILS = "tests.stamp_fails"  # its after_send raises
+DATABASE_BUSY = "tests.database_busy"  # its composer meets a database error (a lock timeout)
 
 DESK_NUMBER = "+447700900123"  # Ofcom's range for drama: nobody's phone
 
@@ -42,6 +45,10 @@ def compose_broken(message: OutboxMessage) -> list[Envelope]:
     raise ValueError("a composer bug naming nobody@example.org")
 
 
+def compose_database_busy(message: OutboxMessage) -> list[Envelope]:
+    raise OperationalError("canceling statement due to lock timeout")
+
+
 def stamp(message: OutboxMessage) -> None:
     audit_record(actor=None, action="tests.after_send", obj=message)
 
@@ -55,3 +62,4 @@ register_message(DESK_TEXT, compose_desk_text)
 register_message(BROKEN, compose_broken)
 register_message(STAMPED, compose_area_notice, after_send=stamp)
 register_message(STAMP_FAILS, compose_area_notice, after_send=stamp_fails)
+register_message(DATABASE_BUSY, compose_database_busy)
