@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
 from common.forms import add_domain_error
+from common.keyset import keyset_page
 from common.permissions import request_user, role_required
 from common.roles import Role
 from common.signin_marks import recent_sign_in_required
@@ -27,6 +28,7 @@ from outcomes.services import (
 )
 
 data_pages = role_required(Role.DATA_MANAGER, Role.TRIAL_MANAGER)
+RUNS_PAGE = 50
 
 
 @data_pages
@@ -38,7 +40,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "outcomes/dashboard.html",
         {
             "trials": selectors.dashboard_trials(user=user, trial=trial),
-            "runs": selectors.recent_runs(user=user, trial=trial),
+            "runs": keyset_page(
+                selectors.recent_runs(user=user, trial=trial),
+                ordering=selectors.RUN_ORDER,
+                cursor=request.GET.get("cursor"),
+                size=RUNS_PAGE,
+            ),
             "upload_form": UploadForm(user=user, current=trial),
             "upload_columns": selectors.UPLOAD_COLUMNS,
         },

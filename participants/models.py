@@ -203,6 +203,13 @@ class Participant(models.Model):
         indexes = [
             models.Index(fields=["police_area", "status"], name="participant_area_status"),
             models.Index(fields=["police_area", "-screened_at"], name="participant_area_recent"),
+            # The case lists seek on (screened_at, id) within a trial (an officer's area is a
+            # filter on the rows read: a page reads its 26 rows and those of other areas between).
+            models.Index(fields=["trial", "-screened_at", "-id"], name="participant_trial_seek"),
+            # The dashboard's grouped count by status reads this index alone (no table rows).
+            models.Index(
+                fields=["trial", "police_area", "status"], name="participant_trial_status"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["trial", "number"], name="participant_number_unique"),

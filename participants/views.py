@@ -6,7 +6,6 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from common.exceptions import ConflictError, DomainError
 from common.forms import add_domain_error
+from common.keyset import keyset_page
 from common.memberships import holds
 from common.models import PoliceArea, User
 from common.permissions import request_user, role_required
@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from trial.models import Trial
 
 PAGE_SIZE = 25
+CASE_ORDER = ["-screened_at", "-id"]  # newest first; the participant_*_recent indexes serve it
 CASE_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
 
 
@@ -81,8 +82,8 @@ def _case_list(request: HttpRequest, template_title: str) -> HttpResponse:
         query = search.cleaned_data["q"]
         shown = case_search(user=user, text=query).filter(trial=trial).defer(*PERSONAL_FIELDS)
     elif bucket is not None:
-        shown = cases.filter(bucket.condition(today, trials))
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = cases.filter(bucket.rows(today, trials))
+    page = keyset_page(shown, ordering=CASE_ORDER, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
     return render(
         request,
         "participants/dashboard.html",

@@ -8,6 +8,7 @@ from outcomes.models import SourceKind
 from outcomes.rows import COLUMNS
 from outcomes.selectors.extract_format import UPLOAD_COLUMNS, Column
 from outcomes.selectors.followup import (
+    RUN_ORDER,
     HistoricalBaselineRow,
     SnapshotRow,
     TrialFollowUp,
@@ -38,6 +39,7 @@ from outcomes.windows import add_months, in_window, window_closed, window_end
 
 __all__ = [
     "COLUMNS",
+    "RUN_ORDER",
     "UPLOAD_COLUMNS",
     "ChargedOutcome",
     "Column",

@@ -178,10 +178,13 @@ def _unscored_or_empty(trial: Trial) -> list[UnscoredCode]:
         return []
 
 
-def recent_runs(*, user: AnyUser, trial: Trial | None, limit: int = 50) -> QuerySet[ImportRun]:
-    """Return the shown trial's latest import runs the user may see, with source and trial."""
+RUN_ORDER = ["-started_at", "-id"]  # latest first; the id breaks ties for keyset pages
+
+
+def recent_runs(*, user: AnyUser, trial: Trial | None) -> QuerySet[ImportRun]:
+    """Return the shown trial's import runs the user may see, latest first, with their source."""
     runs = ImportRun.objects.filter(_data_q(user, "source__trial"), source__trial=trial)
-    return runs.select_related("source__trial").order_by("-started_at", "-id")[:limit]
+    return runs.select_related("source__trial").order_by(*RUN_ORDER)
 
 
 def failed_run_count(*, user: AnyUser) -> int:

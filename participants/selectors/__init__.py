@@ -33,6 +33,7 @@ from participants.selectors.corrections import (
 )
 from participants.selectors.dashboard import (
     BUCKETS,
+    ENROLLED,
     Bucket,
     bucket_counts,
     bucket_get,
@@ -51,6 +52,7 @@ from participants.selectors.safety import safety_event_counts, safety_events
 __all__ = [
     "BUCKETS",
     "DUE_SOON_DAYS",
+    "ENROLLED",
     "PERSONAL_FIELDS",
     "PSEUDONYMISED_FIELDS",
     "Bucket",

@@ -97,3 +97,25 @@ def test_read_now_pulls_a_folder_source(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/outcomes/sources/{source.pk}/pull/")
     assert ImportRun.objects.get().added == 1
+
+
+@pytest.mark.django_db
+def test_the_import_runs_come_in_pages_of_fifty_latest_first(
+    client: Client, data_manager: User, tmp_path: Path
+) -> None:
+    trial = make_trial()
+    source = folder_source(trial, tmp_path)
+    ImportRun.objects.bulk_create(
+        ImportRun(source=source, label=f"extract-{n:02d}.csv", status=RunStatus.SUCCEEDED)
+        for n in range(55)
+    )
+    client.force_login(data_manager)
+    first = client.get("/outcomes/").context["runs"]
+    labels = [run.label for run in first.object_list]
+    assert len(labels) == 50
+    assert not first.has_previous
+    earlier = client.get("/outcomes/", {"cursor": first.next_cursor}).context["runs"]
+    assert len(earlier.object_list) == 5
+    assert not set(labels) & {run.label for run in earlier.object_list}
+    later = client.get("/outcomes/", {"cursor": earlier.previous_cursor}).context["runs"]
+    assert [run.label for run in later.object_list] == labels

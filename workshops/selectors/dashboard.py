@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 
-from participants.selectors import Bucket, bucket_register
+from participants.selectors import ENROLLED, Bucket, bucket_register
 from workshops.models import Breach, BreachStatus
 from workshops.selectors.schedule import past_deadline_condition
 
@@ -33,5 +33,7 @@ def register_breach_bucket() -> None:
             _to_act_on,
             "A missed workshop without accepted reason, or the deadline passed before he "
             "finished: decide.",
+            # A breach or a deadline belongs to an enrolled man: only those rows are counted.
+            statuses=ENROLLED,
         )
     )
