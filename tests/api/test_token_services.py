@@ -8,7 +8,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from api.throttling import TokenRateThrottle
 from common.exceptions import DomainError, NotAllowedError
 from common.models import AuditEvent
 from common.roles import Role
-from tests.support.factories import make_trial, make_user, organisation
+from tests.support.factories import make_trial, make_user, organisation, police_area
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +95,30 @@ def test_the_command_prints_the_secret_once_and_keeps_only_its_hash() -> None:
     assert token.scopes == ["records:write", "snapshots:read"]
     assert secret not in err.getvalue()
     assert token.prefix in err.getvalue()
+
+
+def test_the_command_makes_a_custody_token_for_one_area_and_refuses_one_without() -> None:
+    make_trial("CARA")
+    area = police_area("southampton", "Southampton")
+    args = ["--trial=CARA", "--organisation=Hampshire Constabulary", "--scope=enrolment:write"]
+    with pytest.raises(CommandError, match="acts in one police area"):
+        call_command("api_token_create", *args, "--name=Custody", stdout=StringIO())
+    with pytest.raises(CommandError, match="no police area with code nowhere"):
+        call_command(
+            "api_token_create", *args, "--name=Custody", "--police-area=nowhere", stdout=StringIO()
+        )
+    assert not ApiToken.objects.exists()
+    call_command(
+        "api_token_create",
+        *args,
+        "--name=Custody",
+        "--police-area=southampton",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    account = ApiToken.objects.get().user
+    assert account is not None
+    assert account.police_area == area
 
 
 def test_each_token_has_its_own_budget(monkeypatch: pytest.MonkeyPatch) -> None:
