@@ -41,7 +41,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Invitations are sent as the accounts are made: kept in memory, not printed.
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
-import django
+import django  # noqa: E402  (after the settings' environment)
 
 django.setup()
 
@@ -74,7 +74,7 @@ TOKEN = re.compile(r'name="token" value="([^"]+)"')
 CASE_URL = re.compile(r"/officer/cases/(\d+)/$")
 
 
-class Anomaly(Exception):
+class UnexpectedAnswerError(Exception):
     """A page answered what a browser would not expect."""
 
 
@@ -99,7 +99,7 @@ def server_start(workers: int, threads: int, log: Path) -> tuple[subprocess.Pope
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     command = [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--threads", str(threads)]
-    server = subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed arguments)
+    server = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
@@ -172,17 +172,17 @@ class Browser:
     def page(self, step: str, path: str, expect: int = 200) -> str:
         response = self._send(step, "GET", path)
         if response.status_code != expect:
-            raise Anomaly(f"{step} {path}: {response.status_code}")
+            raise UnexpectedAnswerError(f"{step} {path}: {response.status_code}")
         return response.text
 
     def post(self, step: str, path: str, page: str, data: dict[str, Any]) -> str:
         """Post a form of the page just read; return where the answer redirects."""
         csrf = CSRF.search(page)
         if csrf is None:
-            raise Anomaly(f"{step} {path}: no CSRF token on the page")
+            raise UnexpectedAnswerError(f"{step} {path}: no CSRF token on the page")
         response = self._send(step, "POST", path, {**data, "csrfmiddlewaretoken": csrf[1]})
         if response.status_code != 302:
-            raise Anomaly(f"{step} {path}: {response.status_code}")
+            raise UnexpectedAnswerError(f"{step} {path}: {response.status_code}")
         return response.headers["Location"]
 
     def sign_in(self, username: str) -> None:
@@ -195,7 +195,7 @@ class Browser:
 def _token(page: str, step: str) -> str:
     found = TOKEN.search(page)
     if found is None:
-        raise Anomaly(f"{step}: no token field on the page")
+        raise UnexpectedAnswerError(f"{step}: no token field on the page")
     return found[1]
 
 
@@ -254,7 +254,7 @@ def one_case(browser: Browser, number: int, trial: Trial, area: PoliceArea) -> N
     )
     found = CASE_URL.search(where)
     if found is None:
-        raise Anomaly(f"screen POST redirected to {where}")
+        raise UnexpectedAnswerError(f"screen POST redirected to {where}")
     case = f"/officer/cases/{found[1]}/"
     browser.page("case GET", case)
     page = browser.page("consent GET", case + "consent/")
@@ -266,10 +266,10 @@ def one_case(browser: Browser, number: int, trial: Trial, area: PoliceArea) -> N
     }
     where = browser.post("enrol POST", case + "enrol/", page, enrol)
     if not where.endswith(case + "randomised/"):
-        raise Anomaly(f"enrol POST redirected to {where}")
+        raise UnexpectedAnswerError(f"enrol POST redirected to {where}")
     page = browser.page("randomised GET", case + "randomised/")
     if "CARA workshops" not in page and "Control" not in page:
-        raise Anomaly("the randomised page names no arm")
+        raise UnexpectedAnswerError("the randomised page names no arm")
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -333,7 +333,7 @@ def run_round(
         for n in range(cases):
             try:
                 one_case(browser, first + index * cases + n, trial, user.police_area)
-            except (Anomaly, requests.RequestException) as error:
+            except (UnexpectedAnswerError, requests.RequestException) as error:
                 with lock:
                     errors.append(str(error))
 
@@ -401,7 +401,8 @@ def _measure(
         found = anomalies_found(trial, done, errors, statuses)
         total_anomalies += len(found)
         print(
-            f"\n{count} officers, {count * cases} cases: {rate:.2f} enrolments/s; anomalies: {len(found)}"
+            f"\n{count} officers, {count * cases} cases: {rate:.2f} enrolments/s; "
+            f"anomalies: {len(found)}"
         )
         print(f"  {'step':<22} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
         for step in STEPS:
