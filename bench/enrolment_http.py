@@ -47,6 +47,7 @@ django.setup()
 
 import requests  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from common.identifiers import make_pnc  # noqa: E402
@@ -272,6 +273,56 @@ def one_case(browser: Browser, number: int, trial: Trial, area: PoliceArea) -> N
         raise UnexpectedAnswerError("the randomised page names no arm")
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a live process has used; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def cpu_now(server: int) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of gunicorn's processes and of this database's PostgreSQL backends."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    web = [server, *_children(server)]
+    return {
+        "gunicorn": {pid: _cpu_seconds(pid) for pid in web},
+        "postgres": {pid: _cpu_seconds(pid) for pid in backends},
+    }
+
+
+def cpu_spent(
+    before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
+) -> dict[str, float]:
+    """CPU seconds used between two readings (a backend that closed meanwhile is missed)."""
+    return {
+        side: sum(seconds - before[side].get(pid, 0.0) for pid, seconds in after[side].items())
+        for side in after
+    }
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -368,7 +419,7 @@ def main() -> None:
         log = Path(folder) / "gunicorn.log"
         server, base = server_start(args.workers, args.threads, log)
         try:
-            total = _measure(base, trial, accounts, counts, per_officer, args)
+            total = _measure(server.pid, base, trial, accounts, counts, per_officer, args)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -376,7 +427,13 @@ def main() -> None:
 
 
 def _measure(
-    base: str, trial: Trial, accounts: list[User], counts: list[int], per_officer: int, args: Any
+    server: int,
+    base: str,
+    trial: Trial,
+    accounts: list[User],
+    counts: list[int],
+    per_officer: int,
+    args: Any,
 ) -> int:
     lock = threading.Lock()
     signed: list[tuple[User, Browser]] = []
@@ -396,13 +453,23 @@ def _measure(
     done, total_anomalies = 0, 0
     for count in counts:
         cases = per_officer or max(3, 48 // count)
+        before, client = cpu_now(server), time.process_time()
         rate, times, errors, statuses = run_round(base, trial, signed[:count], cases, done)
+        spent = cpu_spent(before, cpu_now(server))
+        spent["client"] = time.process_time() - client
         done += count * cases
         found = anomalies_found(trial, done, errors, statuses)
         total_anomalies += len(found)
         print(
             f"\n{count} officers, {count * cases} cases: {rate:.2f} enrolments/s; "
             f"anomalies: {len(found)}"
+        )
+        # CPU per case: what the rate would be on two idle cores, whatever else the machine runs.
+        per_case = {side: seconds * 1000 / (count * cases) for side, seconds in spent.items()}
+        print(
+            "  CPU per enrolment: "
+            + ", ".join(f"{side} {ms:.0f} ms" for side, ms in per_case.items())
+            + f" (in all {sum(per_case.values()):.0f} ms)"
         )
         print(f"  {'step':<22} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
         for step in STEPS:
