@@ -40,9 +40,9 @@ def _unwrapped(user: AnyUser) -> AnyUser:
 
 def memberships_of(user: AnyUser) -> list[Membership]:
     """Return the user's memberships with their trials (none for anonymous users)."""
+    user = _unwrapped(user)
     if not user.is_authenticated:
         return []
-    user = _unwrapped(user)
     cached = user.__dict__.get(CACHE)
     if cached is None:
         cached = list(Membership.objects.filter(user_id=user.pk).select_related("trial"))
