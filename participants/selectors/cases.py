@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from common.exceptions import NotAllowedError
-from common.memberships import trial_q
+from common.memberships import memberships_of, trial_q
 from common.models import User
 from common.roles import Role
 from participants.models import OFFENDER_PERSONAL as PERSONAL_FIELDS
@@ -30,12 +30,21 @@ if TYPE_CHECKING:
 AnyUser = User | AnonymousUser
 NO_ROW = Q(pk__in=[])
 # Set on a case that case_get read for a user: what made it visible to them. Later checks in the
-# same request (the case page makes four) skip their query while trial and area are unchanged.
+# same request (the case page makes four) skip their query while nothing it depends on moved.
 VISIBLE_TO = "_visible_to"
 
 
 def _seen_by(user: AnyUser, participant: Participant) -> tuple[object, ...]:
-    return (user.pk, participant.trial_id, participant.police_area_id)
+    """What visibility is decided by: the user's roles and area, the case's trial and area."""
+    roles = tuple(sorted((m.trial_id or 0, m.role) for m in memberships_of(user)))
+    return (
+        user.pk,
+        user.is_superuser,
+        getattr(user, "police_area_id", None),
+        roles,
+        participant.trial_id,
+        participant.police_area_id,
+    )
 
 
 def known_visible(user: AnyUser, participant: Participant) -> bool:
