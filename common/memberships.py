@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
+from django.utils.functional import LazyObject, empty
 
 from common.models import Membership, User
 
@@ -24,8 +25,22 @@ CACHE = "_memberships_cache"
 EVERY_ROW = Q(pk__isnull=False)
 
 
+def _unwrapped(user: AnyUser) -> AnyUser:
+    """Return the user inside request.user's lazy wrappers (django-otp adds a second one).
+
+    Each wrapper has a __dict__ of its own: caching on the user inside, where the permission
+    backend reads, saves every page a second read of the memberships.
+    """
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
 def memberships_of(user: AnyUser) -> list[Membership]:
     """Return the user's memberships with their trials (none for anonymous users)."""
+    user = _unwrapped(user)
     if not user.is_authenticated:
         return []
     cached = user.__dict__.get(CACHE)
@@ -37,6 +52,7 @@ def memberships_of(user: AnyUser) -> list[Membership]:
 
 def memberships_forget(user: AnyUser) -> None:
     """Drop what was cached of the user's memberships and permissions (after a change)."""
+    user = _unwrapped(user)
     for key in (CACHE, "_perm_cache", "_group_perm_cache", "_user_perm_cache"):
         user.__dict__.pop(key, None)
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from common.exceptions import ConflictError, DomainError
 from common.forms import add_domain_error
 from common.keyset import keyset_page
-from common.memberships import holds
+from common.memberships import holds, trial_ids_where
 from common.models import PoliceArea, User
 from common.permissions import request_user, role_required
 from common.roles import Role, has_role
@@ -120,10 +120,11 @@ def _recruiting(user: User) -> QuerySet[Trial]:
 def _screening_form(request: HttpRequest, data: Any = None) -> ScreeningForm:
     user = request_user(request)
     trials = _recruiting(user)
-    if trials_for(user, Role.TRIAL_MANAGER).exists():
-        areas = PoliceArea.objects.all()
+    managed = trial_ids_where(user, Role.TRIAL_MANAGER)  # from the memberships already read
+    if managed is None or managed:
+        areas = PoliceArea.objects.select_related("force")
     else:
-        areas = PoliceArea.objects.filter(pk=user.police_area_id or 0)
+        areas = PoliceArea.objects.filter(pk=user.police_area_id or 0).select_related("force")
     initial = {"token": uuid.uuid4(), "police_area": user.police_area_id}
     chosen = current_trial(request)
     first = chosen if chosen in trials else trials.first()

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from common.exceptions import NotAllowedError
-from common.memberships import trial_q
+from common.memberships import memberships_of, trial_q
 from common.models import User
 from common.roles import Role
 from participants.models import OFFENDER_PERSONAL as PERSONAL_FIELDS
@@ -29,6 +29,27 @@ if TYPE_CHECKING:
 
 AnyUser = User | AnonymousUser
 NO_ROW = Q(pk__in=[])
+# Set on a case that case_get read for a user: what made it visible to them. Later checks in the
+# same request (the case page makes four) skip their query while nothing it depends on moved.
+VISIBLE_TO = "_visible_to"
+
+
+def _seen_by(user: AnyUser, participant: Participant) -> tuple[object, ...]:
+    """What visibility is decided by: the user's roles and area, the case's trial and area."""
+    roles = tuple(sorted((m.trial_id or 0, m.role) for m in memberships_of(user)))
+    return (
+        user.pk,
+        user.is_superuser,
+        getattr(user, "police_area_id", None),
+        roles,
+        participant.trial_id,
+        participant.police_area_id,
+    )
+
+
+def known_visible(user: AnyUser, participant: Participant) -> bool:
+    """Say whether case_get already read this case for this user, as it is now."""
+    return bool(user.pk) and participant.__dict__.get(VISIBLE_TO) == _seen_by(user, participant)
 
 
 def _officer_scope(user: AnyUser) -> Q:
@@ -47,7 +68,9 @@ def cases_visible_to(user: AnyUser) -> QuerySet[Participant]:
 
 def case_check(*, user: AnyUser | None, participant: Participant) -> None:
     """Refuse a person who may not act on the case (None is a command or task)."""
-    if user is not None and not cases_visible_to(user).filter(pk=participant.pk).exists():
+    if user is None or known_visible(user, participant):
+        return
+    if not cases_visible_to(user).filter(pk=participant.pk).exists():
         raise NotAllowedError(
             f"{participant.pseudonym} is a case of another area or trial: you cannot change it."
         )
@@ -56,9 +79,11 @@ def case_check(*, user: AnyUser | None, participant: Participant) -> None:
 def case_get(*, user: AnyUser, pk: int) -> Participant:
     """Return one case the user may open, or raise Http404 (another area's case does not exist)."""
     try:
-        return cases_visible_to(user).get(pk=pk)
+        case = cases_visible_to(user).get(pk=pk)
     except Participant.DoesNotExist:
         raise Http404("No such case in your area.") from None
+    case.__dict__[VISIBLE_TO] = _seen_by(user, case)
+    return case
 
 
 def case_search(*, user: AnyUser, text: str) -> QuerySet[Participant]:
@@ -71,7 +96,9 @@ def case_search(*, user: AnyUser, text: str) -> QuerySet[Participant]:
 
 def victim_get(*, user: AnyUser, participant: Participant) -> Victim | None:
     """Return the case's victim if the user may see victims (same-area officers, managers)."""
-    if not cases_visible_to(user).filter(pk=participant.pk).exists():
+    if not known_visible(user, participant) and (
+        not cases_visible_to(user).filter(pk=participant.pk).exists()
+    ):
         raise Http404("No such case in your area.")
     return Victim.objects.filter(participant=participant).first()
 

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from participants.models import CaseStatus, Consent, Participant, ScreeningCorrection
-from participants.selectors.cases import AnyUser, case_get
+from participants.selectors.cases import AnyUser, case_get, known_visible
 from trial.selectors import TrialStatus
 
 
@@ -46,5 +46,7 @@ def screening_corrections(
     *, user: AnyUser, participant: Participant
 ) -> QuerySet[ScreeningCorrection]:
     """Return the corrections of a case the user may open, earliest first (404 otherwise)."""
-    visible = case_get(user=user, pk=participant.pk)
+    visible = (
+        participant if known_visible(user, participant) else case_get(user=user, pk=participant.pk)
+    )
     return ScreeningCorrection.objects.filter(participant=visible).select_related("corrected_by")

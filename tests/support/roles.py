@@ -12,6 +12,8 @@ import pkgutil
 
 from django.contrib.auth.models import Group, Permission
 
+from common.backends import role_permissions_forget
+
 PROJECT_APPS = ["common", "trial", "participants", "workshops", "outcomes", "reports"]
 
 
@@ -29,6 +31,7 @@ def all_grants() -> dict[str, list[str]]:
 
 def roles_restore() -> None:
     """Make sure every role group exists with every permission its migrations granted."""
+    role_permissions_forget()
     for group_name, perms in all_grants().items():
         group, _ = Group.objects.get_or_create(name=group_name)
         for dotted in perms:
