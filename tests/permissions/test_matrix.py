@@ -220,12 +220,14 @@ PAGES: dict[str, Page] = {
     "api:case-consent": Page(TOKEN, target="api_case"),
     "api:case-enrolment": Page(TOKEN, target="api_case"),
     "api:records": Page(TOKEN, target="api_trial"),
+    "api:sources": Page(TOKEN, target="api_trial"),
     "api:case": Page(TOKEN, target="api_case"),
     "api:snapshots": Page(TOKEN, target="api_trial"),
     "api:report-runs": Page(TOKEN, target="api_trial"),
     "api:report-run": Page(TOKEN, target="api_run"),
     "api:dataset": Page(TOKEN, target="api_trial"),
     "api:tokens": Page(SIGNED_IN),
+    "api:service_tokens": role_page(MANAGER),  # the current trial's service tokens
 }
 
 
