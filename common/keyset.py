@@ -3,8 +3,10 @@
 OFFSET reads and throws away every row before the page, so page 2,000 of a list costs 2,000
 pages; a seek condition on the ordering ("after the last row shown") lets an index start at the
 page. The ordering must end with a unique field (the id) so no two rows tie, and its fields must
-be the model's own non-null columns. The cursor holds the ordering values of one row (dates and
-ids, never a name) and is signed, so a changed or foreign cursor gives the first page.
+be non-null: the model's own columns, or annotations of the rows (a nullable column goes in as
+Coalesce with a sentinel, which an expression index can serve). The cursor holds the ordering
+values of one row (dates and ids, never a name) and is signed, so a changed or foreign cursor
+gives the first page.
 """
 
 from __future__ import annotations
@@ -71,11 +73,18 @@ def _read(rows: QuerySet[Any], ordering: Sequence[str], cursor: str) -> tuple[st
         raise ValueError("not a cursor of this list") from exc
     if direction not in (AFTER, BEFORE) or len(values) != len(ordering):
         raise ValueError("not a cursor of this list")
-    meta = rows.model._meta
     return direction, [
-        meta.get_field(name.lstrip("-")).to_python(value)
+        _field(rows, name.lstrip("-")).to_python(value)
         for name, value in zip(ordering, values, strict=True)
     ]
+
+
+def _field(rows: QuerySet[Any], name: str) -> Any:
+    """The field that reads a cursor value back: an annotation's output field, else the column."""
+    annotation = rows.query.annotations.get(name)
+    if annotation is not None:
+        return annotation.output_field
+    return rows.model._meta.get_field(name)
 
 
 def _beyond(ordering: Sequence[str], values: list[Any], forward: bool) -> Q:

@@ -102,13 +102,21 @@ def _parts(query: AuditQuery) -> list[QuerySet[AuditEvent]]:
     return parts
 
 
-def _page_ids(query: AuditQuery, after: Cursor | None, limit: int) -> list[int]:
+def _page_ids(
+    query: AuditQuery, after: Cursor | None, limit: int, before: Cursor | None = None
+) -> list[int]:
+    """Ids of up to `limit` events past `after` (newest first), or just newer than `before`
+    (oldest first: the walk back to the page before)."""
     rows: list[Iterator[tuple[datetime.datetime, int]]] = []
     for part in _parts(query):
+        if before is not None:
+            part = part.filter(Q(at__gt=before[0]) | Q(at=before[0], id__gt=before[1]))
+            rows.append(iter(part.order_by("at", "id").values_list("at", "id")[:limit]))
+            continue
         if after is not None:
             part = part.filter(Q(at__lt=after[0]) | Q(at=after[0], id__lt=after[1]))
         rows.append(iter(part.order_by("-at", "-id").values_list("at", "id")[:limit]))
-    merged = heapq.merge(*rows, key=lambda r: (r[0], r[1]), reverse=True)
+    merged = heapq.merge(*rows, key=lambda r: (r[0], r[1]), reverse=before is None)
     ids: list[int] = []
     for _, pk in merged:
         if not ids or ids[-1] != pk:
@@ -122,19 +130,39 @@ def _page_ids(query: AuditQuery, after: Cursor | None, limit: int) -> list[int]:
 class AuditPage:
     events: list[AuditEvent]
     next_cursor: Cursor | None
+    previous_cursor: Cursor | None = None
 
 
-def audit_page(*, by: User, query: AuditQuery, after: Cursor | None = None) -> AuditPage:
-    """Return one page of the events matching the filters, newest first."""
+def audit_page(
+    *, by: User, query: AuditQuery, after: Cursor | None = None, before: Cursor | None = None
+) -> AuditPage:
+    """Return one page of the events matching the filters, newest first.
+
+    `after` gives the page of older events that follows a row, `before` the page of newer ones
+    that precedes it (the "Newer" link); neither gives the newest page.
+    """
     audit_reader(by)
     query = replace(query, within=audit_trials_of(by))
     if query.unknown_user:
         return AuditPage([], None)
-    ids = _page_ids(query, after, PAGE + 1)
-    found = AuditEvent.objects.select_related("actor").in_bulk(ids[:PAGE])
-    events = [found[pk] for pk in ids[:PAGE]]
+    ids = _page_ids(query, None if before else after, PAGE + 1, before=before)
     more = len(ids) > PAGE
-    return AuditPage(events, (events[-1].at, events[-1].pk) if more and events else None)
+    ids = ids[:PAGE]
+    if before is not None:
+        ids.reverse()
+        if not ids:  # nothing newer than the cursor (a stale link): the newest page
+            return audit_page(by=by, query=query, after=None)
+    found = AuditEvent.objects.select_related("actor").in_bulk(ids)
+    events = [found[pk] for pk in ids]
+    if not events:
+        return AuditPage([], None)
+    older = more if before is None else True  # a walk back came from an older page
+    newer = after is not None if before is None else more
+    return AuditPage(
+        events,
+        (events[-1].at, events[-1].pk) if older else None,
+        (events[0].at, events[0].pk) if newer else None,
+    )
 
 
 def audit_rows(*, by: User, query: AuditQuery, limit: int = 100_000) -> Iterator[AuditEvent]:

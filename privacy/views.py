@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core import signing
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -54,10 +55,22 @@ def _query(form: AuditSearchForm) -> AuditQuery:
     )
 
 
+CURSOR_SALT = "privacy.audit-page"
+
+
 def _cursor(text: str) -> Cursor | None:
-    at, _, pk = text.rpartition("_")
-    moment = parse_datetime(at) if at else None
-    return (moment, int(pk)) if moment and pk.isdigit() else None
+    """Read a signed cursor (an event's time and id); a changed or old one gives None."""
+    try:
+        at, pk = signing.loads(text, salt=CURSOR_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    moment = parse_datetime(at) if isinstance(at, str) else None
+    return (moment, pk) if moment and isinstance(pk, int) else None
+
+
+def _signed(cursor: Cursor) -> str:
+    # Signed so the address says nothing a reader could edit; it holds a time and an id only.
+    return signing.dumps([cursor[0].isoformat(), cursor[1]], salt=CURSOR_SALT)
 
 
 def _filters(data: QueryDict) -> dict[str, str]:
@@ -99,18 +112,21 @@ def _audit_page(request: HttpRequest, form: AuditSearchForm, status: int = 200) 
             by=request_user(request),
             query=_query(form),
             after=_cursor(request.GET.get("after", "")),
+            before=_cursor(request.GET.get("before", "")),
         )
     filters = _filters(request.GET) if request.method == "GET" else {}
-    next_url = ""
+    next_url = previous_url = ""
     if page and page.next_cursor:
-        at, pk = page.next_cursor
-        next_url = "?" + urlencode(filters | {"after": f"{at.isoformat()}_{pk}"})
+        next_url = "?" + urlencode(filters | {"after": _signed(page.next_cursor)})
+    if page and page.previous_cursor:
+        previous_url = "?" + urlencode(filters | {"before": _signed(page.previous_cursor)})
     context = {
         "form": form,
         "page": page,
         "next_url": next_url,
+        "previous_url": previous_url,
         "first_url": "?" + urlencode(filters),
-        "paged": bool(request.GET.get("after")),
+        "paged": bool(previous_url),
         "filters": filters,
         "export": DisclosureForm(initial={"purpose": "audit"}),
         "verification": audit_verification_last(),

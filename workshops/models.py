@@ -272,7 +272,11 @@ class Breach(models.Model):
     class Meta:
         ordering = ["-opened_at", "-id"]
         verbose_name_plural = "breaches"
-        indexes = [models.Index(fields=["status", "opened_at"], name="breach_status_opened")]
+        indexes = [
+            models.Index(fields=["status", "opened_at"], name="breach_status_opened"),
+            # The breach list's decided rows page by keyset on (decided_at, id), newest first.
+            models.Index(fields=["status", "-decided_at", "-id"], name="breach_decided_seek"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(status=BreachStatus.OPEN) & Q(outcome="") & Q(decided_at__isnull=True))

@@ -12,6 +12,7 @@ from django.urls import reverse
 from common.confirm import Confirmation, confirmation, confirmation_needed
 from common.exceptions import DomainError
 from common.forms import add_domain_error
+from common.keyset import keyset_page
 from common.permissions import request_user, role_required
 from common.roles import Role
 from common.trial_picker import current_trial
@@ -20,6 +21,8 @@ from participants.services import personal_data_viewed
 from workshops.forms import BreachDecisionForm, DeadlineDecisionForm, DeadlineExtendForm
 from workshops.models import BreachOutcome, BreachStatus, DeadlineOutcome
 from workshops.selectors import (
+    DECIDED_ORDER,
+    QUEUE_ORDER,
     breach_get,
     breaches_visible_to,
     case_workshops,
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from participants.models import Participant
     from workshops.models import Breach
 
+PAGE_SIZE = 50  # rows of each paged list at a time (the first page shows what it did before)
 OFFICER_ROLES = (Role.OFFICER, Role.TRIAL_MANAGER)
 
 # What each decision means, said on the confirmation step (none of them can be undone).
@@ -55,9 +59,20 @@ def breach_list(request: HttpRequest) -> HttpResponse:
         request,
         "workshops/breach_list.html",
         {
+            # Every open breach awaits the officer: that list is whole, the others are paged.
             "open": breaches.filter(status=BreachStatus.OPEN).order_by("opened_at"),
-            "past_deadline": past_deadline(user=user, trial=trial)[:50],
-            "decided": breaches.filter(status=BreachStatus.DECIDED).order_by("-decided_at")[:50],
+            "past_deadline": keyset_page(
+                past_deadline(user=user, trial=trial),
+                ordering=QUEUE_ORDER,
+                cursor=request.GET.get("past"),
+                size=PAGE_SIZE,
+            ),
+            "decided": keyset_page(
+                breaches.filter(status=BreachStatus.DECIDED),
+                ordering=DECIDED_ORDER,
+                cursor=request.GET.get("decided"),
+                size=PAGE_SIZE,
+            ),
             "flags": rebooking_flags_for_officer(user, trial).order_by("session__starts_at")[:50],
         },
     )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from common.confirm import Confirmation, confirmation, confirmation_needed
 from common.exceptions import DomainError, NotAllowedError
 from common.forms import add_domain_error
+from common.keyset import keyset_page
 from common.models import User
 from common.permissions import request_user, role_required
 from common.roles import Role, has_role
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from participants.models import Participant
     from trial.models import Trial
 
+PAGE_SIZE = 50  # each paged list's rows at a time (the first page shows what the page did before)
 ACTIVE_TRIALS = [TrialStatus.RECRUITING, TrialStatus.RECRUITMENT_CLOSED, TrialStatus.FOLLOW_UP]
 
 
@@ -65,11 +67,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     upcoming = selectors.sessions_visible_to(user, trial).filter(
         starts_at__gt=now, starts_at__lt=now + datetime.timedelta(days=42)
     )
-    queue = list(selectors.scheduling_queue(user=user, trial=trial)[:50])
-    past = list(selectors.past_deadline(user=user, trial=trial)[:50])
+    queue = keyset_page(
+        selectors.scheduling_queue(user=user, trial=trial),
+        ordering=selectors.QUEUE_ORDER,
+        cursor=request.GET.get("queue"),
+        size=PAGE_SIZE,
+    )
+    past = keyset_page(
+        selectors.past_deadline(user=user, trial=trial),
+        ordering=selectors.QUEUE_ORDER,
+        cursor=request.GET.get("past"),
+        size=PAGE_SIZE,
+    )
     feedback_due = list(selectors.feedback_to_record(user=user, trial=trial)[:50])
     # The lists show names: the look is audited like the man's own page.
-    personal_data_listed(participants=[*queue, *past, *feedback_due], by=user, what="workshops")
+    personal_data_listed(
+        participants=[*queue.object_list, *past.object_list, *feedback_due],
+        by=user,
+        what="workshops",
+    )
     context = {
         "queue": queue,
         "past_deadline": past,

@@ -7,7 +7,8 @@ import datetime
 import zlib
 
 import pytest
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from common.keyset import KeysetPage, keyset_page
@@ -98,3 +99,29 @@ def test_the_count_is_exact_up_to_the_cap_and_more_than_it_beyond() -> None:
 def test_an_ordering_without_the_id_last_is_refused() -> None:
     with pytest.raises(ValueError, match="unique id"):
         keyset_page(Organisation.objects.all(), ordering=["kind"], cursor=None, size=5)
+
+
+NEVER = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)  # sorts the never-signed-in last
+
+
+@pytest.mark.parametrize("order", [["seen", "id"], ["-seen", "-id"]])
+def test_a_nullable_column_coalesced_to_a_sentinel_pages_every_row_once(order: list[str]) -> None:
+    moment = timezone.now()
+    for n in range(11):
+        seen = None if n % 3 == 0 else moment + datetime.timedelta(seconds=n % 4)
+        User.objects.create(username=f"null-{n}", last_login=seen)
+    rows = User.objects.filter(username__startswith="null-").annotate(
+        seen=Coalesce("last_login", Value(NEVER))
+    )
+    expected = list(rows.order_by(*order))
+    pages = [keyset_page(rows, ordering=order, cursor=None, size=3)]
+    while pages[-1].next_cursor:
+        pages.append(keyset_page(rows, ordering=order, cursor=pages[-1].next_cursor, size=3))
+    assert [row for page in pages for row in page.object_list] == expected
+    never = [row for row in expected if row.last_login is None]
+    assert len(never) == 4
+    assert (expected[-4:] if order[0] == "seen" else expected[:4]) == never
+    back = [pages[-1]]
+    while back[-1].previous_cursor:
+        back.append(keyset_page(rows, ordering=order, cursor=back[-1].previous_cursor, size=3))
+    assert [page.object_list for page in reversed(back)] == [page.object_list for page in pages]

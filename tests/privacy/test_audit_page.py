@@ -120,6 +120,40 @@ def test_pages_of_one_case_hold_every_event_once_newest_first() -> None:
     assert seen == sorted(seen, reverse=True)
 
 
+def test_older_then_newer_pages_show_each_event_once_and_the_cursor_is_signed() -> None:
+    for i in range(120):  # two case kinds: the page merges the case's own and its mentions
+        audit_record(actor=None, action="participant.view", participant="CARA-0001", page=i)
+        if i % 40 == 0:
+            audit_record(actor=None, action="participant.view_list", participants=["CARA-0001"])
+    client = _client(make_user(Role.DATA_PROTECTION_OFFICER))
+    base = reverse("privacy:audit")
+
+    def follow(page: str, label: str) -> str | None:
+        found = re.search(rf'href="(\?[^"]*)">{label}<', page)
+        return client.get(base + html.unescape(found[1])).content.decode() if found else None
+
+    def shown(page: str) -> list[int]:
+        return [int(pk) for pk in re.findall(r'<tr data-testid="audit-(\d+)">', page)]
+
+    pages = [client.get(base + "?person=CARA-0001").content.decode()]
+    assert "Newer<" not in pages[0]
+    while (older := follow(pages[-1], "Older")) is not None:
+        pages.append(older)
+    forward = [shown(page) for page in pages]
+    assert [len(ids) for ids in forward] == [50, 50, 23]
+    back = [forward[-1]]
+    page: str | None = pages[-1]
+    while page is not None and (page := follow(page, "Newer")) is not None:
+        back.append(shown(page))
+    assert list(reversed(back)) == forward
+    everything = [pk for ids in forward for pk in ids]
+    assert everything == sorted(set(everything), reverse=True)
+    older_link = re.search(r'href="\?[^"]*after=([^"&]*)', pages[0])
+    assert older_link is not None
+    tampered = client.get(base + "?person=CARA-0001&after=" + older_link[1][:-3] + "xyz")
+    assert shown(tampered.content.decode()) == forward[0]  # a changed cursor: the newest page
+
+
 @pytest.mark.parametrize(
     "role", [Role.OFFICER, Role.COUNSELLOR, Role.RESEARCHER, Role.DATA_MANAGER]
 )

@@ -27,6 +27,8 @@ from workshops.selectors.register import (
     trial_workshop_counts,
 )
 from workshops.selectors.schedule import (
+    DECIDED_ORDER,
+    QUEUE_ORDER,
     ItemSummary,
     awaiting_attendance,
     booking_history,
@@ -60,7 +62,9 @@ from workshops.selectors.scope import (
 
 __all__ = [
     "AGREEING",
+    "DECIDED_ORDER",
     "ITEMS",
+    "QUEUE_ORDER",
     "AreaDelivery",
     "CaseWorkshops",
     "Day",

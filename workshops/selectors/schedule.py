@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -169,19 +170,29 @@ def past_deadline_condition(today: datetime.date) -> Q:
     return unfinished() & Q(workshop_deadline__lt=today)
 
 
+# No deadline sorts last; the sentinel keeps the keyset ordering non-null (common/keyset.py).
+NO_DEADLINE = datetime.date.max
+QUEUE_ORDER = ["deadline_order", "number", "id"]
+
+
 def _to_finish(user: AnyUser, trial: Trial | None) -> QuerySet[Participant]:
     """Visible unfinished men, with `attended_parts` and `flagged`, earliest deadline first."""
     flagged = Booking.objects.filter(participant=OuterRef("pk"), needs_rebooking=True)
-    attended = Count(
-        "workshop_bookings__part",
-        filter=Q(workshop_bookings__status=BookingStatus.ATTENDED),
-        distinct=True,
+    went = Booking.objects.filter(participant=OuterRef("pk"), status=BookingStatus.ATTENDED)
+    # One EXISTS per part, not a COUNT: no GROUP BY, so a page sorts its rows, not aggregates.
+    attended = sum(
+        (Case(When(Exists(went.filter(part=p)), then=1), default=0) for p in (1, 2)),
+        start=Value(0),
     )
     return (
         _workshop_men(user, trial)
         .filter(unfinished())
-        .annotate(attended_parts=attended, flagged=Exists(flagged))
-        .order_by("workshop_deadline", "number")
+        .annotate(
+            attended_parts=attended,
+            flagged=Exists(flagged),
+            deadline_order=Coalesce("workshop_deadline", Value(NO_DEADLINE)),
+        )
+        .order_by(*QUEUE_ORDER)
     )
 
 
@@ -242,6 +253,9 @@ def _officer_area(user: AnyUser, prefix: str) -> Q:
     return trial_q(user, Role.OFFICER, field=f"{prefix}trial") & Q(
         **{f"{prefix}police_area_id": area_id}
     )
+
+
+DECIDED_ORDER = ["-decided_at", "-id"]  # latest decision first; breach_decided_seek serves it
 
 
 def breaches_visible_to(user: AnyUser, trial: Trial | None = None) -> QuerySet[Breach]:
