@@ -110,13 +110,16 @@ class UnscoredCode:
     participants: int
 
 
-def unscored_codes(trial: Trial) -> list[UnscoredCode]:
-    """Return the codes the trial's catalogue cannot score, of participants not fully frozen."""
+def records_waiting_for_code(trial: Trial) -> QuerySet[ReoffenceRecord]:
+    """Return a trial's matched records whose code its catalogue cannot score (nor a mapping),
+    of participants not yet frozen in every window: what holds their snapshots back.
+
+    The one statement of that rule, for the data manager's unscored codes and the per-force
+    data-quality figure. Raises DomainError when no catalogue is loaded.
+    """
     version = harm_index_for(trial)
-    known = set(HarmIndexEntry.objects.filter(version=version).values_list("code", flat=True))
-    mapped = {
-        f for f, t in OffenceCodeMapping.objects.values_list("from_code", "to_code") if t in known
-    }
+    known = HarmIndexEntry.objects.filter(version=version).values("code")
+    mapped = OffenceCodeMapping.objects.filter(to_code__in=known).values("from_code")
     all_frozen = (
         Snapshot.objects.filter(allocation__trial=trial, version=1)
         .values("allocation")
@@ -124,10 +127,18 @@ def unscored_codes(trial: Trial) -> list[UnscoredCode]:
         .filter(windows__gte=len(trial.follow_up_months))
         .values("allocation")
     )
-    rows = (
+    return (
         ReoffenceRecord.objects.filter(source__trial=trial, allocation__isnull=False)
-        .exclude(offence_code__in=known | mapped)
+        .exclude(offence_code__in=known)
+        .exclude(offence_code__in=mapped)
         .exclude(allocation__in=all_frozen)
+    )
+
+
+def unscored_codes(trial: Trial) -> list[UnscoredCode]:
+    """Return the codes the trial's catalogue cannot score, of participants not fully frozen."""
+    rows = (
+        records_waiting_for_code(trial)
         .values("offence_code")
         .annotate(records=Count("id"), participants=Count("allocation", distinct=True))
         .order_by("offence_code")

@@ -19,15 +19,13 @@ from common.memberships import holds, trial_q
 from common.models import User
 from common.roles import Role
 from outcomes.models import (
-    HarmIndexEntry,
     ImportRun,
-    OffenceCodeMapping,
     ReoffenceRecord,
     RunStatus,
     Snapshot,
     SourceKind,
 )
-from outcomes.selectors.followup import harm_index_for
+from outcomes.selectors.followup import records_waiting_for_code
 from outcomes.windows import latest_randomisation_closed, window_closed
 
 if TYPE_CHECKING:
@@ -109,24 +107,11 @@ def waiting_for_code_by_force(*, user: AnyUser, trial: Trial) -> list[Row] | Non
     if not _may(user, trial):
         return []
     try:
-        version = harm_index_for(trial)
+        waiting = records_waiting_for_code(trial)
     except DomainError:
         return None
-    known = HarmIndexEntry.objects.filter(version=version).values("code")
-    mapped = OffenceCodeMapping.objects.filter(to_code__in=known).values("from_code")
-    all_frozen = (
-        Snapshot.objects.filter(allocation__trial=trial, version=1)
-        .values("allocation")
-        .annotate(windows=Count("window_months", distinct=True))
-        .filter(windows__gte=len(trial.follow_up_months))
-        .values("allocation")
-    )
     return list(
-        ReoffenceRecord.objects.filter(source__trial=trial, allocation__isnull=False)
-        .exclude(offence_code__in=known)
-        .exclude(offence_code__in=mapped)
-        .exclude(allocation__in=all_frozen)
-        .order_by()
+        waiting.order_by()
         .values(force_pk=F("allocation__participant__police_area__force_id"))
         .annotate(n=Count("allocation", distinct=True))
     )
