@@ -45,6 +45,7 @@ from participants.selectors import (
     screening_correction_refusal,
     screening_corrections,
     victim_get,
+    with_workshops_done,
 )
 from participants.services import (
     consent_record,
@@ -83,6 +84,7 @@ def _case_list(request: HttpRequest, template_title: str) -> HttpResponse:
         shown = case_search(user=user, text=query).filter(trial=trial).defer(*PERSONAL_FIELDS)
     elif bucket is not None:
         shown = cases.filter(bucket.rows(today, trials))
+    shown = with_workshops_done(shown)
     page = keyset_page(shown, ordering=CASE_ORDER, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
     return render(
         request,

@@ -39,6 +39,8 @@ from participants.selectors.dashboard import (
     bucket_get,
     bucket_register,
     months_before,
+    with_workshops_done,
+    workshops_done_register,
 )
 from participants.selectors.deadlines import (
     DUE_SOON_DAYS,
@@ -90,4 +92,6 @@ __all__ = [
     "trial_case_counts",
     "trial_ids_for_custody_reference",
     "victim_get",
+    "with_workshops_done",
+    "workshops_done_register",
 ]

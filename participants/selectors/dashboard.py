@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from participants.models import CaseStatus, Participant
 
@@ -131,6 +131,23 @@ def bucket_register(bucket: Bucket) -> None:
             BUCKETS[index] = bucket
             return
     BUCKETS.append(bucket)
+
+
+# Whether a man has finished his workshops: the workshops app's to say (workshops_done_register),
+# so the list shows a passed deadline as met rather than overdue. Never, until it says.
+_workshops_done: list[Callable[[], Q]] = [lambda: NEVER]
+
+
+def workshops_done_register(condition: Callable[[], Q]) -> None:
+    """Say how to tell, on Participant rows, that a man has finished his workshops."""
+    _workshops_done[0] = condition
+
+
+def with_workshops_done(cases: QuerySet[Participant]) -> QuerySet[Participant]:
+    """Annotate each case with `workshops_done` (one EXISTS in the page's own query)."""
+    return cases.annotate(
+        workshops_done=ExpressionWrapper(_workshops_done[0](), output_field=BooleanField())
+    )
 
 
 def bucket_get(key: str) -> Bucket | None:

@@ -48,6 +48,7 @@ from workshops.selectors.schedule import (
     session_get,
     sessions_visible_to,
     workshop_participant_get,
+    workshops_done,
 )
 from workshops.selectors.scope import (
     AreaDelivery,
@@ -114,4 +115,5 @@ __all__ = [
     "trial_workshop_counts",
     "week_days",
     "workshop_participant_get",
+    "workshops_done",
 ]

@@ -142,6 +142,12 @@ def _workshop_men(user: AnyUser, trial: Trial | None) -> QuerySet[Participant]:
     return intervention_participants(user=user, trial=trial, provider_scope=provider_scope(user))
 
 
+def workshops_done() -> Q:
+    """A man whose register shows both parts attended."""
+    attended = Booking.objects.filter(participant=OuterRef("pk"), status=BookingStatus.ATTENDED)
+    return Q(Exists(attended.filter(part=1)) & Exists(attended.filter(part=2)))
+
+
 def unfinished() -> Q:
     """A workshop-arm man with no live place, not done, not blocked, not decided on.
 
@@ -153,13 +159,11 @@ def unfinished() -> Q:
     ended = DeadlineDecision.objects.filter(
         participant=OuterRef("pk"), outcome__in=FINAL_DEADLINE_OUTCOMES
     )
-    attended = Booking.objects.filter(participant=OuterRef("pk"), status=BookingStatus.ATTENDED)
-    done = Exists(attended.filter(part=1)) & Exists(attended.filter(part=2))
     return Q(
         ~Exists(live),
         ~Exists(blocked),
         ~Exists(ended),
-        ~done,
+        ~workshops_done(),
         status=CaseStatus.ENROLLED,
         allocation__arm__is_intervention=True,
     )
