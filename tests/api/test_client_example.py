@@ -18,10 +18,9 @@ from common.models import AuditEvent
 from common.roles import Role
 from outcomes.models import ReoffenceRecord
 from outcomes.rows import COLUMNS
-from reports.services import report_build, report_request
 from tests.outcomes.support import folder_source, row
 from tests.reports.conftest import outcomes_trial
-from tests.reports.support import CUT, LiveTrial
+from tests.reports.support import LiveTrial, built_run
 from tests.support.factories import make_user, organisation
 from tests.support.roles import roles_restore
 
@@ -111,17 +110,7 @@ def test_the_example_pushes_a_csv_once_and_a_bad_part_stores_nothing(
 def test_the_example_saves_the_newest_unblinded_dataset_with_its_reason_recorded(
     live_server: Any, live: LiveTrial, tmp_path: Path
 ) -> None:
-    run = report_build(
-        run=report_request(
-            trial=live.trial,
-            window_months=12,
-            data_cut=CUT,
-            report_type="interim",
-            blinded=False,
-            by=None,
-            queue=False,
-        )
-    )
+    run = built_run(live.trial)
     token = _token(
         live, "University of Cambridge", "reports:read", "dataset:read", kind="university"
     )

@@ -19,7 +19,7 @@ from common.roles import Role
 from outcomes.models import Snapshot
 from reports.services import report_build, report_request
 from tests.reports.conftest import outcomes_trial
-from tests.reports.support import CUT, LiveTrial
+from tests.reports.support import CUT, LiveTrial, built_run
 from tests.support.factories import make_user, organisation, police_area
 from tests.support.roles import roles_restore
 from trial.models import Trial
@@ -145,17 +145,7 @@ def test_a_researcher_lists_runs_and_downloads_the_dataset_with_a_recorded_reaso
 def test_the_universitys_service_token_pulls_the_dataset_recorded_under_its_account(
     live_server: Any, live: LiveTrial
 ) -> None:
-    run = report_build(
-        run=report_request(
-            trial=live.trial,
-            window_months=12,
-            data_cut=CUT,
-            report_type="interim",
-            blinded=False,
-            by=None,
-            queue=False,
-        )
-    )
+    run = built_run(live.trial)
     secret = _service(live.trial, "dataset:read", "reports:read")
     runs = _get(live_server, "/report-runs/", secret)
     assert [r["id"] for r in runs.json()["results"]] == [run.pk], runs.text

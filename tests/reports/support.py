@@ -24,6 +24,8 @@ from participants.services import (
     participant_enrol,
     screening_record,
 )
+from reports.models import ReportRun
+from reports.services import report_build, report_request
 from tests.support.factories import make_trial, make_user, police_area
 from trial.models import Allocation, Trial
 from trial.services import ArmSpec
@@ -181,3 +183,17 @@ def freeze(
         harm_index=catalogue(),
         reason=reason or ("" if version == 1 else "correction"),
     )
+
+
+def built_run(trial: Trial, *, blinded: bool = False) -> ReportRun:
+    """The daily task's 12-month interim report at CUT, built (an unblinded one unless told)."""
+    run = report_request(
+        trial=trial,
+        window_months=12,
+        data_cut=CUT,
+        report_type="interim",
+        blinded=blinded,
+        by=None,
+        queue=False,
+    )
+    return report_build(run=run)

@@ -19,7 +19,7 @@ from common.roles import Role
 from reports.models import ReportRun, RunStatus
 from reports.services import report_build, report_request
 from tests.reports.conftest import outcomes_trial
-from tests.reports.support import CUT, LiveTrial
+from tests.reports.support import CUT, LiveTrial, built_run
 from tests.support.factories import make_user
 from tests.support.signin import confirm_sign_in
 
@@ -209,17 +209,7 @@ def test_a_download_without_a_purpose_is_refused_and_not_logged(done: ReportRun)
 
 
 def test_a_blinded_report_has_no_dataset_download(live: LiveTrial) -> None:
-    run = report_build(
-        run=report_request(
-            trial=live.trial,
-            window_months=12,
-            data_cut=CUT,
-            report_type="interim",
-            blinded=True,
-            by=None,
-            queue=False,
-        )
-    )
+    run = built_run(live.trial, blinded=True)
     client = _client(make_user(Role.RESEARCHER))
     assert client.post(reverse("reports:pdf", args=[run.pk]), WHY).status_code == 200
     assert client.post(reverse("reports:dataset", args=[run.pk]), WHY).status_code == 404

@@ -30,10 +30,10 @@ def _terminate_other_connections() -> list[int]:
 
 
 @pytest.mark.worker
+@pytest.mark.postgres  # pg_terminate_backend is PostgreSQL's
 @pytest.mark.django_db(transaction=True)
 def test_an_allocation_notice_whose_worker_loses_the_database_mid_send_arrives_once() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    assert connection.vendor == "postgresql", "marked postgres: run on PostgreSQL"
     if os.environ.get("REQUIRE_REAL_SERVICES"):
         assert settings.CELERY_BROKER_URL.startswith("redis://")
     trial = make_trial(research_email="research@uni.example")
