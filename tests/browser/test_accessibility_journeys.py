@@ -288,6 +288,7 @@ def test_trial_manager_pages(live_server: Any, page: Page, world: World) -> None
     journey.visit("people:list")
     journey.visit("people:detail", pk=world.a.person.pk)
     journey.visit("people:invite")
+    journey.visit("api:service_tokens")
     journey.visit("participants:case_list")
     journey.visit("participants:case", pk=world.a.man.case.pk)
     journey.visit("workshops:deliveries")
